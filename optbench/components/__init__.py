@@ -1,0 +1,1 @@
+"""One subpackage per component: baseline.py, optimized.py, [best.py], claims.py."""

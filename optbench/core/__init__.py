@@ -1,0 +1,1 @@
+"""Measurement core: claims, instruments, statistics, verdicts, results."""

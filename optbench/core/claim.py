@@ -1,0 +1,190 @@
+"""A claim is data: what is compared, on what, how, and what the report said.
+
+Every runner (the CLI's verdicts, pytest-benchmark, asv, memray profiles)
+reads these objects; none of them defines a benchmark of its own.
+"""
+from __future__ import annotations
+
+import math
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Literal, Mapping, Sequence
+
+MetricKind = Literal["time", "memory", "counter", "value"]
+
+# The two variants every claim compares; "best" is optional.
+BASELINE = "baseline"
+OPTIMIZED = "optimized"
+BEST = "best"
+VARIANT_ORDER = (BASELINE, OPTIMIZED, BEST)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """The report's figure as a range of ratio = optimized / baseline.
+
+    Lower is better for every primary metric (seconds, bytes, writes,
+    failures), so "10x fewer" is ratio <= 0.1 and "30-50% less" is
+    0.5 <= ratio <= 0.7. A claim is reached when the measured ratio is at
+    or below `ratio_high`, the smallest gain the report asserts.
+    """
+
+    text: str
+    ratio_low: float
+    ratio_high: float
+
+    # "~N" tolerance: a measured factor within 25% of N still reaches "~N".
+    APPROX = 1.25
+
+    @classmethod
+    def times_fewer(cls, low: float, high: float | None = None, *, approx: bool = False,
+                    text: str) -> "Claimed":
+        """"~10x fewer", "1.5-3x faster": baseline/optimized between low and high."""
+        high = low if high is None else high
+        slack = cls.APPROX if approx else 1.0
+        return cls(text, 1.0 / (high * slack), slack / low)
+
+    @classmethod
+    def percent_less(cls, low: float, high: float | None = None, *, text: str) -> "Claimed":
+        """"30-50% less", "30% faster": the metric falls by low..high percent."""
+        high = low if high is None else high
+        return cls(text, 1.0 - high / 100.0, 1.0 - low / 100.0)
+
+    @classmethod
+    def eliminated(cls, *, text: str) -> "Claimed":
+        """"works on small datasets": the optimized count (of failures) is zero."""
+        return cls(text, 0.0, 0.0)
+
+    def as_dict(self) -> dict:
+        return {"text": self.text, "ratio_low": self.ratio_low, "ratio_high": self.ratio_high}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One variant of one claim at one workload size, ready to measure."""
+
+    claim: "Claim"
+    variant: str
+    implementation: Any
+    size: int
+    device: str
+    data: Any
+    workdir: Path
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One measured quantity of a prepared case.
+
+    `measure(state)` is the region: for "time" it is the body that gets
+    timed (its return value is ignored), for "memory" the region whose peak
+    and retained bytes are taken, for "counter" and "value" a function that
+    returns the exact figure itself (counters instrument the I/O they count).
+    """
+
+    name: str
+    kind: MetricKind
+    unit: str
+    measure: Callable[[Any], Any]
+    description: str = ""
+    # For memory metrics: "retained" (held when the region ends) or "peak".
+    memory_stat: Literal["retained", "peak"] = "peak"
+
+
+@dataclass(frozen=True)
+class Workload:
+    """A seeded data generator and the sizes a claim is measured at.
+
+    `make(size)` must be deterministic: same size, same data, every run.
+    """
+
+    name: str
+    make: Callable[[int], Any]
+    sizes: Sequence[int]
+    quick_sizes: Sequence[int]
+    size_unit: str = "items"
+
+
+@dataclass(frozen=True)
+class Equivalence:
+    """How the optimized output must relate to the baseline's.
+
+    `compare(baseline_output, other_output)` returns True when equal within
+    the stated tolerance. `declared_change` is a behaviour change the report
+    itself states (e.g. "stops after 5 errors"): such a claim is judged on
+    its metric and the change is shown, not counted against it.
+    """
+
+    description: str
+    compare: Callable[[Any, Any], bool]
+    declared_change: str | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    source: str
+    component: str
+    title: str
+    claimed: Claimed | Mapping[int, Claimed]
+    variants: Mapping[str, Any]
+    workload: Workload
+    setup: Callable[[Case], Any]
+    primary: Metric
+    output: Callable[[Case], Any]
+    equivalence: Equivalence
+    secondary: Sequence[Metric] = ()
+    headline_size: int | None = None
+    devices: Sequence[str] = ("cpu",)
+    notes: str = ""
+    # Bumped by hand when a claim's meaning changes without its code changing.
+    revision: int = 1
+
+    def __post_init__(self) -> None:
+        for needed in (BASELINE, OPTIMIZED):
+            if needed not in self.variants:
+                raise ValueError(f"claim {self.id!r}: no {needed!r} variant")
+        unknown = set(self.variants) - set(VARIANT_ORDER)
+        if unknown:
+            raise ValueError(f"claim {self.id!r}: unknown variants {sorted(unknown)}")
+
+    @property
+    def variant_names(self) -> list[str]:
+        return [v for v in VARIANT_ORDER if v in self.variants]
+
+    def claimed_at(self, size: int) -> Claimed:
+        if isinstance(self.claimed, Claimed):
+            return self.claimed
+        return self.claimed[size]
+
+    def sizes(self, quick: bool) -> list[int]:
+        return list(self.workload.quick_sizes if quick else self.workload.sizes)
+
+    def case(self, variant: str, size: int, device: str = "cpu", data: Any = None,
+             workdir: Path | None = None) -> Case:
+        """A case for `variant` at `size`; `data` may be shared between variants."""
+        if variant not in self.variants:
+            raise KeyError(f"claim {self.id!r} has no variant {variant!r}; "
+                           f"it has {', '.join(self.variant_names)}")
+        if data is None:
+            data = self.workload.make(size)
+        if workdir is None:
+            workdir = Path(tempfile.mkdtemp(prefix=f"optbench-{self.id}-{variant}-"))
+        return Case(self, variant, self.variants[variant], size, device, data, workdir)
+
+
+def ratio(optimized: float, baseline: float) -> float:
+    """optimized / baseline, with 0/0 meaning "no change" (both counted none)."""
+    if baseline == 0:
+        return 1.0 if optimized == 0 else math.inf
+    return optimized / baseline
+
+
+def pick_variant(variants: Mapping[str, Any], name: str, component: str) -> Any:
+    """A component's implementation by variant name, for users' own code."""
+    try:
+        return variants[name]
+    except KeyError:
+        raise KeyError(f"{component} has no variant {name!r}; it has "
+                       f"{', '.join(v for v in VARIANT_ORDER if v in variants)}") from None

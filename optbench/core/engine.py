@@ -1,0 +1,216 @@
+"""Measure a claim at each of its sizes and turn the figures into entries."""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, Callable, Iterable
+
+import numpy as np
+
+from . import results, verdict
+from .claim import BASELINE, OPTIMIZED, Claim, Metric, ratio
+from .measure import FULL_TIMING, QUICK_TIMING, TimingPlan, measure_memory, time_interleaved
+from .stats import NOISY_IQR, WIDE_INTERVAL, iqr_over_median, ratio_interval
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    quick: bool = False
+
+    @property
+    def timing(self) -> TimingPlan:
+        return QUICK_TIMING if self.quick else FULL_TIMING
+
+    @property
+    def memory_repeats(self) -> int:
+        return 2 if self.quick else 3
+
+
+def cuda_available() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def _synchronized(body: Callable[[], Any]) -> Callable[[], Any]:
+    """Time a CUDA body to the end of its kernels, not to their launch."""
+    import torch
+
+    def run():
+        body()
+        torch.cuda.synchronize()
+
+    return run
+
+
+def measure_metric(metric: Metric, states: dict[str, Any], options: RunOptions,
+                   device: str = "cpu") -> dict[str, list[float] | Any]:
+    """Samples of `metric` for each variant's prepared state.
+
+    Time: one sample per interleaved round. Memory: one reading per repeat,
+    variants alternating. Counters and values: the one exact figure.
+    """
+    if metric.kind == "time":
+        bodies = {v: partial(metric.measure, s) for v, s in states.items()}
+        if device == "cuda":
+            bodies = {v: _synchronized(b) for v, b in bodies.items()}
+        return time_interleaved(bodies, options.timing)
+    if metric.kind == "memory":
+        readings: dict[str, list[float]] = {v: [] for v in states}
+        for _ in range(options.memory_repeats):
+            for v, s in states.items():
+                reading = measure_memory(partial(metric.measure, s))
+                readings[v].append(float(getattr(reading, f"{metric.memory_stat}_bytes")))
+        return readings
+    return {v: metric.measure(s) for v, s in states.items()}
+
+
+def _summary(metric: Metric, samples) -> dict[str, Any]:
+    if isinstance(samples, list):
+        out = {"median": float(np.median(samples)), "n": len(samples), "samples": samples}
+        if metric.kind == "time":
+            out["iqr_over_median"] = iqr_over_median(samples)
+        return out
+    return {"median": samples, "n": 1, "samples": [samples]}
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _ratio_fields(metric: Metric, per_variant: dict, other: str) -> dict[str, float] | None:
+    base, mine = per_variant[BASELINE], per_variant[other]
+    if isinstance(base, list):
+        est = ratio_interval(base, mine, paired=metric.kind == "time")
+        return {"ratio": est.ratio, "ci_low": est.ci_low, "ci_high": est.ci_high,
+                "half_width": est.relative_width}
+    if _is_number(base) and _is_number(mine):
+        r = ratio(mine, base)
+        return {"ratio": r, "ci_low": r, "ci_high": r, "half_width": 0.0}
+    return None
+
+
+def _secondary_entry(metric: Metric, per_variant: dict) -> dict[str, Any]:
+    values = {v: (float(np.median(s)) if isinstance(s, list) else s)
+              for v, s in per_variant.items()}
+    entry = {"kind": metric.kind, "unit": metric.unit, "description": metric.description,
+             "values": values}
+    if metric.kind in ("time", "memory"):
+        entry["samples"] = per_variant
+    fields = _ratio_fields(metric, per_variant, OPTIMIZED)
+    if fields:
+        entry.update({k: _finite(fields[k]) for k in ("ratio", "ci_low", "ci_high")})
+    return entry
+
+
+def _finite(x: float) -> float | None:
+    """JSON has no infinity: a change from zero to some is null, the values say it."""
+    return float(x) if np.isfinite(x) else None
+
+
+def _equivalence(claim: Claim, cases: dict) -> tuple[bool | str, dict[str, bool | str]]:
+    outputs = {v: claim.output(c) for v, c in cases.items()}
+    per_variant: dict[str, bool | str] = {}
+    for v, out in outputs.items():
+        if v == BASELINE:
+            continue
+        same = bool(claim.equivalence.compare(outputs[BASELINE], out))
+        if not same and claim.equivalence.declared_change:
+            per_variant[v] = f"declared change: {claim.equivalence.declared_change}"
+        else:
+            per_variant[v] = same
+    return per_variant[OPTIMIZED], per_variant
+
+
+def _base_entry(claim: Claim, size: int, device: str) -> dict[str, Any]:
+    claimed = claim.claimed_at(size)
+    return {
+        "id": claim.id, "title": claim.title, "source": claim.source,
+        "component": claim.component, "metric": claim.primary.name,
+        "kind": claim.primary.kind, "unit": claim.primary.unit,
+        "metric_description": claim.primary.description,
+        "headline": size == (claim.headline_size or claim.workload.sizes[0]),
+        "claimed": claimed.as_dict(),
+        "workload": {"name": claim.workload.name, "size": size,
+                     "size_unit": claim.workload.size_unit, "device": device},
+        "notes": claim.notes,
+    }
+
+
+def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
+                 progress: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
+    """One results entry: every variant of `claim` at `size` on `device`."""
+    entry = _base_entry(claim, size, device)
+    if device == "cuda" and not cuda_available():
+        entry.update(verdict=verdict.NOT_MEASURABLE, reason="needs CUDA; no CUDA device here",
+                     equivalent=None, ratio=None, ci_low=None, ci_high=None, secondary={})
+        return entry
+    data = claim.workload.make(size)
+    cases = {v: claim.case(v, size, device, data=data) for v in claim.variant_names}
+    try:
+        states = {v: claim.setup(c) for v, c in cases.items()}
+        progress("primary metric")
+        primary = measure_metric(claim.primary, states, options, device)
+        secondary = {}
+        for metric in claim.secondary:
+            progress(metric.name)
+            secondary[metric.name] = _secondary_entry(
+                metric, measure_metric(metric, states, options, device))
+        progress("equivalence")
+        equivalent, per_variant = _equivalence(claim, cases)
+    finally:
+        for case in cases.values():
+            shutil.rmtree(case.workdir, ignore_errors=True)
+
+    for v in claim.variant_names:
+        entry[v] = _summary(claim.primary, primary[v])
+    fields = _ratio_fields(claim.primary, primary, OPTIMIZED)
+    if fields is None:
+        raise TypeError(f"claim {claim.id}: primary metric {claim.primary.name} "
+                        f"returned {primary[BASELINE]!r}, not a number")
+    entry.update(ratio=_finite(fields["ratio"]), ci_low=_finite(fields["ci_low"]),
+                 ci_high=_finite(fields["ci_high"]))
+    if "best" in primary:
+        best = _ratio_fields(claim.primary, primary, "best")
+        entry.update(best_ratio=_finite(best["ratio"]), best_ci_low=_finite(best["ci_low"]),
+                     best_ci_high=_finite(best["ci_high"]))
+    noisy = [v for v in claim.variant_names
+             if entry[v].get("iqr_over_median", 0.0) > NOISY_IQR]
+    entry["noise"] = {"interval_half_width": fields["half_width"],
+                      "wide_interval": fields["half_width"] > WIDE_INTERVAL,
+                      "noisy_samples": noisy}
+    entry["equivalent"] = equivalent
+    entry["equivalence"] = {"description": claim.equivalence.description,
+                            "per_variant": per_variant}
+    entry["secondary"] = secondary
+    entry["verdict"] = verdict.decide(claim.claimed_at(size), fields["ci_low"],
+                                      fields["ci_high"], equivalent)
+    return entry
+
+
+def run(claims: Iterable[Claim], options: RunOptions, claims_module: str | None = None,
+        on_case: Callable[[Claim, int, str], Callable[[str], None]] | None = None) -> dict:
+    """Measure every claim at every size and device; the whole results document."""
+    entries = []
+    for claim in claims:
+        for size in claim.sizes(options.quick):
+            for device in claim.devices:
+                progress = on_case(claim, size, device) if on_case else (lambda _: None)
+                entries.append(measure_case(claim, size, device, options, progress))
+    return {
+        "schema_version": results.SCHEMA_VERSION,
+        "tool": {"name": "optbench", "version": _version()},
+        "environment": results.environment(),
+        "run": {"quick": options.quick, "claims_module": claims_module},
+        "claims": entries,
+    }
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("optbench")
+    except PackageNotFoundError:
+        return "unknown"

@@ -1,0 +1,85 @@
+"""Finds claims: the built-in components' and those of a user's own module."""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import pkgutil
+import sys
+from pathlib import Path
+
+from .claim import Claim
+
+
+class ClaimsError(Exception):
+    """A claims module or claim id that cannot be used; the message names it."""
+
+
+def _claims_in(module) -> list[Claim]:
+    declared = getattr(module, "CLAIMS", None)
+    if declared is None:
+        declared = [v for v in vars(module).values() if isinstance(v, Claim)]
+    return list(declared)
+
+
+def builtin_claims() -> list[Claim]:
+    """Every claims.py under optbench.components, in package order."""
+    import optbench.components as components
+
+    found = []
+    for info in sorted(pkgutil.iter_modules(components.__path__), key=lambda i: i.name):
+        if info.ispkg:
+            module = importlib.import_module(f"optbench.components.{info.name}.claims")
+            found.extend(_claims_in(module))
+    return found
+
+
+def load_module(spec: str):
+    """Import a user's claims module by dotted name or by file path."""
+    path = Path(spec)
+    try:
+        if spec.endswith(".py") or path.exists():
+            if not path.is_file():
+                raise ClaimsError(f"claims module {spec}: no such file")
+            name = f"optbench_user_claims_{path.stem}"
+            module_spec = importlib.util.spec_from_file_location(name, path.resolve())
+            module = importlib.util.module_from_spec(module_spec)
+            sys.modules[name] = module
+            # Let a user's module import its own neighbours.
+            sys.path.insert(0, str(path.resolve().parent))
+            module_spec.loader.exec_module(module)
+            return module
+        return importlib.import_module(spec)
+    except ClaimsError:
+        raise
+    except ModuleNotFoundError as exc:
+        raise ClaimsError(f"claims module {spec}: cannot import ({exc})") from None
+    except Exception as exc:  # a user's module may fail in any way while importing
+        raise ClaimsError(f"claims module {spec}: failed while importing: "
+                          f"{type(exc).__name__}: {exc}") from None
+
+
+def user_claims(spec: str) -> list[Claim]:
+    found = _claims_in(load_module(spec))
+    if not found:
+        raise ClaimsError(f"claims module {spec}: defines no Claim (and no CLAIMS list)")
+    return found
+
+
+def claims(module: str | None = None) -> list[Claim]:
+    return user_claims(module) if module else builtin_claims()
+
+
+def select(all_claims: list[Claim], ids: list[str]) -> list[Claim]:
+    """The claims named by `ids` (all when empty), in the order given."""
+    if not ids:
+        return all_claims
+    by_id = {c.id: c for c in all_claims}
+    unknown = [i for i in ids if i not in by_id]
+    if unknown:
+        raise ClaimsError(f"unknown claim id {', '.join(unknown)}; "
+                          f"`optbench list` shows the {len(by_id)} known ones")
+    return [by_id[i] for i in ids]
+
+
+def get(claim_id: str, module: str | None = None) -> Claim:
+    return select(claims(module), [claim_id])[0]

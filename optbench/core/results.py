@@ -1,0 +1,182 @@
+"""The results file: schema, environment, atomic write, load, regression gate.
+
+Schema (version 1), one JSON object:
+  schema_version  1
+  tool            {"name": "optbench", "version": ...}
+  environment     python, platform, cpu_model, cpu_flags (the ones that
+                  matter for ML kernels), cores (logical), usable_cores
+                  (affinity), torch, cuda_device (null without CUDA),
+                  git_commit (null when unknown), timestamp (UTC ISO 8601)
+  run             {"quick": bool, "claims_module": str|null}
+  claims          a list with one entry per claim x workload size x device:
+    id, title, source, component, metric, kind, unit, headline (is this the
+    claim's headline size), claimed {text, ratio_low, ratio_high}, verdict,
+    workload {name, size, size_unit, device},
+    baseline / optimized / best: {median, samples, n, iqr_over_median} for
+        time, {median, samples, n} for memory (bytes) and counters,
+    ratio, ci_low, ci_high (optimized / baseline; lower is better),
+    best_ratio, best_ci_low, best_ci_high (when a best variant exists),
+    noise {interval_half_width, wide_interval, noisy_samples},
+    equivalent (true, false, or the declared behaviour change as text),
+    equivalence {description, per_variant {variant: true|false|text}},
+    secondary {metric: {kind, unit, description, values {variant: figure},
+               ratio, ci_low, ci_high}},
+    reason (set when verdict is "not measurable here")
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import platform
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import verdict as _verdict
+
+SCHEMA_VERSION = 1
+_INTERESTING_FLAGS = ("avx", "avx2", "fma", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile", "f16c")
+
+
+class ResultsError(Exception):
+    """A results file that cannot be read or written; the message names it."""
+
+
+def _cpu_info() -> tuple[str, list[str]]:
+    model, flags = platform.processor() or platform.machine(), []
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name" and model in ("", platform.machine(), platform.processor()):
+                model = value.strip()
+            elif key.strip() == "flags" and not flags:
+                present = set(value.split())
+                flags = [f for f in _INTERESTING_FLAGS if f in present]
+    except OSError:
+        pass
+    return model, flags
+
+
+def git_commit(where: Path | None = None) -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=where or Path.cwd(),
+                             capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def environment() -> dict[str, Any]:
+    import torch
+
+    model, flags = _cpu_info()
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = os.cpu_count()
+    cuda = torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpu_model": model,
+        "cpu_flags": flags,
+        "cores": os.cpu_count(),
+        "usable_cores": usable,
+        "torch": torch.__version__,
+        "cuda_device": cuda,
+        "git_commit": git_commit(),
+        "timestamp": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write via a temporary file in the same folder and rename over `path`."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise ResultsError(f"cannot write {path}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ResultsError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def save(results: dict, path: Path) -> None:
+    write_atomic(path, json.dumps(results, indent=2, sort_keys=False, allow_nan=True) + "\n")
+
+
+def load(path: Path) -> dict:
+    """Read and check a results file; every failure names the file."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ResultsError(f"{path}: no such results file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ResultsError(f"{path}: cannot read: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise ResultsError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    if not isinstance(data, dict) or "schema_version" not in data:
+        raise ResultsError(f"{path}: not an optbench results file (no schema_version)")
+    if data["schema_version"] != SCHEMA_VERSION:
+        raise ResultsError(f"{path}: schema_version {data['schema_version']!r} is not "
+                           f"{SCHEMA_VERSION}, the one this optbench reads")
+    claims = data.get("claims")
+    if not isinstance(claims, list) or not all(
+            isinstance(c, dict) and {"id", "verdict", "workload"} <= c.keys() for c in claims):
+        raise ResultsError(f"{path}: 'claims' is not a list of claim entries")
+    return data
+
+
+@dataclass(frozen=True)
+class Regression:
+    key: str
+    what: str
+
+
+def _key(entry: dict) -> str:
+    w = entry["workload"]
+    return f"{entry['id']} @ {w.get('size')} {w.get('device', 'cpu')}"
+
+
+def gate(previous: dict, current: dict) -> list[Regression]:
+    """What got worse from `previous` to `current`: verdicts and exact counters."""
+    before = {_key(e): e for e in previous["claims"]}
+    found = []
+    for entry in current["claims"]:
+        key = _key(entry)
+        old = before.get(key)
+        if old is None:
+            continue
+        old_rank, new_rank = _verdict.rank(old["verdict"]), _verdict.rank(entry["verdict"])
+        if old_rank is not None and new_rank is not None and new_rank > old_rank:
+            found.append(Regression(key, f"verdict {old['verdict']} -> {entry['verdict']}"))
+        for name, old_fig, new_fig in _counter_pairs(old, entry):
+            if new_fig > old_fig:
+                found.append(Regression(key, f"{name} (optimized) {old_fig:g} -> {new_fig:g}"))
+    return found
+
+
+def _counter_pairs(old: dict, new: dict):
+    """(name, old, new) for each exact counter of the optimized variant."""
+    if old.get("kind") == "counter" and new.get("kind") == "counter":
+        o, n = (old.get("optimized") or {}).get("median"), (new.get("optimized") or {}).get("median")
+        if o is not None and n is not None:
+            yield old["metric"], o, n
+    for name, sec in (new.get("secondary") or {}).items():
+        old_sec = (old.get("secondary") or {}).get(name)
+        if sec.get("kind") != "counter" or not old_sec:
+            continue
+        o, n = old_sec["values"].get("optimized"), sec["values"].get("optimized")
+        if isinstance(o, (int, float)) and isinstance(n, (int, float)):
+            yield name, o, n
