@@ -161,6 +161,11 @@ class Claim:
     def sizes(self, quick: bool) -> list[int]:
         return list(self.workload.quick_sizes if quick else self.workload.sizes)
 
+    def headline(self, quick: bool) -> int:
+        """The size the claim is judged at: its declared one, when measured."""
+        sizes = self.sizes(quick)
+        return self.headline_size if self.headline_size in sizes else sizes[-1]
+
     def case(self, variant: str, size: int, device: str = "cpu", data: Any = None,
              workdir: Path | None = None) -> Case:
         """A case for `variant` at `size`; `data` may be shared between variants."""

@@ -123,14 +123,14 @@ def _equivalence(claim: Claim, cases: dict) -> tuple[bool | str, dict[str, bool 
     return per_variant[OPTIMIZED], per_variant
 
 
-def _base_entry(claim: Claim, size: int, device: str) -> dict[str, Any]:
+def _base_entry(claim: Claim, size: int, device: str, quick: bool) -> dict[str, Any]:
     claimed = claim.claimed_at(size)
     return {
         "id": claim.id, "title": claim.title, "source": claim.source,
         "component": claim.component, "metric": claim.primary.name,
         "kind": claim.primary.kind, "unit": claim.primary.unit,
         "metric_description": claim.primary.description,
-        "headline": size == (claim.headline_size or claim.workload.sizes[0]),
+        "headline": size == claim.headline(quick),
         "claimed": claimed.as_dict(),
         "workload": {"name": claim.workload.name, "size": size,
                      "size_unit": claim.workload.size_unit, "device": device},
@@ -141,7 +141,7 @@ def _base_entry(claim: Claim, size: int, device: str) -> dict[str, Any]:
 def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
                  progress: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
     """One results entry: every variant of `claim` at `size` on `device`."""
-    entry = _base_entry(claim, size, device)
+    entry = _base_entry(claim, size, device, options.quick)
     if device == "cuda" and not cuda_available():
         entry.update(verdict=verdict.NOT_MEASURABLE, reason="needs CUDA; no CUDA device here",
                      equivalent=None, ratio=None, ci_low=None, ci_high=None, secondary={})
@@ -190,14 +190,20 @@ def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
 
 
 def run(claims: Iterable[Claim], options: RunOptions, claims_module: str | None = None,
-        on_case: Callable[[Claim, int, str], Callable[[str], None]] | None = None) -> dict:
-    """Measure every claim at every size and device; the whole results document."""
+        on_case: Callable[[Claim, int, str], Callable[[str], None]] | None = None,
+        on_done: Callable[[dict], None] = lambda _: None) -> dict:
+    """Measure every claim at every size and device; the whole results document.
+
+    `on_case(claim, size, device)` is told when a case starts and returns a
+    function told each step; `on_done(entry)` when the case is measured.
+    """
     entries = []
     for claim in claims:
         for size in claim.sizes(options.quick):
             for device in claim.devices:
                 progress = on_case(claim, size, device) if on_case else (lambda _: None)
                 entries.append(measure_case(claim, size, device, options, progress))
+                on_done(entries[-1])
     return {
         "schema_version": results.SCHEMA_VERSION,
         "tool": {"name": "optbench", "version": _version()},

@@ -188,3 +188,25 @@ def count_file_io(under: Path) -> Iterator[FileIOCounts]:
     finally:
         builtins.open = real_open
         io.open = real_open
+
+
+@contextlib.contextmanager
+def count_calls(owner: object, attribute: str) -> Iterator[list[int]]:
+    """Count calls of `owner.attribute` (a method or function) while inside.
+
+    For counters no file wrapper can see: device-to-host copies
+    (torch.Tensor.cpu), video decodes, image loads. Yields a one-item list
+    holding the running count.
+    """
+    original = getattr(owner, attribute)
+    count = [0]
+
+    def counted(*args, **kwargs):
+        count[0] += 1
+        return original(*args, **kwargs)
+
+    setattr(owner, attribute, counted)
+    try:
+        yield count
+    finally:
+        setattr(owner, attribute, original)

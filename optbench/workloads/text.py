@@ -13,3 +13,19 @@ def log_messages(count: int, seed: int = SEED) -> list[tuple[str, dict]]:
     return [(f"epoch {i // 100} step {i % 100} loss {losses[i]:.4f}",
              {"lr": round(1e-3 * (1 - i / max(count, 1)), 6), "seq": i})
             for i in range(count)]
+
+
+_GENES = ("CYP2D6", "CYP2C19", "CYP2C9", "VKORC1", "SLCO1B1", "TPMT", "DPYD", "UGT1A1")
+_DRUGS = ("warfarin sodium", "clopidogrel", "codeine", "simvastatin", "fluorouracil",
+          "tacrolimus", "abacavir", "mercaptopurine")
+
+
+def genotype_strings(count: int, seed: int = SEED) -> list[str]:
+    """Genotype/drug strings like "CYP2D6*1 / *4, warfarin sodium 5.0-mg"."""
+    rng = np.random.default_rng(seed)
+    g = rng.integers(0, len(_GENES), count)
+    d = rng.integers(0, len(_DRUGS), count)
+    a, b = rng.integers(1, 18, count), rng.integers(1, 18, count)
+    dose = rng.integers(1, 100, count)
+    return [f"{_GENES[g[i]]}*{a[i]} / *{b[i]}, {_DRUGS[d[i]]} {dose[i]}.0-mg"
+            for i in range(count)]

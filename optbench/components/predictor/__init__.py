@@ -1,0 +1,11 @@
+"""Prediction formatting of seed 002 §1.4: range(len()) vs enumerate(zip()) vs tolist()."""
+from optbench.core.claim import pick_variant
+
+from . import baseline, best, optimized
+
+VARIANTS = {"baseline": baseline.format_predictions, "optimized": optimized.format_predictions,
+            "best": best.format_predictions}
+
+
+def get(variant: str):
+    return pick_variant(VARIANTS, variant, "predictor")
