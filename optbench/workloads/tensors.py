@@ -12,3 +12,36 @@ def class_predictions(count: int, classes: int = 10, seed: int = SEED):
     logits = rng.standard_normal((count, classes)).astype(np.float32)
     probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
     return probs.argmax(axis=1).astype(np.int64), probs
+
+
+def epoch_metrics(epochs: int, seed: int = SEED) -> list[dict]:
+    """What a trainer reports at each epoch end: losses, accuracy, lr."""
+    rng = np.random.default_rng(seed)
+    noise = rng.normal(0, 0.02, size=(epochs, 3))
+    return [{"train_loss": round(float(1.5 / (1 + e) + noise[e, 0] + 0.1), 6),
+             "val_loss": round(float(1.6 / (1 + e) + noise[e, 1] + 0.12), 6),
+             "val_accuracy": round(float(min(0.99, 0.5 + e / (2 * epochs) + noise[e, 2])), 6),
+             "lr": round(1e-3 * 0.95 ** e, 8)} for e in range(epochs)]
+
+
+# Label sets a split helper meets, from the easy to the ones that break it.
+LABEL_SHAPES = ("balanced 3 classes", "90/10 imbalance", "a class of 1",
+                "a class of 2", "a class of 3", "25 classes")
+
+
+def label_sets(samples: int, seed: int = SEED) -> dict[str, np.ndarray]:
+    """One label vector of `samples` labels per shape in LABEL_SHAPES."""
+    rng = np.random.default_rng(seed)
+
+    def with_rare(count: int) -> np.ndarray:
+        y = np.arange(samples - count) % 3
+        return rng.permutation(np.concatenate([y, np.full(count, 3)]))
+
+    return {
+        "balanced 3 classes": rng.permutation(np.arange(samples) % 3),
+        "90/10 imbalance": rng.permutation((np.arange(samples) % 10 == 0).astype(int)),
+        "a class of 1": with_rare(1),
+        "a class of 2": with_rare(2),
+        "a class of 3": with_rare(3),
+        "25 classes": rng.permutation(np.arange(samples) % 25),
+    }

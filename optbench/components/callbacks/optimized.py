@@ -1,0 +1,34 @@
+"""src/training/callbacks.py after the report (seed 002 §1.3): the JSON is
+written every `save_interval` (5) epochs, and once more when training ends
+("Final save on training end guaranteed")."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+class IntervalMetricsLogger:
+    def __init__(self, log_dir: Path, log_interval: int = 10, save_interval: int = 5):
+        self.log_dir = Path(log_dir)
+        self.metrics_file = self.log_dir / "metrics.json"
+        self.log_interval = log_interval
+        self.save_interval = save_interval
+        self._epochs_since_save = 0
+        self.epoch_metrics = {"epochs": []}
+
+    def _save(self) -> None:
+        with open(self.metrics_file, "w") as f:
+            json.dump(self.epoch_metrics, f, indent=2)
+
+    def on_epoch_end(self, epoch: int, metrics: dict, trainer=None) -> None:
+        epoch_data = {"epoch": epoch, **metrics}
+        self.epoch_metrics["epochs"].append(epoch_data)
+        self._epochs_since_save += 1
+
+        # Save periodically or on final epoch
+        if self._epochs_since_save >= self.save_interval:
+            self._save()
+            self._epochs_since_save = 0
+
+    def on_train_end(self, trainer=None) -> None:
+        self._save()
