@@ -45,3 +45,23 @@ def label_sets(samples: int, seed: int = SEED) -> dict[str, np.ndarray]:
         "a class of 3": with_rare(3),
         "25 classes": rng.permutation(np.arange(samples) % 25),
     }
+
+
+VALIDATION_FEATURES = 32
+VALIDATION_CLASSES = 10
+VALIDATION_BATCH = 64
+
+
+def validation_batches(samples: int, seed: int = SEED):
+    """A seeded classifier and its validation set as (inputs, targets) batches."""
+    import torch
+
+    generator = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    model = torch.nn.Sequential(torch.nn.Linear(VALIDATION_FEATURES, 64), torch.nn.ReLU(),
+                                torch.nn.Linear(64, VALIDATION_CLASSES))
+    inputs = torch.randn(samples, VALIDATION_FEATURES, generator=generator)
+    targets = torch.randint(0, VALIDATION_CLASSES, (samples,), generator=generator)
+    batches = [(inputs[i:i + VALIDATION_BATCH], targets[i:i + VALIDATION_BATCH])
+               for i in range(0, samples, VALIDATION_BATCH)]
+    return model, batches

@@ -1,0 +1,22 @@
+"""src/training/trainer.py validation after the report (seed 002 §1.1):
+outputs stay on the device in lists, one torch.cat(...).cpu() at the end."""
+from __future__ import annotations
+
+import torch
+
+
+def validate(model, batches, device) -> tuple:
+    model.eval()
+    all_preds, all_targets, all_probs = [], [], []
+    with torch.no_grad():
+        for inputs, targets in batches:
+            inputs, targets = inputs.to(device), targets.to(device)
+            probs = torch.softmax(model(inputs), dim=1)
+            preds = probs.argmax(dim=1)
+            all_preds.append(preds)
+            all_targets.append(targets)
+            all_probs.append(probs)
+    all_preds = torch.cat(all_preds).cpu().numpy()
+    all_targets = torch.cat(all_targets).cpu().numpy()
+    all_probs = torch.cat(all_probs).cpu().numpy()
+    return all_preds, all_targets, all_probs
