@@ -1,0 +1,4 @@
+"""asv suites for the callbacks component (generated from its claims)."""
+from optbench.runners.asv_suite import suite as _suite
+
+CallbacksMetricsInterval = _suite("callbacks.metrics_interval")

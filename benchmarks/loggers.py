@@ -1,0 +1,4 @@
+"""asv suites for the loggers component (generated from its claims)."""
+from optbench.runners.asv_suite import suite as _suite
+
+LoggerBuffered = _suite("logger.buffered")

@@ -1,0 +1,4 @@
+"""asv suites for the preprocessing component (generated from its claims)."""
+from optbench.runners.asv_suite import suite as _suite
+
+PreprocessLiteralReplace = _suite("preprocess.literal_replace")

@@ -1,0 +1,1 @@
+"""Thin adapters from claims to pytest-benchmark, asv and memray."""

@@ -1,0 +1,66 @@
+"""What every runner needs from a claim: its cases, prepared and cleaned up."""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from optbench.core.claim import Claim, Metric
+from optbench.core.registry import builtin_claims
+
+# Runners benchmark the quick sizes unless asked for all of them.
+FULL_SIZES_ENV = "OPTBENCH_FULL"
+
+
+def runner_sizes(claim: Claim) -> list[int]:
+    return claim.sizes(quick=os.environ.get(FULL_SIZES_ENV, "") in ("", "0"))
+
+
+@dataclass
+class PreparedCase:
+    claim: Claim
+    variant: str
+    size: int
+    state: Any
+    workdir: Path
+
+    def run(self, metric: Metric | None = None):
+        return (metric or self.claim.primary).measure(self.state)
+
+    def close(self) -> None:
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def prepare(claim: Claim, variant: str, size: int, data: Any = None) -> PreparedCase:
+    case = claim.case(variant, size, data=data)
+    return PreparedCase(claim, variant, size, claim.setup(case), case.workdir)
+
+
+def iter_cases(claims: list[Claim] | None = None) -> Iterator[tuple[Claim, str, int]]:
+    for claim in claims or builtin_claims():
+        for size in runner_sizes(claim):
+            for variant in claim.variant_names:
+                yield claim, variant, size
+
+
+def counters(claim: Claim) -> list[Metric]:
+    """The exact counters of a claim, primary first."""
+    metrics = [claim.primary, *claim.secondary]
+    return [m for m in metrics if m.kind == "counter"]
+
+
+def source_version(claim: Claim) -> str:
+    """Changes whenever optbench's code or the claim's revision changes.
+
+    asv versions a benchmark by the hash of its own source; ours are thin
+    wrappers, so the shared code they run must be part of the version.
+    """
+    digest = hashlib.sha256(f"{claim.id}:{claim.revision}".encode())
+    package = Path(__file__).resolve().parent.parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
