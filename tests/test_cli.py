@@ -1,0 +1,92 @@
+"""The CLI as a user runs it: a real process, its exit status and output."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "my_claims.py"
+
+
+def optbench(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "optbench", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=600)
+
+
+def test_list_shows_every_claim_with_source(claims):
+    out = optbench("list").stdout
+    for claim in claims.values():
+        assert claim.id in out
+
+
+@pytest.mark.parametrize("args, names", [
+    (["verify", "no.such_claim"], "no.such_claim"),
+    (["verify", "--claims", "/no/such/module.py"], "/no/such/module.py"),
+    (["verify", "--claims", "no_such_module_xyz"], "no_such_module_xyz"),
+    (["verify", "--json", "/proc/optbench/r.json", "logger.buffered"], "/proc/optbench/r.json"),
+    (["profile", "no.such_claim"], "no.such_claim"),
+])
+def test_bad_input_is_one_line_and_exit_2(args, names):
+    done = optbench(*args)
+    assert done.returncode == 2
+    assert names in done.stderr
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) <= 2  # rich may wrap one long line
+
+
+def test_a_claims_module_that_fails_to_import(tmp_path):
+    broken = tmp_path / "broken_claims.py"
+    broken.write_text("import numpy\nraise RuntimeError('boom')\n")
+    done = optbench("verify", "--claims", str(broken))
+    assert done.returncode == 2
+    assert "broken_claims.py" in done.stderr and "boom" in done.stderr
+
+
+def test_corrupt_gate_file(tmp_path):
+    bad = tmp_path / "previous.json"
+    bad.write_text("{oops")
+    done = optbench("verify", "--gate", str(bad), "split.shared_helper")
+    assert done.returncode == 2 and "previous.json" in done.stderr
+
+
+def test_user_claims_module_end_to_end(tmp_path):
+    """The README's worked example, as the README runs it."""
+    out = tmp_path / "mine.json"
+    done = optbench("verify", "--claims", str(EXAMPLE), "--quick", "--json", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "vocab.set_lookup" in done.stdout
+    data = json.loads(out.read_text())
+    entry = data["claims"][0]
+    for key in ("id", "source", "metric", "unit", "claimed", "verdict", "workload", "baseline",
+                "optimized", "ratio", "ci_low", "ci_high", "equivalent", "secondary"):
+        assert key in entry
+    assert entry["equivalent"] is True
+    assert entry["ci_low"] <= entry["ratio"] <= entry["ci_high"] < 1
+    assert data["environment"]["cores"] >= 1
+
+
+def test_gate_fails_when_an_exact_counter_got_worse(tmp_path):
+    first = tmp_path / "first.json"
+    assert optbench("verify", "split.shared_helper", "--quick", "--json", str(first)).returncode == 0
+    same = optbench("verify", "split.shared_helper", "--quick", "--json", str(tmp_path / "b.json"),
+                    "--gate", str(first))
+    assert same.returncode == 0, same.stderr
+    # Pretend the helper used to be one line shorter: now it "grew".
+    data = json.loads(first.read_text())
+    values = data["claims"][0]["secondary"]["split_source_lines"]["values"]
+    values["optimized"] -= 1
+    first.write_text(json.dumps(data))
+    worse = optbench("verify", "split.shared_helper", "--quick", "--json", str(tmp_path / "c.json"),
+                     "--gate", str(first))
+    assert worse.returncode == 1
+    assert "REGRESSION split.shared_helper @ 30 cpu: split_source_lines" in worse.stderr
+
+
+def test_profile_writes_a_flamegraph_per_variant(tmp_path):
+    done = optbench("profile", "predictor.enumerate_zip", "--size", "1000", "-o", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    pages = sorted(p.name for p in tmp_path.glob("*.html"))
+    assert pages == [f"predictor.enumerate_zip-{v}-1000.html" for v in ("baseline", "best",
+                                                                         "optimized")]

@@ -1,0 +1,118 @@
+"""Exact behaviour of each component's variants: counters and equivalence.
+
+Counters have no noise, so the figures the claims rest on are asserted here
+exactly. Speed and memory goals are not: they live in the verdict engine.
+"""
+import numpy as np
+import pytest
+
+from optbench.core.claim import BASELINE
+from optbench.runners.cases import prepare
+
+
+def measure(claims, claim_id, variant, size, metric_name):
+    claim = claims[claim_id]
+    metric = next(m for m in (claim.primary, *claim.secondary) if m.name == metric_name)
+    case = prepare(claim, variant, size)
+    try:
+        return case.run(metric)
+    finally:
+        case.close()
+
+
+def test_every_claim_variant_is_equivalent_to_its_baseline(claims):
+    for claim in claims.values():
+        size = claim.sizes(quick=True)[0]
+        data = claim.workload.make(size)
+        outputs = {}
+        for variant in claim.variant_names:
+            case = claim.case(variant, size, data=data)
+            outputs[variant] = claim.output(case)
+        for variant, output in outputs.items():
+            assert claim.equivalence.compare(outputs[BASELINE], output), (claim.id, variant)
+
+
+@pytest.mark.parametrize("variant, writes, opens", [
+    ("baseline", 1000, 1000), ("optimized", 100, 100), ("best", 100, 1)])
+def test_logger_file_io_per_1000_messages(claims, variant, writes, opens):
+    assert measure(claims, "logger.buffered", variant, 1000, "write_syscalls") == writes
+    assert measure(claims, "logger.buffered", variant, 1000, "file_opens") == opens
+
+
+@pytest.mark.parametrize("variant, lost_on_kill, lost_at_exit", [
+    ("baseline", 0, 0), ("optimized", 5, 5), ("best", 5, 0)])
+def test_logger_loss_in_a_real_child_process(claims, variant, lost_on_kill, lost_at_exit):
+    # 995 messages logged: the buffered variants hold the last 5 when killed.
+    assert measure(claims, "logger.buffered", variant, 1000, "lost_on_sigkill") == lost_on_kill
+    assert measure(claims, "logger.buffered", variant, 1000,
+                   "lost_at_exit_without_flush") == lost_at_exit
+
+
+@pytest.mark.parametrize("variant", ["baseline", "optimized", "best"])
+def test_logger_eight_threads_lose_and_garble_nothing(claims, variant):
+    assert measure(claims, "logger.buffered", variant, 1000, "threads_lost_or_interleaved") == 0
+
+
+def test_only_the_baseline_logger_mutates_the_callers_fields(claims):
+    mutated = {v: measure(claims, "logger.buffered", v, 1000, "caller_fields_mutated")
+               for v in ("baseline", "optimized", "best")}
+    assert mutated == {"baseline": True, "optimized": False, "best": False}
+
+
+@pytest.mark.parametrize("variant, opens_for_write, lost", [
+    ("baseline", 50, 0), ("optimized", 11, 2), ("best", 2, 0)])
+def test_metrics_callback_writes_and_sigkill_loss(claims, variant, opens_for_write, lost):
+    # The report says 50 -> 10; its own final save makes it 11.
+    assert measure(claims, "callbacks.metrics_interval", variant, 50, "file_writes") == opens_for_write
+    # Killed after 47 epochs: saves at 45, so 2 epochs are gone.
+    assert measure(claims, "callbacks.metrics_interval", variant, 50, "epochs_lost_on_sigkill") == lost
+
+
+def test_validation_host_copies(claims):
+    # 1000 samples in batches of 64 = 16 batches x 3 outputs.
+    copies = {v: measure(claims, "trainer.val_accumulate", v, 1000, "host_copies")
+              for v in ("baseline", "optimized", "best")}
+    assert copies == {"baseline": 48, "optimized": 3, "best": 3}
+
+
+def test_split_failures_on_small_label_sets(claims):
+    failed = {v: measure(claims, "split.shared_helper", v, 30, "failed_label_sets")
+              for v in ("baseline", "optimized", "best")}
+    assert failed["baseline"] > 0
+    assert failed["optimized"] == failed["best"] == 0
+
+
+def test_report_helper_stops_stratifying_many_classes(claims):
+    balance = {v: measure(claims, "split.shared_helper", v, 1500, "class_balance_error")
+               for v in ("baseline", "optimized", "best")}
+    assert balance["optimized"] > 5 * balance["baseline"]
+    assert balance["best"] == balance["baseline"]
+
+
+def test_indexed_frame_upcasts_int_columns(claims):
+    types = {v: measure(claims, "dataset.indexed_frame", v, 10_000, "community_value_type")
+             for v in ("baseline", "optimized", "best")}
+    assert types == {"baseline": "int", "optimized": "float", "best": "int"}
+
+
+def test_registry_index_follows_register_remove_reload(claims):
+    claim = claims["registry.index"]
+    data = claim.workload.make(100)
+    seen = {v: claim.output(claim.case(v, 100, data=data)) for v in claim.variant_names}
+    assert seen["optimized"] == seen["baseline"]
+    assert seen["baseline"][2] is None  # the removed model is gone
+
+
+def test_literal_replace_catches_a_metacharacter_pattern(claims):
+    changed = measure(claims, "preprocess.literal_replace", "optimized", 10_000,
+                      "rows_changed_with_metacharacter_rule")
+    assert changed == 10_000  # every string has a "." that regex=True treats as "any"
+
+
+def test_components_are_switchable_by_name():
+    from optbench.components import loggers, predictor
+    assert loggers.get("optimized").__name__ == "BufferedLogger"
+    preds, probs = np.array([1, 0]), np.array([[0.2, 0.8], [0.6, 0.4]], dtype=np.float32)
+    assert predictor.get("best")(preds, probs)[0]["predicted_class"] == 1
+    with pytest.raises(KeyError, match="has no variant 'fastest'"):
+        loggers.get("fastest")
