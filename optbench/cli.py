@@ -16,6 +16,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from optbench.core import registry, results
+from optbench.core.engine import MeasurementError
 from optbench.core.verdict import SYMBOL
 
 EXIT_USAGE = 2
@@ -172,7 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (UsageError, registry.ClaimsError, results.ResultsError) as exc:
+    except (UsageError, registry.ClaimsError, results.ResultsError,
+            MeasurementError) as exc:
         errors.print(f"optbench: error: {exc}", markup=False, highlight=False)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -90,3 +90,15 @@ def test_profile_writes_a_flamegraph_per_variant(tmp_path):
     pages = sorted(p.name for p in tmp_path.glob("*.html"))
     assert pages == [f"predictor.enumerate_zip-{v}-1000.html" for v in ("baseline", "best",
                                                                          "optimized")]
+
+
+def test_a_variant_that_raises_is_named_not_traced(tmp_path):
+    module = tmp_path / "raising_claims.py"
+    module.write_text(EXAMPLE.read_text().replace(
+        "def set_vocabulary(words):           # the code after\n    return set(words)",
+        "def set_vocabulary(words):\n    return 1 / 0"))
+    done = optbench("verify", "--claims", str(module), "--quick", "--json", str(tmp_path / "r.json"))
+    assert done.returncode == 2
+    assert "vocab.set_lookup" in done.stderr and "ZeroDivisionError" in done.stderr
+    assert "raising_claims.py" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -6,6 +6,7 @@ reads these objects; none of them defines a benchmark of its own.
 from __future__ import annotations
 
 import math
+import operator
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,6 +120,11 @@ class Equivalence:
     description: str
     compare: Callable[[Any, Any], bool]
     declared_change: str | None = None
+
+    @classmethod
+    def exact(cls, description: str) -> "Equivalence":
+        """Outputs equal under ==."""
+        return cls(description, operator.eq)
 
 
 @dataclass(frozen=True)

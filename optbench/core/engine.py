@@ -14,6 +14,10 @@ from .measure import FULL_TIMING, QUICK_TIMING, TimingPlan, measure_memory, time
 from .stats import NOISY_IQR, WIDE_INTERVAL, iqr_over_median, ratio_interval
 
 
+class MeasurementError(Exception):
+    """A claim's own code raised while being measured; names claim, size and step."""
+
+
 @dataclass(frozen=True)
 class RunOptions:
     quick: bool = False
@@ -104,6 +108,14 @@ def _secondary_entry(metric: Metric, per_variant: dict) -> dict[str, Any]:
     return entry
 
 
+def _where(exc: BaseException) -> str:
+    """file:line of the innermost frame, so a user can find their bug."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb else "unknown"
+
+
 def _finite(x: float) -> float | None:
     """JSON has no infinity: a change from zero to some is null, the values say it."""
     return float(x) if np.isfinite(x) else None
@@ -146,19 +158,28 @@ def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
         entry.update(verdict=verdict.NOT_MEASURABLE, reason="needs CUDA; no CUDA device here",
                      equivalent=None, ratio=None, ci_low=None, ci_high=None, secondary={})
         return entry
-    data = claim.workload.make(size)
-    cases = {v: claim.case(v, size, device, data=data) for v in claim.variant_names}
+    step = "workload"
+    cases: dict = {}
     try:
+        data = claim.workload.make(size)
+        cases = {v: claim.case(v, size, device, data=data) for v in claim.variant_names}
+        step = "setup"
         states = {v: claim.setup(c) for v, c in cases.items()}
-        progress("primary metric")
+        step = claim.primary.name
+        progress(step)
         primary = measure_metric(claim.primary, states, options, device)
         secondary = {}
         for metric in claim.secondary:
-            progress(metric.name)
+            step = metric.name
+            progress(step)
             secondary[metric.name] = _secondary_entry(
                 metric, measure_metric(metric, states, options, device))
-        progress("equivalence")
+        step = "equivalence"
+        progress(step)
         equivalent, per_variant = _equivalence(claim, cases)
+    except Exception as exc:
+        raise MeasurementError(f"claim {claim.id} at size {size:,} ({device}), step {step}: "
+                               f"{type(exc).__name__}: {exc} [{_where(exc)}]") from exc
     finally:
         for case in cases.values():
             shutil.rmtree(case.workdir, ignore_errors=True)

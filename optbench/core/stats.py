@@ -32,22 +32,35 @@ def _ratio_of_medians(baseline, other, axis=-1):
     return np.median(other, axis=axis) / np.median(baseline, axis=axis)
 
 
+def _median(x, axis=-1):
+    return np.median(x, axis=axis)
+
+
 def ratio_interval(baseline: list[float], other: list[float], *, paired: bool,
                    seed: int = 0) -> RatioEstimate:
-    """Ratio of medians (other / baseline) with a 95% bootstrap interval.
+    """other / baseline with a 95% percentile-bootstrap interval.
 
-    `paired` when the samples were taken interleaved, round by round, so a
-    resample keeps each round's pair together (the machine's drift cancels).
+    Paired samples (taken interleaved, round by round): the median of the
+    per-round ratios, resampling rounds. This machine's speed jumps by up to
+    2x between rounds; within a round both variants see the same speed, so
+    the per-round ratio cancels the jump where a ratio of medians would mix
+    rounds from different speeds. Unpaired samples (memory readings): the
+    ratio of medians, resampling each side.
     """
     a = np.asarray(baseline, dtype=float)
     b = np.asarray(other, dtype=float)
-    point = float(_ratio_of_medians(a, b))
-    if len(a) < 3 or len(b) < 3 or np.ptp(a) == 0 and np.ptp(b) == 0:
+    if paired:
+        per_round = b / a
+        point = float(np.median(per_round))
+        data, statistic = (per_round,), _median
+    else:
+        point = float(_ratio_of_medians(a, b))
+        data, statistic = (a, b), _ratio_of_medians
+    if len(a) < 3 or len(b) < 3 or all(np.ptp(x) == 0 for x in data):
         return RatioEstimate(point, point, point)
     result = stats.bootstrap(
-        (a, b), _ratio_of_medians, paired=paired, vectorized=True,
-        n_resamples=RESAMPLES, confidence_level=CONFIDENCE, method="percentile",
-        rng=np.random.default_rng(seed),
+        data, statistic, vectorized=True, n_resamples=RESAMPLES,
+        confidence_level=CONFIDENCE, method="percentile", rng=np.random.default_rng(seed),
     )
     low, high = result.confidence_interval
     return RatioEstimate(point, float(min(low, point)), float(max(high, point)))

@@ -109,8 +109,7 @@ CLAIM = Claim(
                f"{KILL_BEFORE_END} epochs before the end"),
     ),
     output=_final_document,
-    equivalence=Equivalence("the final metrics.json is the same document",
-                            lambda a, b: a == b),
+    equivalence=Equivalence.exact("the final metrics.json is the same document"),
     headline_size=50,
     notes="The report's final save makes 11 writes for 50 epochs, not 10.",
 )

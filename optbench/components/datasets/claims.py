@@ -69,8 +69,7 @@ CLAIM = Claim(
                "Python type of the integer 'community' column in an item"),
     ),
     output=_items,
-    equivalence=Equivalence("items equal value for value (== on every field)",
-                            lambda a, b: a == b),
+    equivalence=Equivalence.exact("items equal value for value (== on every field)"),
     headline_size=1_000_000,
     notes="An epoch costs len(dataset) __getitem__ calls: multiply get_item_time by "
           "2 x nodes / 100 for its order of magnitude.",

@@ -145,8 +145,7 @@ CLAIM = Claim(
                "whether log() changed the dict its caller passed in"),
     ),
     output=_output,
-    equivalence=Equivalence("the log file holds the same lines in the same order",
-                            lambda a, b: a == b),
+    equivalence=Equivalence.exact("the log file holds the same lines in the same order"),
     headline_size=1000,
     notes="Counts are exact: every raw write(2) and open of the log file is counted by "
           "optbench's counting open(). The primary metric is write calls; opens are "

@@ -59,8 +59,8 @@ CLAIM = Claim(
     primary=Metric("lookup_time", "time", "s", _lookups,
                    "100 get_model() calls of ids drawn from the registry"),
     output=_operations,
-    equivalence=Equivalence("get_model returns the same entries after register, "
-                            "update, remove and reload", lambda a, b: a == b),
+    equivalence=Equivalence.exact("get_model returns the same entries after register, "
+                            "update, remove and reload"),
     headline_size=100,
     notes="Absolute times are in the baseline/optimized medians (per 100 lookups); "
           "the report's are 0.5 ms and 0.005 ms per lookup at 100 models.",

@@ -28,7 +28,7 @@ CLAIM = Claim(
     setup=_setup,
     primary=Metric("format_time", "time", "s", _format, "format all predictions into dicts"),
     output=lambda case: _format(_setup(case)),
-    equivalence=Equivalence("the same list of dicts, value for value", lambda a, b: a == b),
+    equivalence=Equivalence.exact("the same list of dicts, value for value"),
     headline_size=100_000,
 )
 
