@@ -25,7 +25,8 @@ DEFAULT_RESULTS = Path("reports/results.json")
 
 # Piped output (CI logs) gets a wide table instead of rich's 80 columns.
 console = Console() if sys.stdout.isatty() else Console(width=150)
-errors = Console(stderr=True)
+# soft_wrap: an error is one line, however long, never wrapped at 80 columns.
+errors = Console(stderr=True, soft_wrap=True)
 
 
 class UsageError(Exception):
@@ -49,6 +50,20 @@ def _parser() -> argparse.ArgumentParser:
     p_verify.add_argument("--claims", metavar="MODULE", help="a claims module (name or .py path)")
     p_verify.add_argument("--gate", type=Path, metavar="PREVIOUS.json",
                           help="exit 1 if a verdict or exact counter got worse than in PREVIOUS")
+    p_verify.add_argument("--report", action="store_true",
+                          help="also write the HTML report (index.html beside the results file)")
+
+    p_report = sub.add_parser("report", help="the before/after HTML report of results files")
+    p_report.add_argument("results", nargs="+", type=Path, metavar="RESULTS.json",
+                          help="one or more results files (e.g. a CPU and a GPU run, or two commits)")
+    p_report.add_argument("-o", "--output", type=Path, default=Path("reports"), metavar="DIR",
+                          help="folder for index.html (default reports/)")
+    p_report.add_argument("--benchmark-json", type=Path, metavar="FILE",
+                          help="a pytest-benchmark JSON file to import beside the verdicts")
+    p_report.add_argument("--asv-html", type=Path, metavar="INDEX.html",
+                          help="asv publish output to link (default .asv/html/index.html if present)")
+    p_report.add_argument("--profiles", type=Path, default=Path("reports/profiles"), metavar="DIR",
+                          help="where `optbench profile` wrote flamegraphs (linked when present)")
 
     p_profile = sub.add_parser("profile", help="memray flamegraph of each variant")
     p_profile.add_argument("id", metavar="ID")
@@ -146,6 +161,11 @@ def _cmd_verify(args) -> int:
                          f"(noisy machine; rerun or use the full mode)")
     results.save(document, args.json)
     console.print(f"results written to {args.json}")
+    if args.report:
+        from optbench.report import write_report
+
+        page = write_report([args.json], args.json.parent, args.json.parent / "profiles")
+        console.print(f"report written to {page}")
     if previous is not None:
         regressions = results.gate(previous, document)
         for r in regressions:
@@ -153,6 +173,16 @@ def _cmd_verify(args) -> int:
         if regressions:
             return EXIT_REGRESSION
         console.print(f"gate: nothing got worse than in {args.gate}")
+    return 0
+
+
+def _cmd_report(args) -> int:
+    from optbench.report import write_report
+
+    _check_writable(args.output / "index.html", "-o")
+    page = write_report(args.results, args.output, args.profiles, args.benchmark_json,
+                        args.asv_html)
+    console.print(f"report written to {page}")
     return 0
 
 
@@ -166,7 +196,8 @@ def _cmd_profile(args) -> int:
     return 0
 
 
-COMMANDS = {"list": _cmd_list, "verify": _cmd_verify, "profile": _cmd_profile}
+COMMANDS = {"list": _cmd_list, "verify": _cmd_verify, "report": _cmd_report,
+            "profile": _cmd_profile}
 
 
 def main(argv: list[str] | None = None) -> int:

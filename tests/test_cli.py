@@ -33,7 +33,7 @@ def test_bad_input_is_one_line_and_exit_2(args, names):
     assert done.returncode == 2
     assert names in done.stderr
     assert "Traceback" not in done.stderr
-    assert len(done.stderr.strip().splitlines()) <= 2  # rich may wrap one long line
+    assert len(done.stderr.strip().splitlines()) == 1
 
 
 def test_a_claims_module_that_fails_to_import(tmp_path):

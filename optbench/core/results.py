@@ -101,6 +101,10 @@ def write_atomic(path: Path, text: str) -> None:
     except OSError as exc:
         raise ResultsError(f"cannot write {path}: {exc.strerror or exc}") from None
     try:
+        # mkstemp makes the file private; give it the permissions open() would.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()
@@ -139,32 +143,45 @@ def load(path: Path) -> dict:
 
 
 @dataclass(frozen=True)
-class Regression:
+class Change:
+    """A verdict or exact counter that moved between two results files."""
+
     key: str
     what: str
+    worse: bool
 
 
-def _key(entry: dict) -> str:
+def entry_key(entry: dict) -> str:
     w = entry["workload"]
     return f"{entry['id']} @ {w.get('size')} {w.get('device', 'cpu')}"
 
 
-def gate(previous: dict, current: dict) -> list[Regression]:
-    """What got worse from `previous` to `current`: verdicts and exact counters."""
-    before = {_key(e): e for e in previous["claims"]}
+def changes(previous: dict, current: dict) -> list[Change]:
+    """Every verdict and optimized exact counter that differs, better or worse.
+
+    Counters are lower-is-better (writes, opens, losses, failures).
+    """
+    before = {entry_key(e): e for e in previous["claims"]}
     found = []
     for entry in current["claims"]:
-        key = _key(entry)
+        key = entry_key(entry)
         old = before.get(key)
         if old is None:
             continue
         old_rank, new_rank = _verdict.rank(old["verdict"]), _verdict.rank(entry["verdict"])
-        if old_rank is not None and new_rank is not None and new_rank > old_rank:
-            found.append(Regression(key, f"verdict {old['verdict']} -> {entry['verdict']}"))
+        if old["verdict"] != entry["verdict"]:
+            worse = old_rank is not None and new_rank is not None and new_rank > old_rank
+            found.append(Change(key, f"verdict {old['verdict']} -> {entry['verdict']}", worse))
         for name, old_fig, new_fig in _counter_pairs(old, entry):
-            if new_fig > old_fig:
-                found.append(Regression(key, f"{name} (optimized) {old_fig:g} -> {new_fig:g}"))
+            if new_fig != old_fig:
+                found.append(Change(key, f"{name} (optimized) {old_fig:g} -> {new_fig:g}",
+                                    new_fig > old_fig))
     return found
+
+
+def gate(previous: dict, current: dict) -> list[Change]:
+    """What got worse from `previous` to `current`: verdicts and exact counters."""
+    return [c for c in changes(previous, current) if c.worse]
 
 
 def _counter_pairs(old: dict, new: dict):
