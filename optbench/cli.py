@@ -17,6 +17,7 @@ from rich.table import Table
 
 from optbench.core import registry, results
 from optbench.core.engine import MeasurementError
+from optbench.core.text import interval
 from optbench.core.verdict import SYMBOL
 
 EXIT_USAGE = 2
@@ -74,16 +75,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _fmt_ratio(entry: dict, prefix: str = "") -> str:
-    r = entry.get(f"{prefix}ratio")
-    if r is None:
-        return "n/a"
-    lo, hi = entry.get(f"{prefix}ci_low"), entry.get(f"{prefix}ci_high")
-    if lo == hi:
-        return f"{r:.3g} (exact)"
-    return f"{r:.3g} [{lo:.3g}, {hi:.3g}]"
-
-
 def _fmt_claimed(claimed: dict) -> str:
     return f"{claimed['text']} (≤ {claimed['ratio_high']:.3g})"
 
@@ -99,8 +90,8 @@ def verdict_table(entries: list[dict]) -> Table:
         size = f"{w['size']:,} {w['size_unit']}" + ("" if w["device"] == "cpu" else f" {w['device']}")
         equivalent = e.get("equivalent")
         table.add_row(
-            e["id"], size, e["metric"], _fmt_claimed(e["claimed"]), _fmt_ratio(e),
-            _fmt_ratio(e, "best_") if "best_ratio" in e else "",
+            e["id"], size, e["metric"], _fmt_claimed(e["claimed"]), interval(e),
+            interval(e, "best_") if "best_ratio" in e else "",
             "-" if equivalent is None else str(equivalent),
             f"{SYMBOL.get(e['verdict'], '?')} {e['verdict']}"
             + (f" ({e['reason']})" if e.get("reason") else ""),

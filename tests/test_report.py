@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from optbench.report import write_report
-from optbench.report.collect import reading, scaling_marks
+from optbench.core.text import reading
+from optbench.report.collect import scaling_marks
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 QUICK_CLAIMS = ["split.shared_helper", "logger.buffered", "callbacks.metrics_interval",

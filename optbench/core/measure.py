@@ -173,6 +173,12 @@ def _counting_open(counts: FileIOCounts, under: Path, real_open: Callable):
     return counting_open
 
 
+def one_count(counts_of: Callable[[object], Mapping[str, int]], key: str
+              ) -> Callable[[object], int]:
+    """A counter metric's function: one figure from a run that counts several."""
+    return lambda state: counts_of(state)[key]
+
+
 @contextlib.contextmanager
 def count_file_io(under: Path) -> Iterator[FileIOCounts]:
     """Count every open/read/write of files below `under` made with open().

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from optbench.core import results
 from optbench.core.claim import VARIANT_ORDER
+from optbench.core.text import interval, reading
 from optbench.core.verdict import NOT_MEASURABLE, ORDER, SYMBOL
 
 from . import plots
@@ -56,33 +57,6 @@ def _looks_like_pytest_benchmark(path: Path) -> bool:
     except (OSError, ValueError):
         return False
     return isinstance(data, dict) and "benchmarks" in data and "machine_info" in data
-
-
-def reading(ratio: float | None) -> str:
-    """optimized / baseline in words: "10x less", "23% less", "1.4x more"."""
-    if ratio is None:
-        return "n/a"
-    if ratio == 0:
-        return "none left"
-    if ratio <= 0.5:
-        return f"{1 / ratio:.3g}x less"
-    if ratio < 1:
-        return f"{(1 - ratio) * 100:.3g}% less"
-    if ratio == 1:
-        return "no change"
-    if ratio < 2:
-        return f"{(ratio - 1) * 100:.3g}% more"
-    return f"{ratio:.3g}x more"
-
-
-def interval(entry: dict, prefix: str = "") -> str:
-    r = entry.get(f"{prefix}ratio")
-    if r is None:
-        return "n/a"
-    lo, hi = entry.get(f"{prefix}ci_low"), entry.get(f"{prefix}ci_high")
-    if lo == hi:
-        return f"{r:.4g} (exact)"
-    return f"{r:.4g} [{lo:.4g}, {hi:.4g}]"
 
 
 def figure(value, unit: str) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from optbench.core.claim import Case, Claim, Claimed, Equivalence, Metric, Workload
 from optbench.core.crash import ready, run_child
-from optbench.core.measure import count_file_io
+from optbench.core.measure import count_file_io, one_count
 from optbench.workloads.tensors import epoch_metrics
 
 from . import VARIANTS
@@ -81,9 +81,6 @@ def _final_document(case: Case) -> dict:
     return json.loads((folder / "metrics.json").read_text())
 
 
-def _io_counter(key: str):
-    return lambda state: _file_io(state)[key]
-
 
 CLAIM = Claim(
     id="callbacks.metrics_interval",
@@ -95,12 +92,13 @@ CLAIM = Claim(
     workload=Workload("per-epoch training metrics", epoch_metrics, sizes=(10, 50, 200),
                       quick_sizes=(50,), size_unit="epochs"),
     setup=_setup,
-    primary=Metric("file_writes", "counter", "opens for writing", _io_counter("opens_for_write"),
+    primary=Metric("file_writes", "counter", "opens for writing",
+                   one_count(_file_io, "opens_for_write"),
                    "times a metrics file is opened for writing over the run, final save included"),
     secondary=(
-        Metric("write_syscalls", "counter", "write(2) calls", _io_counter("writes"),
+        Metric("write_syscalls", "counter", "write(2) calls", one_count(_file_io, "writes"),
                "raw write calls to the metrics files over the run"),
-        Metric("bytes_written", "counter", "bytes", _io_counter("bytes_written"),
+        Metric("bytes_written", "counter", "bytes", one_count(_file_io, "bytes_written"),
                "bytes written to the metrics files over the run"),
         Metric("callback_time_per_run", "time", "s", _callback_run,
                "every on_epoch_end plus on_train_end of one run"),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from optbench.core.claim import Case, Claim, Claimed, Equivalence, Metric, Workload
 from optbench.core.crash import ready, run_child
-from optbench.core.measure import count_file_io
+from optbench.core.measure import count_file_io, one_count
 from optbench.workloads.text import log_messages
 
 from . import VARIANTS
@@ -111,9 +111,6 @@ def _output(case: Case) -> list[str]:
     return _lines(path)
 
 
-def _io_counter(key: str):
-    return lambda state: _file_io(state)[key]
-
 
 CLAIM = Claim(
     id="logger.buffered",
@@ -125,11 +122,11 @@ CLAIM = Claim(
     workload=Workload("training-loop log messages", log_messages,
                       sizes=(1000, 10000), quick_sizes=(1000,), size_unit="messages"),
     setup=_setup,
-    primary=Metric("write_syscalls", "counter", "write(2) calls", _io_counter("writes"),
+    primary=Metric("write_syscalls", "counter", "write(2) calls", one_count(_file_io, "writes"),
                    "raw write calls to the log file for the whole workload, "
                    "final flush included"),
     secondary=(
-        Metric("file_opens", "counter", "opens", _io_counter("opens"),
+        Metric("file_opens", "counter", "opens", one_count(_file_io, "opens"),
                "times the log file was opened for the whole workload"),
         Metric("time_per_100_calls", "time", "s", _timed_calls,
                f"{TIMED_CALLS} log() calls on a warm logger"),
