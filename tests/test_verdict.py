@@ -48,3 +48,8 @@ def test_ratio_interval_covers_the_true_ratio():
 def test_exact_samples_give_a_zero_width_interval():
     est = ratio_interval([4.0] * 5, [1.0] * 5, paired=False)
     assert (est.ratio, est.ci_low, est.ci_high) == (0.25, 0.25, 0.25)
+
+
+def test_two_readings_give_their_range_not_a_point():
+    est = ratio_interval([100.0, 102.0], [10.0, 10.0], paired=False)
+    assert est.ci_low == pytest.approx(10 / 102) and est.ci_high == pytest.approx(10 / 100)

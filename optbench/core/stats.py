@@ -56,8 +56,12 @@ def ratio_interval(baseline: list[float], other: list[float], *, paired: bool,
     else:
         point = float(_ratio_of_medians(a, b))
         data, statistic = (a, b), _ratio_of_medians
-    if len(a) < 3 or len(b) < 3 or all(np.ptp(x) == 0 for x in data):
+    if all(np.ptp(x) == 0 for x in data):
         return RatioEstimate(point, point, point)
+    if len(a) < 3 or len(b) < 3:
+        # Too few to resample: the range over every pairing of the readings.
+        pairs = b[:, None] / a[None, :]
+        return RatioEstimate(point, float(min(pairs.min(), point)), float(max(pairs.max(), point)))
     result = stats.bootstrap(
         data, statistic, vectorized=True, n_resamples=RESAMPLES,
         confidence_level=CONFIDENCE, method="percentile", rng=np.random.default_rng(seed),
