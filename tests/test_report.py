@@ -159,3 +159,8 @@ def test_scaling_marks_find_where_the_gain_appears_peaks_and_turns():
 def test_ratios_read_as_words():
     assert [reading(r) for r in (0.1, 0.75, 1.0, 1.25, 3.0, 0.0, None)] == [
         "10x less", "25% less", "no change", "25% more", "3x more", "none left", "n/a"]
+
+
+def test_no_largest_gain_mark_on_a_tie():
+    marks = scaling_marks([30, 150, 1500], [0.0, 0.0, 0.0], [0.0] * 3, [0.0] * 3)
+    assert [m["text"] for m in marks] == []

@@ -78,7 +78,7 @@ def scaling_marks(sizes: list[int], ratios: list[float], lows: list[float],
     if first > 0:
         marks.append({"size": sizes[first], "ratio": ratios[first], "text": "gain appears"})
     peak = min(range(len(ratios)), key=lambda i: ratios[i])
-    if len(sizes) > 1:
+    if len(sizes) > 1 and ratios.count(ratios[peak]) == 1:  # no mark on a tie
         marks.append({"size": sizes[peak], "ratio": ratios[peak], "text": "largest gain"})
     for i in range(first + 1, len(sizes)):
         if lows[i] > 1:
@@ -130,6 +130,14 @@ def _entry_view(entry: dict, moved: list[results.Change]) -> dict:
         "costs": _secondary_rows(entry, ("time", "memory")),
         "moved": [c for c in moved if c.key == results.entry_key(entry)],
     }
+
+
+def _other_sizes(headline: dict, entries: list[dict]) -> list[str]:
+    """The same claim's verdicts at its other sizes, so none hides below the fold."""
+    device = headline["workload"].get("device", "cpu")
+    return [f"{e['workload']['size']:,}: {SYMBOL.get(e['verdict'], '?')} {e['verdict']}"
+            for e in entries if e["id"] == headline["id"] and not e.get("headline")
+            and e["workload"].get("device", "cpu") == device]
 
 
 def _profiles(claim_id: str, profiles_dir: Path | None, out_dir: Path) -> list[dict]:
@@ -191,7 +199,8 @@ def build(sources: list[Source], out_dir: Path, profiles_dir: Path | None = None
         counts.append({"source": s, "verdicts": [
             {"verdict": v, "symbol": SYMBOL[v], "count": tally.get(v, 0)}
             for v in (*ORDER, NOT_MEASURABLE)]})
-        summary += [{"source": s, **_entry_view(e, moved)} for e in headline]
+        summary += [{"source": s, **_entry_view(e, moved),
+                     "other_sizes": _other_sizes(e, s.document["claims"])} for e in headline]
 
     for claim_id in claim_ids:
         per_source, series, first = [], [], None
