@@ -63,7 +63,9 @@ def test_user_claims_module_end_to_end(tmp_path):
                 "optimized", "ratio", "ci_low", "ci_high", "equivalent", "secondary"):
         assert key in entry
     assert entry["equivalent"] is True
-    assert entry["ci_low"] <= entry["ratio"] <= entry["ci_high"] < 1
+    # Structure only: how fast a set beats a list is the verdict's business.
+    assert entry["ci_low"] <= entry["ratio"] <= entry["ci_high"]
+    assert entry["verdict"] in ("confirmed", "partial", "no effect", "refuted")
     assert data["environment"]["cores"] >= 1
 
 
