@@ -1,42 +1,100 @@
-"""The verdict rule, the claimed ranges and the ratio interval."""
+"""The verdict rule, the exact claimed ranges and the ratio interval."""
+from fractions import Fraction
+
 import numpy as np
 import pytest
+from scipy import stats as scipy_stats
 
-from optbench.core.claim import Claimed
-from optbench.core.stats import ratio_interval
-from optbench.core.verdict import (CONFIRMED, NO_EFFECT, PARTIAL, REFUTED, decide)
+from optbench.core.claim import Claimed, ratio
+from optbench.core.stats import median_interval, ratio_interval
+from optbench.core.verdict import (CONFIRMED, INCONCLUSIVE, NO_EFFECT, PARTIAL, REFUTED,
+                                   TIME_NOISE_FLOOR, decide, settled)
 
 TEN_X = Claimed.times_fewer(10, approx=True, text="~10x fewer")
 THIRTY_FIFTY = Claimed.percent_less(30, 50, text="30-50% less")
+SEVENTY = Claimed.percent_less(30, text="30% faster")  # claimed ratio 0.7
+FLOOR = TIME_NOISE_FLOOR
 
 
-def test_claimed_ranges():
-    assert TEN_X.ratio_high == pytest.approx(0.125)
-    assert (THIRTY_FIFTY.ratio_low, THIRTY_FIFTY.ratio_high) == pytest.approx((0.5, 0.7))
+def test_claimed_ranges_are_exact_fractions():
+    assert TEN_X.ratio_high == Fraction(1, 8)
+    assert (THIRTY_FIFTY.ratio_low, THIRTY_FIFTY.ratio_high) == (Fraction(1, 2), Fraction(7, 10))
     fast = Claimed.times_fewer(1.5, 3, text="1.5-3x faster")
-    assert (fast.ratio_low, fast.ratio_high) == pytest.approx((1 / 3, 1 / 1.5))
+    assert (fast.ratio_low, fast.ratio_high) == (Fraction(1, 3), Fraction(2, 3))
+    assert Claimed.percent_less(80, text="80%").ratio_high == Fraction(1, 5)
+    assert Claimed.percent_less(2.5, text="2.5%").ratio_high == Fraction(39, 40)
     assert Claimed.eliminated(text="none").ratio_high == 0
 
 
+def test_an_exact_counter_on_the_reports_figure_reaches_it():
+    """50 -> 10 writes is exactly "80% fewer" (float arithmetic made it partial)."""
+    eighty = Claimed.percent_less(80, text="80% fewer (50 -> 10)")
+    r = ratio(10, 50)
+    assert r == Fraction(1, 5)
+    assert decide(eighty, r, r, True) == CONFIRMED
+    assert decide(eighty, ratio(11, 50), ratio(11, 50), True) == PARTIAL
+
+
+# One row per interval position of the README's table (claimed ratio t = 0.7,
+# noise floor 1% for timings).
 @pytest.mark.parametrize("low, high, equivalent, expected", [
-    (0.09, 0.11, True, CONFIRMED),     # whole interval reaches the claim
-    (0.10, 0.20, True, PARTIAL),       # real gain, interval not all at the claim
-    (0.50, 0.90, True, PARTIAL),
-    (0.95, 1.05, True, NO_EFFECT),     # interval includes no change
-    (1.02, 1.30, True, REFUTED),       # reliably worse
-    (0.01, 0.02, False, REFUTED),      # fast but computes something else
+    (0.40, 0.69, True, CONFIRMED),             # all at or below t
+    (0.40, 0.70, True, CONFIRMED),             # touching t still reaches it
+    (0.995, 1.008, True, NO_EFFECT),           # all inside the noise floor, either side of 1
+    (0.991, 0.998, True, NO_EFFECT),           # below 1 but inside the floor: not a gain
+    (1.02, 1.30, True, REFUTED),               # reliably worse
+    (1.005, 1.03, True, REFUTED),              # above 1 and not all inside the floor
+    (0.75, 0.95, True, PARTIAL),               # a real gain, all short of t
+    (0.09, 0.999, True, INCONCLUSIVE),         # straddles t
+    (0.50, 1.20, True, INCONCLUSIVE),          # straddles t and 1
+    (0.80, 1.05, True, NO_EFFECT),             # includes 1, excludes t
+    (0.01, 0.02, False, REFUTED),              # fast but computes something else
     (0.01, 0.02, "declared change: x", CONFIRMED),
 ])
-def test_decide(low, high, equivalent, expected):
-    assert decide(TEN_X, low, high, equivalent) == expected
+def test_each_row_of_the_rule(low, high, equivalent, expected):
+    assert decide(SEVENTY, low, high, equivalent, FLOOR) == expected
 
 
-def test_percent_claim_reached_by_a_larger_gain():
-    assert decide(THIRTY_FIFTY, 0.12, 0.15, True) == CONFIRMED
-    assert decide(THIRTY_FIFTY, 0.65, 0.75, True) == PARTIAL
+def test_exact_counters_have_no_floor():
+    r = ratio(995, 1000)
+    assert decide(SEVENTY, r, r, True) == PARTIAL
+    assert decide(SEVENTY, 1, 1, True) == NO_EFFECT
+    assert decide(SEVENTY, ratio(1001, 1000), ratio(1001, 1000), True) == REFUTED
 
 
-def test_ratio_interval_covers_the_true_ratio():
+@pytest.mark.parametrize("low, high, is_settled", [
+    (0.3, 0.6, True),       # clear of t (below) and of 1
+    (0.75, 0.9, True),      # clear of t (above) and of 1
+    (1.1, 1.2, True),       # clear of 1 above
+    (0.995, 1.005, True),   # inside the floor
+    (0.6, 0.8, False),      # straddles t
+    (0.9, 1.1, False),      # straddles 1: more rounds could show a gain
+])
+def test_settled(low, high, is_settled):
+    assert settled(Fraction(7, 10), low, high, FLOOR) == is_settled
+
+
+def test_median_interval_has_its_stated_coverage():
+    """Order statistics: for any distribution, P(median inside) >= 95%."""
+    rng = np.random.default_rng(3)
+    for n in (6, 10, 25, 60):
+        lo, hi = median_interval(np.arange(n), 0.95)
+        k = int(lo)
+        assert hi == n - 1 - k
+        # [x_(k+1), x_(n-k)] misses the median when k+1 or fewer fall on one side
+        coverage = 1 - 2 * scipy_stats.binom.cdf(k, n, 0.5)
+        assert coverage >= 0.95
+        # one step narrower would fall below 95%
+        assert 1 - 2 * scipy_stats.binom.cdf(k + 1, n, 0.5) < 0.95
+    hits = 0
+    for _ in range(400):
+        x = rng.lognormal(0, 0.3, 15)           # skewed readings, true median 1
+        lo, hi = median_interval(x)
+        hits += lo <= 1 <= hi
+    assert hits / 400 > 0.93
+
+
+def test_paired_ratio_interval_covers_the_true_ratio():
     rng = np.random.default_rng(1)
     drift = 1 + rng.random(30)  # the machine's speed changes round to round
     base, opt = 2.0 * drift, 1.0 * drift * (1 + rng.normal(0, 0.01, 30))

@@ -9,8 +9,9 @@ import math
 import operator
 import tempfile
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
-from typing import Any, Callable, Literal, Mapping, Sequence
+from typing import Any, Callable, Literal, Mapping, Sequence, Union
 
 MetricKind = Literal["time", "memory", "counter", "value"]
 
@@ -21,44 +22,63 @@ BEST = "best"
 VARIANT_ORDER = (BASELINE, OPTIMIZED, BEST)
 
 
+Number = Union[int, float, str, Fraction]
+
+
+def exact(x: Number) -> Fraction:
+    """A report's figure as an exact fraction: 80 is 80, 2.5 is 5/2 (not 2.4999...).
+
+    Floats go through their shortest decimal text, which is what the report
+    wrote; binary float arithmetic would turn "80% fewer" into 0.19999999999999996
+    and make an exact counter that lands on the figure miss it.
+    """
+    return Fraction(str(x)) if isinstance(x, float) else Fraction(x)
+
+
 @dataclass(frozen=True)
 class Claimed:
-    """The report's figure as a range of ratio = optimized / baseline.
+    """The report's figure as a range of ratio = optimized / baseline, exactly.
 
     Lower is better for every primary metric (seconds, bytes, writes,
-    failures), so "10x fewer" is ratio <= 0.1 and "30-50% less" is
-    0.5 <= ratio <= 0.7. A claim is reached when the measured ratio is at
-    or below `ratio_high`, the smallest gain the report asserts.
+    failures), so "10x fewer" is ratio <= 1/10 and "30-50% less" is
+    1/2 <= ratio <= 7/10. A claim is reached when the measured ratio is at
+    or below `ratio_high`, the smallest gain the report asserts. Both ends
+    are `Fraction`s built from the report's numbers, so 50 -> 10 writes is
+    exactly "80% fewer".
     """
 
     text: str
-    ratio_low: float
-    ratio_high: float
+    ratio_low: Fraction
+    ratio_high: Fraction
 
     # "~N" tolerance: a measured factor within 25% of N still reaches "~N".
-    APPROX = 1.25
+    APPROX = Fraction(5, 4)
 
     @classmethod
-    def times_fewer(cls, low: float, high: float | None = None, *, approx: bool = False,
+    def times_fewer(cls, low: Number, high: Number | None = None, *, approx: bool = False,
                     text: str) -> "Claimed":
         """"~10x fewer", "1.5-3x faster": baseline/optimized between low and high."""
-        high = low if high is None else high
-        slack = cls.APPROX if approx else 1.0
-        return cls(text, 1.0 / (high * slack), slack / low)
+        low = exact(low)
+        high = low if high is None else exact(high)
+        slack = cls.APPROX if approx else Fraction(1)
+        return cls(text, 1 / (high * slack), slack / low)
 
     @classmethod
-    def percent_less(cls, low: float, high: float | None = None, *, text: str) -> "Claimed":
+    def percent_less(cls, low: Number, high: Number | None = None, *, text: str) -> "Claimed":
         """"30-50% less", "30% faster": the metric falls by low..high percent."""
-        high = low if high is None else high
-        return cls(text, 1.0 - high / 100.0, 1.0 - low / 100.0)
+        low = exact(low)
+        high = low if high is None else exact(high)
+        return cls(text, 1 - high / 100, 1 - low / 100)
 
     @classmethod
     def eliminated(cls, *, text: str) -> "Claimed":
         """"works on small datasets": the optimized count (of failures) is zero."""
-        return cls(text, 0.0, 0.0)
+        return cls(text, Fraction(0), Fraction(0))
 
     def as_dict(self) -> dict:
-        return {"text": self.text, "ratio_low": self.ratio_low, "ratio_high": self.ratio_high}
+        return {"text": self.text, "ratio_low": float(self.ratio_low),
+                "ratio_high": float(self.ratio_high),
+                "exact": f"{self.ratio_low} .. {self.ratio_high}"}
 
 
 @dataclass(frozen=True)
@@ -185,11 +205,22 @@ class Claim:
         return Case(self, variant, self.variants[variant], size, device, data, workdir)
 
 
-def ratio(optimized: float, baseline: float) -> float:
-    """optimized / baseline, with 0/0 meaning "no change" (both counted none)."""
+def ratio(optimized: float, baseline: float) -> float | Fraction:
+    """optimized / baseline, with 0/0 meaning "no change" (both counted none).
+
+    Two whole counts give an exact Fraction (50 -> 10 is exactly 1/5), so a
+    counter that lands on a claimed boundary is judged on it, not near it.
+    """
     if baseline == 0:
         return 1.0 if optimized == 0 else math.inf
+    if _is_count(optimized) and _is_count(baseline):
+        return Fraction(int(optimized), int(baseline))
     return optimized / baseline
+
+
+def _is_count(x) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool) or (
+        isinstance(x, float) and x.is_integer())
 
 
 def pick_variant(variants: Mapping[str, Any], name: str, component: str) -> Any:

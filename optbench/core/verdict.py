@@ -1,43 +1,86 @@
 """From a measured ratio interval, the claimed range and equivalence, a verdict.
 
-The rule (also in the README):
-1. The case needs hardware this machine lacks        -> not measurable here
-2. The optimized output differs from the baseline's
-   and the report did not declare that change        -> refuted
-3. ci_low > 1 (reliably worse on the claimed metric) -> refuted
-4. ci_high <= claimed ratio_high (the whole interval
-   reaches the smallest gain the report asserts)     -> confirmed
-5. ci_high < 1 (a real gain, not shown to reach it)  -> partial
-6. otherwise (the interval includes no change)       -> no effect
+Ratio = optimized / baseline, lower is better. `t` is the claimed ratio (the
+range's upper end: the smallest gain the report asserts), `[lo, hi]` the 95%
+interval, `floor` the noise floor (±1% of 1 for timings; 0 for exact counters
+and memory). The rule, first match wins (also in the README):
 
-Exact counters have a zero-width interval, so their verdicts are exact.
+  case needs hardware this machine lacks             -> not measurable here
+  optimized output differs, change not declared      -> refuted
+  hi <= t            the whole interval reaches t    -> confirmed
+  1-floor <= lo and hi <= 1+floor
+                     all within the noise floor      -> no effect
+  lo > 1             reliably worse, beyond noise    -> refuted
+  t < lo and hi < 1  a real gain, all short of t     -> partial
+  lo <= t < hi       straddles t (maybe also 1):
+                     the data cannot say             -> inconclusive
+  t < lo <= 1 <= hi  includes no change, excludes t  -> no effect
+
+Exact counters have a zero-width interval and no floor, so their verdicts
+are exact: 50 -> 10 writes against "80% fewer" is confirmed.
 """
 from __future__ import annotations
+
+from fractions import Fraction
 
 from .claim import Claimed
 
 CONFIRMED = "confirmed"
 PARTIAL = "partial"
+INCONCLUSIVE = "inconclusive"
 NO_EFFECT = "no effect"
 REFUTED = "refuted"
 NOT_MEASURABLE = "not measurable here"
 
 # Best first: the regression gate reads "got worse" from this order.
-ORDER = (CONFIRMED, PARTIAL, NO_EFFECT, REFUTED)
+ORDER = (CONFIRMED, PARTIAL, INCONCLUSIVE, NO_EFFECT, REFUTED)
 # Shapes make verdicts readable without colour.
-SYMBOL = {CONFIRMED: "✔", PARTIAL: "◐", NO_EFFECT: "○", REFUTED: "✘", NOT_MEASURABLE: "–"}
+SYMBOL = {CONFIRMED: "✔", PARTIAL: "◐", INCONCLUSIVE: "?", NO_EFFECT: "○", REFUTED: "✘",
+          NOT_MEASURABLE: "–"}
+
+# Changes of timing smaller than this are "no effect" whatever their side of 1
+# (criterion's noise threshold, sized here from the A/A calibration: see the
+# README, "Calibration"). Memory and counters are exact enough to need none.
+TIME_NOISE_FLOOR = Fraction(1, 100)
 
 
-def decide(claimed: Claimed, ci_low: float, ci_high: float, equivalent: bool | str) -> str:
+def noise_floor(kind: str) -> Fraction:
+    return TIME_NOISE_FLOOR if kind == "time" else Fraction(0)
+
+
+def decide(claimed: Claimed, ci_low: float, ci_high: float, equivalent: bool | str,
+           floor: float = 0) -> str:
     if equivalent is False:
         return REFUTED
-    if ci_low > 1.0:
-        return REFUTED
-    if ci_high <= claimed.ratio_high:
+    return position(claimed.ratio_high, ci_low, ci_high, floor)
+
+
+def position(threshold, lo, hi, floor=0) -> str:
+    """The verdict an interval's position alone gives (equivalence aside)."""
+    if hi <= threshold:
         return CONFIRMED
-    if ci_high < 1.0:
+    if 1 - floor <= lo and hi <= 1 + floor:
+        return NO_EFFECT
+    if lo > 1:
+        return REFUTED
+    if threshold < lo and hi < 1:
         return PARTIAL
+    if lo <= threshold:
+        return INCONCLUSIVE
     return NO_EFFECT
+
+
+def settled(threshold, lo, hi, floor=0) -> bool:
+    """Whether more rounds could not change the verdict's meaning: the
+    interval is clear of the claimed threshold and of 1, or lies within the
+    noise floor. (An interval that includes 1 but not the threshold still
+    reads "no effect", but narrowing it could show a gain: not settled.)"""
+    if 1 - floor <= lo and hi <= 1 + floor:
+        return True
+    clear_of_one = hi < 1 or lo > 1
+    if threshold is None:  # a hidden cost: no claimed figure to clear
+        return clear_of_one
+    return clear_of_one and (hi <= threshold or lo > threshold)
 
 
 def rank(verdict: str) -> int | None:
