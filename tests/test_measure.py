@@ -1,8 +1,10 @@
 """The instruments: exact file-I/O counts, call counts, memory, interleaving."""
+import gc
+
 import numpy as np
 
-from optbench.core.measure import (TimingPlan, count_calls, count_file_io, measure_memory,
-                                   time_interleaved)
+from optbench.core.measure import (BUDGET, FEWEST_ROUNDS, MAX_ROUNDS, SETTLED, SamplingPlan,
+                                   count_calls, count_file_io, measure_memory, time_interleaved)
 
 
 def test_counts_raw_writes_not_python_writes(tmp_path):
@@ -58,10 +60,55 @@ def test_memory_sees_native_allocations_and_what_is_kept():
     assert dropped.retained_bytes < 1_000_000
 
 
-def test_interleaved_timing_pairs_samples():
+FAST = SamplingPlan(min_rounds=6, max_rounds=12, budget_seconds=60, min_sample_seconds=0.0001)
+
+
+def test_interleaved_timing_pairs_samples_and_stops_at_max_rounds():
     calls = []
-    samples = time_interleaved({"a": lambda: calls.append("a"), "b": lambda: calls.append("b")},
-                               TimingPlan(rounds=5, min_sample_seconds=0.0001))
-    assert len(samples["a"]) == len(samples["b"]) == 5
-    assert all(s > 0 for s in samples["a"] + samples["b"])
-    assert set(calls) == {"a", "b"}
+    timed = time_interleaved({"a": lambda: calls.append("a"), "b": lambda: calls.append("b")},
+                             FAST)
+    assert len(timed.samples["a"]) == len(timed.samples["b"]) == timed.rounds == 12
+    assert timed.stop == MAX_ROUNDS
+    assert all(s > 0 for s in timed.samples["a"] + timed.samples["b"])
+
+
+def test_each_round_runs_a_random_order_then_its_mirror():
+    runs = []
+
+    plan = SamplingPlan(min_rounds=6, max_rounds=30, budget_seconds=60, min_sample_seconds=0,
+                        warmup=0, max_inner=1)
+    time_interleaved({n: (lambda n=n: runs.append(n)) for n in "abc"}, plan, seed=7)
+    names = runs
+    # calibration runs a, b, c once each; then each round is 6 runs (mirrored)
+    rounds = [names[i:i + 6] for i in range(3, len(names), 6)]
+    assert all(r[:3] == r[3:][::-1] for r in rounds if len(r) == 6)
+    firsts = {tuple(r[:3]) for r in rounds}
+    assert len(firsts) > 2   # not only forward and reversed
+
+
+def test_sampling_stops_when_the_rule_says_so():
+    seen = []
+
+    def rule(samples):
+        seen.append(len(samples["a"]))
+        return SETTLED if len(samples["a"]) >= 9 else None
+
+    plan = SamplingPlan(min_rounds=6, max_rounds=100, budget_seconds=60,
+                        min_sample_seconds=0.0001)
+    timed = time_interleaved({"a": lambda: None, "b": lambda: None}, plan, rule)
+    assert seen == [6, 9] and timed.stop == SETTLED and timed.rounds == 9
+
+
+def test_budget_stops_sampling_but_never_below_the_fewest_rounds():
+    plan = SamplingPlan(min_rounds=50, max_rounds=100, budget_seconds=0.0,
+                        min_sample_seconds=0.0001)
+    timed = time_interleaved({"a": lambda: None, "b": lambda: None}, plan)
+    assert timed.stop == BUDGET and timed.rounds == FEWEST_ROUNDS
+
+
+def test_the_garbage_collector_is_off_while_a_body_is_timed():
+    states = []
+    time_interleaved({"a": lambda: states.append(gc.isenabled())}, FAST)
+    assert states[0] is True             # the warm-up runs with the collector on
+    assert not any(states[2:])           # timed runs (after calibration) with it off
+    assert gc.isenabled()

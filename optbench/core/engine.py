@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import zlib
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Callable, Iterable
@@ -10,25 +12,44 @@ import numpy as np
 
 from . import results, verdict
 from .claim import BASELINE, OPTIMIZED, Claim, Metric, ratio
-from .measure import FULL_TIMING, QUICK_TIMING, TimingPlan, measure_memory, time_interleaved
-from .stats import NOISY_IQR, WIDE_INTERVAL, iqr_over_median, ratio_interval
+from .measure import (FULL_PRIMARY, FULL_SECONDARY, PRECISE, QUICK_PRIMARY, QUICK_SECONDARY,
+                      SETTLED, SamplingPlan, measure_memory, time_interleaved)
+from .stats import CONFIDENCE, NOISY_IQR, WIDE_INTERVAL, iqr_over_median, ratio_interval
 
 
 class MeasurementError(Exception):
     """A claim's own code raised while being measured; names claim, size and step."""
 
 
+# torch's intra-op threads fight any other work on a 2-core machine: with a
+# busy neighbour the same call took 1.4-315 ms with 2 threads and 1.4-3.2 ms
+# with 1 (TOOLCHAIN.md; README, "Threads"). One thread is the default.
+DEFAULT_THREADS = 1
+
+
 @dataclass(frozen=True)
 class RunOptions:
     quick: bool = False
-
-    @property
-    def timing(self) -> TimingPlan:
-        return QUICK_TIMING if self.quick else FULL_TIMING
-
+    # torch intra-op threads for the whole run (recorded in the results).
+    threads: int = DEFAULT_THREADS
+    # Salt for the random variant order: the same seed, the same orders.
+    seed: int = 0
     # Memory readings are exact to 0.01% (see measure_memory): two repeats
     # show that they agree, more would only cost time.
     memory_repeats: int = 2
+    # Count instructions of each timed primary region under callgrind (the
+    # noise-free witness). None: on in full mode, off in quick mode, where
+    # its cost (a valgrind child per claim) would blow the budget.
+    instructions: bool | None = None
+
+    @property
+    def count_instructions(self) -> bool:
+        return (not self.quick) if self.instructions is None else self.instructions
+
+    def sampling(self, primary: bool) -> SamplingPlan:
+        if self.quick:
+            return QUICK_PRIMARY if primary else QUICK_SECONDARY
+        return FULL_PRIMARY if primary else FULL_SECONDARY
 
 
 def cuda_available() -> bool:
@@ -48,21 +69,55 @@ def _synchronized(body: Callable[[], Any]) -> Callable[[], Any]:
     return run
 
 
-def measure_metric(metric: Metric, states: dict[str, Any], options: RunOptions,
-                   device: str = "cpu", memory_readings: dict | None = None
-                   ) -> dict[str, list[float] | Any]:
-    """Samples of `metric` for each variant's prepared state.
+def stop_rule(plan: SamplingPlan, threshold, floor: float
+              ) -> Callable[[dict[str, list[float]]], str | None]:
+    """When a timed metric has enough rounds: its optimized/baseline interval
+    is settled (clear of the claimed threshold and of 1, or inside the noise
+    floor) or precise: a 95% half-width within WIDE_INTERVAL (5%) and within
+    half the distance from the claimed ratio to 1, so a "2-3% faster" claim
+    is not left inconclusive by an interval that could never separate them.
 
-    Time: one sample per interleaved round. Memory: one reading per repeat,
-    variants alternating; `memory_readings` lets a peak and a retained metric
-    of the same region share one set of captures. Counters and values: the
-    one exact figure.
+    Settling is judged on a stricter interval than the reported 95% one:
+    sampling looks several times, and stopping at the first look that happens
+    to clear a threshold would make false calls more likely. With K looks,
+    each uses 1 - 5%/K (Bonferroni), so all looks together stay within 5%.
+    """
+    look_confidence = 1 - (1 - CONFIDENCE) / len(plan.looks())
+    precise = WIDE_INTERVAL if threshold is None else min(WIDE_INTERVAL, (1 - threshold) / 2)
+
+    def stop(samples: dict[str, list[float]]) -> str | None:
+        base, mine = samples[BASELINE], samples[OPTIMIZED]
+        strict = ratio_interval(base, mine, paired=True, confidence=look_confidence)
+        if verdict.settled(threshold, strict.ci_low, strict.ci_high, floor):
+            return SETTLED
+        if ratio_interval(base, mine, paired=True).relative_width <= precise:
+            return PRECISE
+        return None
+
+    return stop
+
+
+def measure_metric(metric: Metric, states: dict[str, Any], options: RunOptions,
+                   device: str = "cpu", memory_readings: dict | None = None, *,
+                   primary: bool = False, threshold=None, seed: int = 0
+                   ) -> tuple[dict[str, list[float] | Any], dict | None]:
+    """Samples of `metric` for each variant's prepared state, and for timed
+    metrics the record of how they were sampled.
+
+    Time: one sample per interleaved round, rounds added until the stop rule
+    (for the claimed metric, against `threshold`) or the budget says stop.
+    Memory: one reading per repeat, variants alternating; `memory_readings`
+    lets a peak and a retained metric of the same region share one set of
+    captures. Counters and values: the one exact figure.
     """
     if metric.kind == "time":
         bodies = {v: partial(metric.measure, s) for v, s in states.items()}
         if device == "cuda":
             bodies = {v: _synchronized(b) for v, b in bodies.items()}
-        return time_interleaved(bodies, options.timing)
+        plan = options.sampling(primary)
+        timed = time_interleaved(bodies, plan, stop_rule(plan, threshold,
+                                                         verdict.noise_floor("time")), seed)
+        return timed.samples, timed.record()
     if metric.kind == "memory":
         cache = {} if memory_readings is None else memory_readings
         if metric.measure not in cache:
@@ -72,8 +127,15 @@ def measure_metric(metric: Metric, states: dict[str, Any], options: RunOptions,
                     taken[v].append(measure_memory(partial(metric.measure, s)))
             cache[metric.measure] = taken
         stat = f"{metric.memory_stat}_bytes"
-        return {v: [float(getattr(r, stat)) for r in rs] for v, rs in cache[metric.measure].items()}
-    return {v: metric.measure(s) for v, s in states.items()}
+        return {v: [float(getattr(r, stat)) for r in rs]
+                for v, rs in cache[metric.measure].items()}, None
+    return {v: metric.measure(s) for v, s in states.items()}, None
+
+
+def order_seed(claim: Claim, size: int, metric: Metric, salt: int = 0) -> int:
+    """A stable seed per claim, size and metric: the random variant order of
+    a rerun is the same, so two runs differ only by the machine."""
+    return zlib.crc32(f"{claim.id}:{size}:{metric.name}:{salt}".encode())
 
 
 def _summary(metric: Metric, samples) -> dict[str, Any]:
@@ -101,13 +163,16 @@ def _ratio_fields(metric: Metric, per_variant: dict, other: str) -> dict[str, fl
     return None
 
 
-def _secondary_entry(metric: Metric, per_variant: dict) -> dict[str, Any]:
+def _secondary_entry(metric: Metric, per_variant: dict, sampling: dict | None
+                     ) -> dict[str, Any]:
     values = {v: (float(np.median(s)) if isinstance(s, list) else s)
               for v, s in per_variant.items()}
     entry = {"kind": metric.kind, "unit": metric.unit, "description": metric.description,
              "values": values}
     if metric.kind in ("time", "memory"):
         entry["samples"] = per_variant
+    if sampling:
+        entry["sampling"] = sampling
     fields = _ratio_fields(metric, per_variant, OPTIMIZED)
     if fields:
         entry.update({k: _finite(fields[k]) for k in ("ratio", "ci_low", "ci_high")})
@@ -124,7 +189,8 @@ def _where(exc: BaseException) -> str:
 
 def _finite(x: float) -> float | None:
     """JSON has no infinity: a change from zero to some is null, the values say it."""
-    return float(x) if np.isfinite(x) else None
+    x = float(x)
+    return x if np.isfinite(x) else None
 
 
 def _equivalence(claim: Claim, cases: dict) -> tuple[bool | str, dict[str, bool | str]]:
@@ -174,13 +240,17 @@ def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
         step = claim.primary.name
         progress(step)
         memory_readings: dict = {}
-        primary = measure_metric(claim.primary, states, options, device, memory_readings)
+        claimed = claim.claimed_at(size)
+        primary, sampling = measure_metric(
+            claim.primary, states, options, device, memory_readings, primary=True,
+            threshold=claimed.ratio_high, seed=order_seed(claim, size, claim.primary, options.seed))
         secondary = {}
         for metric in claim.secondary:
             step = metric.name
             progress(step)
-            secondary[metric.name] = _secondary_entry(
-                metric, measure_metric(metric, states, options, device, memory_readings))
+            secondary[metric.name] = _secondary_entry(metric, *measure_metric(
+                metric, states, options, device, memory_readings,
+                seed=order_seed(claim, size, metric, options.seed)))
         step = "equivalence"
         progress(step)
         equivalent, per_variant = _equivalence(claim, cases)
@@ -199,6 +269,8 @@ def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
                         f"returned {primary[BASELINE]!r}, not a number")
     entry.update(ratio=_finite(fields["ratio"]), ci_low=_finite(fields["ci_low"]),
                  ci_high=_finite(fields["ci_high"]))
+    if sampling:
+        entry["sampling"] = sampling
     if "best" in primary:
         best = _ratio_fields(claim.primary, primary, "best")
         entry.update(best_ratio=_finite(best["ratio"]), best_ci_low=_finite(best["ci_low"]),
@@ -212,8 +284,10 @@ def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
     entry["equivalence"] = {"description": claim.equivalence.description,
                             "per_variant": per_variant}
     entry["secondary"] = secondary
-    entry["verdict"] = verdict.decide(claim.claimed_at(size), fields["ci_low"],
-                                      fields["ci_high"], equivalent)
+    floor = verdict.noise_floor(claim.primary.kind)
+    entry["noise"]["floor"] = float(floor)
+    entry["verdict"] = verdict.decide(claimed, fields["ci_low"], fields["ci_high"], equivalent,
+                                      floor)
     return entry
 
 
@@ -225,20 +299,74 @@ def run(claims: Iterable[Claim], options: RunOptions, claims_module: str | None 
     `on_case(claim, size, device)` is told when a case starts and returns a
     function told each step; `on_done(entry)` when the case is measured.
     """
+    _set_threads(options.threads)
     entries = []
     for claim in claims:
+        measured = []
         for size in claim.sizes(options.quick):
             for device in claim.devices:
                 progress = on_case(claim, size, device) if on_case else (lambda _: None)
-                entries.append(measure_case(claim, size, device, options, progress))
-                on_done(entries[-1])
+                measured.append(measure_case(claim, size, device, options, progress))
+                on_done(measured[-1])
+        if options.count_instructions and claim.primary.kind == "time":
+            if on_case:
+                on_case(claim, 0, "cpu")("counting instructions (callgrind)")
+            add_instructions(claim, [e for e in measured if e["workload"]["device"] == "cpu"
+                                     and e.get("ratio") is not None], options.threads)
+        entries.extend(measured)
     return {
         "schema_version": results.SCHEMA_VERSION,
         "tool": {"name": "optbench", "version": _version()},
         "environment": results.environment(),
-        "run": {"quick": options.quick, "claims_module": claims_module},
+        "run": {"quick": options.quick, "claims_module": claims_module,
+                "torch_threads": options.threads, "order_seed": options.seed,
+                "instructions": options.count_instructions},
         "claims": entries,
     }
+
+
+def add_instructions(claim: Claim, entries: list[dict], threads: int) -> None:
+    """Instructions per call of the primary region, beside each entry's time
+    ratio, and whether the two agree (see core/instructions.py)."""
+    from . import instructions
+    from .registry import module_of
+
+    if not entries:
+        return
+    sizes = [e["workload"]["size"] for e in entries]
+    try:
+        counted = instructions.count(module_of(claim), claim.id, claim.primary.name, sizes,
+                                     claim.variant_names, threads=threads)
+    except instructions.WitnessUnavailable as exc:
+        for entry in entries:
+            entry["instructions"] = {"unavailable": str(exc)}
+        return
+    except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+        for entry in entries:
+            entry["instructions"] = {"unavailable": f"callgrind failed: {exc}"}
+        return
+    floor = float(verdict.noise_floor("time"))
+    for entry in entries:
+        per_call = counted[entry["workload"]["size"]]
+        witness = {"tool": "callgrind", "per_call": per_call,
+                   "repeats": instructions.DEFAULT_REPEATS,
+                   "ratio": per_call[OPTIMIZED] / per_call[BASELINE]}
+        if "best" in per_call:
+            witness["best_ratio"] = per_call["best"] / per_call[BASELINE]
+        low, high = entry["ci_low"] - floor, entry["ci_high"] + floor
+        witness["agrees_with_time"] = low <= witness["ratio"] <= high
+        if not witness["agrees_with_time"]:
+            witness["note"] = (f"instructions say {witness['ratio']:.3g}, time says "
+                               f"[{entry['ci_low']:.3g}, {entry['ci_high']:.3g}]: time is "
+                               f"not following the work done (I/O, allocation, caches, "
+                               f"threads or noise); both are shown, neither is picked")
+        entry["instructions"] = witness
+
+
+def _set_threads(threads: int) -> None:
+    import torch
+
+    torch.set_num_threads(threads)
 
 
 def _version() -> str:

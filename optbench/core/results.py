@@ -7,20 +7,30 @@ Schema (version 1), one JSON object:
                   matter for ML kernels), cores (logical), usable_cores
                   (affinity), torch, cuda_device (null without CUDA),
                   git_commit (null when unknown), timestamp (UTC ISO 8601)
-  run             {"quick": bool, "claims_module": str|null}
+  run             {"quick": bool, "claims_module": str|null, "torch_threads": int,
+                   "order_seed": int, "instructions": bool (callgrind witness on)}
   claims          a list with one entry per claim x workload size x device:
     id, title, source, component, metric, kind, unit, headline (is this the
-    claim's headline size), claimed {text, ratio_low, ratio_high}, verdict,
+    claim's headline size), claimed {text, ratio_low, ratio_high, exact (the
+    range as fractions, e.g. "0 .. 1/5")}, verdict (confirmed, partial,
+    inconclusive, no effect, refuted, not measurable here),
     workload {name, size, size_unit, device},
     baseline / optimized / best: {median, samples, n, iqr_over_median} for
         time, {median, samples, n} for memory (bytes) and counters,
     ratio, ci_low, ci_high (optimized / baseline; lower is better),
     best_ratio, best_ci_low, best_ci_high (when a best variant exists),
-    noise {interval_half_width, wide_interval, noisy_samples},
+    noise {interval_half_width, wide_interval, noisy_samples, floor (the
+        noise floor the verdict used: 0.01 for time, 0 otherwise)},
+    sampling (timed metrics) {rounds, stop ("settled", "precise", "budget",
+        "max rounds"), seconds, inner_loops {variant: calls per run},
+        order_seed},
+    instructions (timed CPU primaries with the callgrind witness on)
+        {tool, per_call {variant: instructions}, repeats, ratio, best_ratio,
+        agrees_with_time, note (when they disagree)} or {unavailable: why},
     equivalent (true, false, or the declared behaviour change as text),
     equivalence {description, per_variant {variant: true|false|text}},
     secondary {metric: {kind, unit, description, values {variant: figure},
-               ratio, ci_low, ci_high}},
+               ratio, ci_low, ci_high, sampling (timed ones)}},
     reason (set when verdict is "not measurable here")
 """
 from __future__ import annotations
