@@ -7,6 +7,7 @@ the input and exit status 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import tempfile
 from pathlib import Path
@@ -15,7 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from optbench.core import registry, results
+from optbench.core import registry, results, text
 from optbench.core.engine import MeasurementError
 from optbench.core.text import interval
 from optbench.core.verdict import SYMBOL
@@ -53,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
                           help="exit 1 if a verdict or exact counter got worse than in PREVIOUS")
     p_verify.add_argument("--report", action="store_true",
                           help="also write the HTML report (index.html beside the results file)")
+    _add_measuring_options(p_verify)
 
     p_report = sub.add_parser("report", help="the before/after HTML report of results files")
     p_report.add_argument("results", nargs="+", type=Path, metavar="RESULTS.json",
@@ -66,6 +68,18 @@ def _parser() -> argparse.ArgumentParser:
     p_report.add_argument("--profiles", type=Path, default=Path("reports/profiles"), metavar="DIR",
                           help="where `optbench profile` wrote flamegraphs (linked when present)")
 
+    p_self = sub.add_parser(
+        "selftest", help="measure planted claims whose true ratio is known; grade the verdicts")
+    p_self.add_argument("ids", nargs="*", metavar="ID",
+                        help="planted claim ids (default: all; `optbench list --claims "
+                             "optbench.calibration.planted` shows them)")
+    p_self.add_argument("--quick", action="store_true", help="quick mode's sampling")
+    p_self.add_argument("--repeat", type=_positive("--repeat"), default=1, metavar="N",
+                        help="run the planted suite N times (coverage needs many runs)")
+    p_self.add_argument("--json", type=Path, default=Path("reports/selftest.json"),
+                        metavar="PATH", help="selftest results (default reports/selftest.json)")
+    _add_measuring_options(p_self)
+
     p_profile = sub.add_parser("profile", help="memray flamegraph of each variant")
     p_profile.add_argument("id", metavar="ID")
     p_profile.add_argument("--size", type=int, help="workload size (default: the headline size)")
@@ -75,6 +89,36 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _positive(option: str):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = 0
+        if value < 1:
+            raise argparse.ArgumentTypeError(f"{option} {text}: must be a whole number >= 1")
+        return value
+
+    return parse
+
+
+def _add_measuring_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--threads", type=_positive("--threads"), default=None, metavar="N",
+                        help="torch intra-op threads while measuring (default 1: with a "
+                             "busy neighbour, 2 threads made timings 100x noisier here)")
+    parser.add_argument("--instructions", action=argparse.BooleanOptionalAction, default=None,
+                        help="count instructions of timed regions under callgrind, a "
+                             "noise-free witness (default: on in full mode, off with --quick)")
+
+
+def _run_options(args) -> "engine.RunOptions":
+    from optbench.core import engine
+
+    return engine.RunOptions(
+        quick=args.quick, instructions=args.instructions,
+        threads=engine.DEFAULT_THREADS if args.threads is None else args.threads)
+
+
 def _fmt_claimed(claimed: dict) -> str:
     return f"{claimed['text']} (≤ {claimed['ratio_high']:.3g})"
 
@@ -82,20 +126,27 @@ def _fmt_claimed(claimed: dict) -> str:
 def verdict_table(entries: list[dict]) -> Table:
     table = Table(title="optbench verdicts (ratio = optimized / baseline; lower is better)",
                   show_lines=False)
-    for column in ("claim", "size", "metric", "claimed", "measured [95% CI]", "best",
-                   "equivalent", "verdict"):
+    witnessed = any(e.get("instructions") for e in entries)
+    columns = ["claim", "size", "metric", "claimed", "measured [95% CI]", "best",
+               "equivalent", "verdict"]
+    if witnessed:
+        columns.insert(5, "instructions")
+    for column in columns:
         table.add_column(column, overflow="fold")
     for e in entries:
         w = e["workload"]
         size = f"{w['size']:,} {w['size_unit']}" + ("" if w["device"] == "cpu" else f" {w['device']}")
         equivalent = e.get("equivalent")
-        table.add_row(
+        row = [
             e["id"], size, e["metric"], _fmt_claimed(e["claimed"]), interval(e),
             interval(e, "best_") if "best_ratio" in e else "",
             "-" if equivalent is None else str(equivalent),
             f"{SYMBOL.get(e['verdict'], '?')} {e['verdict']}"
             + (f" ({e['reason']})" if e.get("reason") else ""),
-        )
+        ]
+        if witnessed:
+            row.insert(5, text.instructions(e))
+        table.add_row(*row)
     return table
 
 
@@ -123,16 +174,12 @@ def _check_writable(path: Path, option: str) -> None:
         raise UsageError(f"{option} {path}: cannot write there ({exc.strerror or exc})") from None
 
 
-def _cmd_verify(args) -> int:
-    from optbench.core import engine
-
-    selected = registry.select(registry.claims(args.claims), args.ids)
-    previous = results.load(args.gate) if args.gate else None
-    _check_writable(args.json, "--json")
-    options = engine.RunOptions(quick=args.quick)
-    cases = sum(len(c.sizes(args.quick)) * len(c.devices) for c in selected)
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=errors, transient=True) as bar:
+@contextlib.contextmanager
+def _progress(cases: int):
+    """A progress bar on stderr; yields the engine's on_case and on_done."""
+    with Progress(TextColumn("{task.description}"), BarColumn(),
+                  TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                  console=errors, transient=True) as bar:
         task = bar.add_task("measuring", total=cases)
 
         def on_case(claim, size, device):
@@ -142,8 +189,19 @@ def _cmd_verify(args) -> int:
                 bar.update(task, description=f"{claim.id} @ {size:,} {device}: {what}")
             return step
 
-        document = engine.run(selected, options, args.claims, on_case=on_case,
-                              on_done=lambda _: bar.advance(task))
+        yield on_case, lambda _: bar.advance(task)
+
+
+def _cmd_verify(args) -> int:
+    from optbench.core import engine
+
+    selected = registry.select(registry.claims(args.claims), args.ids)
+    previous = results.load(args.gate) if args.gate else None
+    _check_writable(args.json, "--json")
+    options = _run_options(args)
+    cases = sum(len(c.sizes(args.quick)) * len(c.devices) for c in selected)
+    with _progress(cases) as (on_case, on_done):
+        document = engine.run(selected, options, args.claims, on_case=on_case, on_done=on_done)
     console.print(verdict_table(document["claims"]))
     for entry in document["claims"]:
         if entry.get("noise", {}).get("wide_interval"):
@@ -164,6 +222,53 @@ def _cmd_verify(args) -> int:
         if regressions:
             return EXIT_REGRESSION
         console.print(f"gate: nothing got worse than in {args.gate}")
+    return 0
+
+
+def selftest_table(document: dict) -> Table:
+    table = Table(title="optbench selftest: planted claims, true ratio known in advance")
+    for column in ("planted claim", "true ratio", "claimed", "expected", "verdicts",
+                   "covered", "median ratio", "± (median)", "rounds", "instructions"):
+        table.add_column(column, overflow="fold")
+    for row in document["per_claim"]:
+        verdicts = ", ".join(f"{SYMBOL.get(v, '·')} {v} {n}" for v, n in row["verdicts"].items())
+        covered = f"{row['covered']}/{row['intervals']}" if row["intervals"] else "-"
+        width = row["median_half_width"]
+        table.add_row(row["id"], f"{row['true_ratio']:.4g}", _fmt_claimed(row["claimed"]),
+                      row["expected"], verdicts, covered, f"{row['median_ratio']:.4g}",
+                      "-" if width is None else f"{width:.1%}",
+                      "-" if row["median_rounds"] is None else f"{row['median_rounds']:g}",
+                      "-" if row["instruction_ratio"] is None
+                      else f"{row['instruction_ratio']:.4g}")
+    return table
+
+
+def _cmd_selftest(args) -> int:
+    from optbench.calibration import selftest
+
+    known = {c.id for c in selftest.CLAIMS}
+    unknown = [i for i in args.ids if i not in known]
+    if unknown:
+        raise UsageError(f"unknown planted claim {', '.join(unknown)}; known: "
+                         f"{', '.join(sorted(known))}")
+    _check_writable(args.json, "--json")
+    options = _run_options(args)
+    count = len(args.ids or known) * args.repeat
+    with _progress(count) as (on_case, on_done):
+        document = selftest.run(options, args.repeat, args.ids, on_case=on_case, on_done=on_done)
+    console.print(selftest_table(document))
+    s = document["summary"]
+
+    def rate(key: str) -> str:
+        r = s[key]
+        return "n/a" if r["rate"] is None else f"{r['count']}/{r['of']} ({r['rate']:.1%})"
+
+    console.print(f"interval coverage of the true ratio: {rate('coverage')}; "
+                  f"A/A false calls: {rate('aa_false_calls')}; "
+                  f"false calls: {rate('false_calls')}; inconclusive: {rate('no_calls')}; "
+                  f"right: {rate('right')}")
+    results.save(document, args.json)
+    console.print(f"selftest results written to {args.json}")
     return 0
 
 
@@ -188,7 +293,7 @@ def _cmd_profile(args) -> int:
 
 
 COMMANDS = {"list": _cmd_list, "verify": _cmd_verify, "report": _cmd_report,
-            "profile": _cmd_profile}
+            "profile": _cmd_profile, "selftest": _cmd_selftest}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -104,3 +104,24 @@ def test_a_variant_that_raises_is_named_not_traced(tmp_path):
     assert "vocab.set_lookup" in done.stderr and "ZeroDivisionError" in done.stderr
     assert "raising_claims.py" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_selftest_grades_planted_claims(tmp_path):
+    out = tmp_path / "selftest.json"
+    done = optbench("selftest", "planted.exact_counter", "planted.wrong_output", "--quick",
+                    "--json", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "planted.exact_counter" in done.stdout and "false calls: 0/2" in done.stdout
+    data = json.loads(out.read_text())
+    assert {e["grade"]["outcome"] for e in data["entries"]} == {"right"}
+
+
+@pytest.mark.parametrize("args, names", [
+    (["selftest", "planted.nothing"], "planted.nothing"),
+    (["verify", "--threads", "0", "logger.buffered"], "--threads 0"),
+    (["selftest", "--repeat", "x"], "--repeat x"),
+])
+def test_bad_options_name_themselves(args, names):
+    done = optbench(*args)
+    assert done.returncode == 2
+    assert names in done.stderr and "Traceback" not in done.stderr

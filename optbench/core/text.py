@@ -28,3 +28,22 @@ def reading(ratio: float | None) -> str:
     if ratio < 2:
         return f"{(ratio - 1) * 100:.3g}% more"
     return f"{ratio:.3g}x more"
+
+
+def sampling(entry: dict) -> str:
+    """"23 rounds, settled": how many interleaved rounds, and why they stopped."""
+    s = entry.get("sampling")
+    return f"{s['rounds']} rounds, {s['stop']}" if s else ""
+
+
+def instructions(entry: dict, prefix: str = "") -> str:
+    """The callgrind witness beside a time ratio: "0.963", or why there is none."""
+    witness = entry.get("instructions")
+    if not witness:
+        return ""
+    if "unavailable" in witness:
+        return "n/a"
+    r = witness.get(f"{prefix}ratio")
+    if r is None:
+        return ""
+    return f"{r:.4g}" + ("" if witness.get("agrees_with_time", True) or prefix else " (disagrees)")

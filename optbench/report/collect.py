@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from optbench.core import results
+from optbench.core import results, text
 from optbench.core.claim import VARIANT_ORDER
 from optbench.core.text import interval, reading
 from optbench.core.verdict import NOT_MEASURABLE, ORDER, SYMBOL
@@ -123,6 +123,10 @@ def _entry_view(entry: dict, moved: list[results.Change]) -> dict:
         "device": entry["workload"].get("device", "cpu"),
         "symbol": SYMBOL.get(entry["verdict"], "?"),
         "interval": interval(entry), "reading": reading(entry.get("ratio")),
+        "sampling": text.sampling(entry),
+        "instructions": text.instructions(entry),
+        "instructions_note": (entry.get("instructions") or {}).get("note")
+        or (entry.get("instructions") or {}).get("unavailable", ""),
         "best_interval": interval(entry, "best_") if "best_ratio" in entry else "",
         "medians": {v: figure(entry[v]["median"], entry["unit"]) for v in variants},
         "samples": {v: entry[v].get("n", 1) for v in variants},

@@ -1,0 +1,170 @@
+"""Planted-effect claims: variants that do known amounts of the same work.
+
+Each variant repeats one fixed unit of work (pure Python, NumPy or torch,
+~0.05-0.2 ms a unit) a set number of times, so the true ratio of two
+variants is the ratio of their repeat counts, known before anything is
+measured (the per-call overhead is under 0.2% of a unit; callgrind's
+instruction ratio, shown by `optbench selftest --instructions`, checks it).
+A/A claims use one implementation as both variants: their true ratio is
+exactly 1. The verdict each one must get is not written here: `expected`
+reads it off the verdict rule with a zero-width interval at the true ratio.
+
+Used by `optbench selftest` to measure interval coverage and false-call
+rates; it is also an ordinary claims module
+(`optbench verify --claims optbench.calibration.planted`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Callable
+
+import numpy as np
+
+from optbench.core.claim import Case, Claim, Claimed, Equivalence, Metric, Workload
+
+TWO_X = Claimed.times_fewer(2, text="2x faster")
+THIRTY_PERCENT = Claimed.percent_less(30, text="30% faster")
+ONE_AND_HALF_TO_THREE = Claimed.times_fewer("1.5", 3, text="1.5-3x faster")
+TWO_TO_THREE_PERCENT = Claimed.percent_less(2, 3, text="2-3% faster")
+EIGHTY_PERCENT_FEWER = Claimed.percent_less(80, text="80% fewer writes (50 -> 10)")
+HALF_MEMORY = Claimed.percent_less(30, 50, text="30-50% less memory")
+
+_FLOATS = [((i * 7919) % 1000) / 1000.0 for i in range(2000)]
+_ARRAY = np.linspace(0.0, 1.0, 20_000)
+
+
+def python_unit() -> float:
+    total = 0.0
+    for x in _FLOATS:
+        total += x * x
+    return total
+
+
+def numpy_unit() -> float:
+    return float(np.cumsum(_ARRAY).sum())
+
+
+_torch_operands: list = []
+
+
+def torch_unit() -> float:
+    import torch
+
+    if not _torch_operands:
+        generator = torch.Generator().manual_seed(0)
+        _torch_operands.extend(torch.rand(96, 96, generator=generator) for _ in range(2))
+    a, b = _torch_operands
+    return float(torch.mm(a, b)[0, 0])
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """`unit` done `times` times: the planted amount of work."""
+
+    unit: Callable[[], float]
+    times: int
+    # A planted bug: the same work, a different answer.
+    off_by: float = 0.0
+
+    def __call__(self) -> float:
+        result = 0.0
+        for _ in range(self.times):
+            result = self.unit()
+        return result + self.off_by
+
+
+def _setup(case: Case):
+    return case.implementation
+
+
+def _run(implementation) -> float:
+    return implementation()
+
+
+def _output(case: Case) -> float:
+    return case.implementation()
+
+
+def _one_size() -> Workload:
+    return Workload("planted work (no data)", lambda size: None, sizes=(1,), quick_sizes=(1,),
+                    size_unit="unit")
+
+
+def _timed(claim_id: str, title: str, claimed: Claimed, baseline: Repeat, optimized: Repeat
+           ) -> Claim:
+    return Claim(
+        id=claim_id, source="planted (optbench calibration)", component="calibration",
+        title=title, claimed=claimed, variants={"baseline": baseline, "optimized": optimized},
+        workload=_one_size(), setup=_setup,
+        primary=Metric("time", "time", "s", _run, f"{title}"),
+        output=_output, equivalence=Equivalence.exact("the same number"))
+
+
+def _counted_writes(writes: int) -> Callable[[], int]:
+    return lambda: writes
+
+
+def _count(implementation) -> int:
+    return implementation()
+
+
+def _allocate(megabytes: int) -> Callable[[], np.ndarray]:
+    return lambda: np.ones(megabytes * 131_072)
+
+
+@dataclass(frozen=True)
+class Planted:
+    claim: Claim
+    true_ratio: Fraction
+    changes_output: bool = False
+
+
+def _aa(claim_id: str, unit: Callable[[], float], claimed: Claimed) -> Planted:
+    same = Repeat(unit, 4)
+    return Planted(_timed(claim_id, f"A/A: {unit.__name__} x4 as both variants", claimed,
+                          same, same), Fraction(1))
+
+
+def _gain(claim_id: str, unit: Callable[[], float], base: int, opt: int, claimed: Claimed,
+          off_by: float = 0.0) -> Planted:
+    title = f"{unit.__name__} x{base} -> x{opt}" + (" (different answer)" if off_by else "")
+    return Planted(_timed(claim_id, title, claimed, Repeat(unit, base), Repeat(unit, opt, off_by)),
+                   Fraction(opt, base), changes_output=bool(off_by))
+
+
+PLANTED = [
+    _aa("planted.aa_python", python_unit, TWO_X),
+    _aa("planted.aa_numpy", numpy_unit, THIRTY_PERCENT),
+    _aa("planted.aa_torch", torch_unit, TWO_X),
+    _gain("planted.gain_4x", python_unit, 8, 2, TWO_X),
+    _gain("planted.near_reached", python_unit, 20, 9, TWO_X),
+    _gain("planted.near_short", python_unit, 20, 11, TWO_X),
+    _gain("planted.short", numpy_unit, 10, 8, TWO_X),
+    _gain("planted.small_gain", python_unit, 20, 19, TWO_TO_THREE_PERCENT),
+    _gain("planted.torch_3x", torch_unit, 6, 2, ONE_AND_HALF_TO_THREE),
+    _gain("planted.slower", python_unit, 8, 10, TWO_X),
+    _gain("planted.wrong_output", python_unit, 8, 2, TWO_X, off_by=1.0),
+    Planted(Claim(
+        id="planted.exact_counter", source="planted (optbench calibration)",
+        component="calibration", title="50 -> 10 counted writes against '80% fewer'",
+        claimed=EIGHTY_PERCENT_FEWER,
+        variants={"baseline": _counted_writes(50), "optimized": _counted_writes(10)},
+        workload=_one_size(), setup=_setup,
+        primary=Metric("writes", "counter", "writes", _count, "planted write count"),
+        output=lambda case: None, equivalence=Equivalence.exact("nothing to compare")),
+        Fraction(1, 5)),
+    Planted(Claim(
+        id="planted.memory_half", source="planted (optbench calibration)",
+        component="calibration", title="8 MiB -> 4 MiB kept against '30-50% less'",
+        claimed=HALF_MEMORY,
+        variants={"baseline": _allocate(8), "optimized": _allocate(4)},
+        workload=_one_size(), setup=_setup,
+        primary=Metric("kept_bytes", "memory", "bytes", _run, "an array kept",
+                       memory_stat="retained"),
+        output=lambda case: None, equivalence=Equivalence.exact("nothing to compare")),
+        Fraction(1, 2)),
+]
+
+CLAIMS = [p.claim for p in PLANTED]
+BY_ID = {p.claim.id: p for p in PLANTED}
