@@ -19,7 +19,7 @@ from rich.table import Table
 from optbench.core import registry, results, text
 from optbench.core.engine import MeasurementError
 from optbench.core.text import interval
-from optbench.core.verdict import SYMBOL
+from optbench.core.verdict import INCONCLUSIVE, SYMBOL
 
 EXIT_USAGE = 2
 EXIT_REGRESSION = 1
@@ -162,6 +162,22 @@ def _cmd_list(args) -> int:
     return 0
 
 
+def _entry_note(entry: dict, quick: bool) -> str | None:
+    """Why an entry could not settle, and what would help; None when it did."""
+    sampling = entry.get("sampling") or {}
+    stopped = (f"sampling stopped ({sampling['stop']}) after {sampling['rounds']} rounds, "
+               f"{sampling['seconds']:.1f} s") if sampling else ""
+    if entry["verdict"] == INCONCLUSIVE:
+        advice = "the full mode has a 5x larger budget" if quick else "rerun on a quieter machine"
+        return (f"inconclusive: {interval(entry)} straddles the claimed "
+                f"{entry['claimed']['ratio_high']:.3g}; {stopped}; {advice}")
+    if entry.get("noise", {}).get("wide_interval"):
+        why = f"{stopped}; " if stopped else ""
+        return (f"interval ±{entry['noise']['interval_half_width']:.1%} is wider than 5% "
+                f"({why}noisy machine: rerun or use the full mode)")
+    return None
+
+
 def _check_writable(path: Path, option: str) -> None:
     """Fail before minutes of measuring, not after."""
     try:
@@ -204,10 +220,10 @@ def _cmd_verify(args) -> int:
         document = engine.run(selected, options, args.claims, on_case=on_case, on_done=on_done)
     console.print(verdict_table(document["claims"]))
     for entry in document["claims"]:
-        if entry.get("noise", {}).get("wide_interval"):
-            errors.print(f"note: {entry['id']} @ {entry['workload']['size']:,}: interval "
-                         f"±{entry['noise']['interval_half_width']:.1%} is wider than 5% "
-                         f"(noisy machine; rerun or use the full mode)")
+        note = _entry_note(entry, args.quick)
+        if note:
+            errors.print(f"note: {entry['id']} @ {entry['workload']['size']:,}: {note}",
+                         markup=False, highlight=False)
     results.save(document, args.json)
     console.print(f"results written to {args.json}")
     if args.report:

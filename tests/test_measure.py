@@ -108,7 +108,8 @@ def test_budget_stops_sampling_but_never_below_the_fewest_rounds():
 
 def test_the_garbage_collector_is_off_while_a_body_is_timed():
     states = []
-    time_interleaved({"a": lambda: states.append(gc.isenabled())}, FAST)
-    assert states[0] is True             # the warm-up runs with the collector on
-    assert not any(states[2:])           # timed runs (after calibration) with it off
+    timed = time_interleaved({"a": lambda: states.append(gc.isenabled())}, FAST)
+    timed_calls = timed.rounds * 2 * timed.inner_loops["a"]
+    assert states[0] is True                  # the warm-up runs with the collector on
+    assert not any(states[-timed_calls:])     # every timed call with it off
     assert gc.isenabled()

@@ -1,10 +1,13 @@
 """Planted-effect claims: variants that do known amounts of the same work.
 
 Each variant repeats one fixed unit of work (pure Python, NumPy or torch,
-~0.05-0.2 ms a unit) a set number of times, so the true ratio of two
-variants is the ratio of their repeat counts, known before anything is
-measured (the per-call overhead is under 0.2% of a unit; callgrind's
-instruction ratio, shown by `optbench selftest --instructions`, checks it).
+~0.25 ms a unit) a set number of times, so the true ratio of two variants is
+the ratio of their repeat counts, known before anything is measured. Units
+are large on purpose: each call has a fixed cost of ~1-2 µs (the call, the
+first unit's cold start), which at 0.05 ms units moved the true time ratio
+of "6 -> 2 matmuls" to 0.34 instead of 1/3 and made intervals that were
+right look wrong. callgrind's instruction ratio (`optbench selftest
+--instructions`) checks the planted figures.
 A/A claims use one implementation as both variants: their true ratio is
 exactly 1. The verdict each one must get is not written here: `expected`
 reads it off the verdict rule with a zero-width interval at the true ratio.
@@ -30,8 +33,8 @@ TWO_TO_THREE_PERCENT = Claimed.percent_less(2, 3, text="2-3% faster")
 EIGHTY_PERCENT_FEWER = Claimed.percent_less(80, text="80% fewer writes (50 -> 10)")
 HALF_MEMORY = Claimed.percent_less(30, 50, text="30-50% less memory")
 
-_FLOATS = [((i * 7919) % 1000) / 1000.0 for i in range(2000)]
-_ARRAY = np.linspace(0.0, 1.0, 20_000)
+_FLOATS = [((i * 7919) % 1000) / 1000.0 for i in range(6000)]
+_ARRAY = np.linspace(0.0, 1.0, 60_000)
 
 
 def python_unit() -> float:
@@ -53,7 +56,7 @@ def torch_unit() -> float:
 
     if not _torch_operands:
         generator = torch.Generator().manual_seed(0)
-        _torch_operands.extend(torch.rand(96, 96, generator=generator) for _ in range(2))
+        _torch_operands.extend(torch.rand(192, 192, generator=generator) for _ in range(2))
     a, b = _torch_operands
     return float(torch.mm(a, b)[0, 0])
 

@@ -22,8 +22,9 @@ class MeasurementError(Exception):
 
 
 # torch's intra-op threads fight any other work on a 2-core machine: with a
-# busy neighbour the same call took 1.4-315 ms with 2 threads and 1.4-3.2 ms
-# with 1 (TOOLCHAIN.md; README, "Threads"). One thread is the default.
+# busy neighbour on the other core, trainer.val_accumulate's quick interval was
+# ±17% and ±40% with 2 threads (samples 1.7-62 ms for one call), ±4.6% with 1
+# (README, "Calibration"). One thread is the default; --threads changes it.
 DEFAULT_THREADS = 1
 
 
