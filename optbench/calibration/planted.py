@@ -81,35 +81,37 @@ def _setup(case: Case):
     return case.implementation
 
 
-def _run(implementation) -> float:
+def _run(implementation):
     return implementation()
 
 
-def _output(case: Case) -> float:
+def _output(case: Case):
     return case.implementation()
 
 
-def _one_size() -> Workload:
-    return Workload("planted work (no data)", lambda size: None, sizes=(1,), quick_sizes=(1,),
-                    size_unit="unit")
+def _nothing_to_compare(case: Case) -> None:
+    """Counts and allocations are the metric itself, not an answer."""
+
+
+def _planted_claim(claim_id: str, title: str, claimed: Claimed, baseline, optimized,
+                   primary: Metric, output: Callable[[Case], object] = _output) -> Claim:
+    return Claim(
+        id=claim_id, source="planted (optbench calibration)", component="calibration",
+        title=title, claimed=claimed, variants={"baseline": baseline, "optimized": optimized},
+        workload=Workload("planted work (no data)", lambda size: None, sizes=(1,),
+                          quick_sizes=(1,), size_unit="unit"),
+        setup=_setup, primary=primary, output=output,
+        equivalence=Equivalence.exact("the same answer"))
 
 
 def _timed(claim_id: str, title: str, claimed: Claimed, baseline: Repeat, optimized: Repeat
            ) -> Claim:
-    return Claim(
-        id=claim_id, source="planted (optbench calibration)", component="calibration",
-        title=title, claimed=claimed, variants={"baseline": baseline, "optimized": optimized},
-        workload=_one_size(), setup=_setup,
-        primary=Metric("time", "time", "s", _run, f"{title}"),
-        output=_output, equivalence=Equivalence.exact("the same number"))
+    return _planted_claim(claim_id, title, claimed, baseline, optimized,
+                          Metric("time", "time", "s", _run, title))
 
 
 def _counted_writes(writes: int) -> Callable[[], int]:
     return lambda: writes
-
-
-def _count(implementation) -> int:
-    return implementation()
 
 
 def _allocate(megabytes: int) -> Callable[[], np.ndarray]:
@@ -148,25 +150,16 @@ PLANTED = [
     _gain("planted.torch_3x", torch_unit, 6, 2, ONE_AND_HALF_TO_THREE),
     _gain("planted.slower", python_unit, 8, 10, TWO_X),
     _gain("planted.wrong_output", python_unit, 8, 2, TWO_X, off_by=1.0),
-    Planted(Claim(
-        id="planted.exact_counter", source="planted (optbench calibration)",
-        component="calibration", title="50 -> 10 counted writes against '80% fewer'",
-        claimed=EIGHTY_PERCENT_FEWER,
-        variants={"baseline": _counted_writes(50), "optimized": _counted_writes(10)},
-        workload=_one_size(), setup=_setup,
-        primary=Metric("writes", "counter", "writes", _count, "planted write count"),
-        output=lambda case: None, equivalence=Equivalence.exact("nothing to compare")),
-        Fraction(1, 5)),
-    Planted(Claim(
-        id="planted.memory_half", source="planted (optbench calibration)",
-        component="calibration", title="8 MiB -> 4 MiB kept against '30-50% less'",
-        claimed=HALF_MEMORY,
-        variants={"baseline": _allocate(8), "optimized": _allocate(4)},
-        workload=_one_size(), setup=_setup,
-        primary=Metric("kept_bytes", "memory", "bytes", _run, "an array kept",
-                       memory_stat="retained"),
-        output=lambda case: None, equivalence=Equivalence.exact("nothing to compare")),
-        Fraction(1, 2)),
+    Planted(_planted_claim(
+        "planted.exact_counter", "50 -> 10 counted writes against '80% fewer'",
+        EIGHTY_PERCENT_FEWER, _counted_writes(50), _counted_writes(10),
+        Metric("writes", "counter", "writes", _run, "planted write count"),
+        _nothing_to_compare), Fraction(1, 5)),
+    Planted(_planted_claim(
+        "planted.memory_half", "8 MiB -> 4 MiB kept against '30-50% less'", HALF_MEMORY,
+        _allocate(8), _allocate(4),
+        Metric("kept_bytes", "memory", "bytes", _run, "an array kept", memory_stat="retained"),
+        _nothing_to_compare), Fraction(1, 2)),
 ]
 
 CLAIMS = [p.claim for p in PLANTED]
