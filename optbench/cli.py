@@ -243,8 +243,9 @@ def _cmd_verify(args) -> int:
 
 def selftest_table(document: dict) -> Table:
     table = Table(title="optbench selftest: planted claims, true ratio known in advance")
-    for column in ("planted claim", "true ratio", "claimed", "expected", "verdicts",
-                   "covered", "median ratio", "± (median)", "rounds", "instructions"):
+    table.add_column("planted claim", no_wrap=True)
+    for column in ("true ratio", "claimed", "expected", "verdicts", "covered", "median ratio",
+                   "± (median)", "rounds", "instructions"):
         table.add_column(column, overflow="fold")
     for row in document["per_claim"]:
         verdicts = ", ".join(f"{SYMBOL.get(v, '·')} {v} {n}" for v, n in row["verdicts"].items())
@@ -279,10 +280,10 @@ def _cmd_selftest(args) -> int:
         r = s[key]
         return "n/a" if r["rate"] is None else f"{r['count']}/{r['of']} ({r['rate']:.1%})"
 
-    console.print(f"interval coverage of the true ratio: {rate('coverage')}; "
-                  f"A/A false calls: {rate('aa_false_calls')}; "
-                  f"false calls: {rate('false_calls')}; inconclusive: {rate('no_calls')}; "
-                  f"right: {rate('right')}")
+    for label, key in (("interval coverage of the true ratio", "coverage"),
+                       ("A/A false calls", "aa_false_calls"), ("false calls", "false_calls"),
+                       ("inconclusive (no call)", "no_calls"), ("right", "right")):
+        console.print(f"{label}: {rate(key)}", highlight=False)
     results.save(document, args.json)
     console.print(f"selftest results written to {args.json}")
     return 0

@@ -111,8 +111,10 @@ def test_selftest_grades_planted_claims(tmp_path):
     done = optbench("selftest", "planted.exact_counter", "planted.wrong_output", "--quick",
                     "--json", str(out))
     assert done.returncode == 0, done.stderr
-    assert "planted.exact_counter" in done.stdout and "false calls: 0/2" in done.stdout
+    assert "planted.exact_counter" in done.stdout
+    assert "\nfalse calls: 0/2 (0.0%)\n" in done.stdout
     data = json.loads(out.read_text())
+    assert {e["id"] for e in data["entries"]} == {"planted.exact_counter", "planted.wrong_output"}
     assert {e["grade"]["outcome"] for e in data["entries"]} == {"right"}
 
 
