@@ -18,6 +18,7 @@ from rich.table import Table
 
 from optbench.core import registry, results, text
 from optbench.core.engine import MeasurementError
+from optbench.core.measure import SETTLED
 from optbench.core.text import interval
 from optbench.core.verdict import INCONCLUSIVE, SYMBOL
 
@@ -171,6 +172,8 @@ def _entry_note(entry: dict, quick: bool) -> str | None:
         advice = "the full mode has a 5x larger budget" if quick else "rerun on a quieter machine"
         return (f"inconclusive: {interval(entry)} straddles the claimed "
                 f"{entry['claimed']['ratio_high']:.3g}; {stopped}; {advice}")
+    if sampling.get("stop") == SETTLED:
+        return None  # wide, but already clear of the claim and of 1: the verdict stands
     if entry.get("noise", {}).get("wide_interval"):
         why = f"{stopped}; " if stopped else ""
         return (f"interval ±{entry['noise']['interval_half_width']:.1%} is wider than 5% "
