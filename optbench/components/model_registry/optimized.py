@@ -1,7 +1,11 @@
-"""src/models/registry.py after the report (seed 002 §2.2): a dict index
-from model_id to the model's position in registry["models"], built at load
-(`_build_index`, as the report shows it) and kept up to date on register,
-remove and reload."""
+"""src/models/registry.py after the report (seed 002 §2.2), literally: a
+dict index from model_id to the model's position in registry["models"],
+built once in __init__ by `_build_index()` and read by `get_model`.
+
+The report shows no upkeep: register_model, remove_model and reload are the
+registry's own (inherited unchanged), so after them the index is stale. That
+is the report's code, bugs and all; the maintained index is in best.py.
+"""
 from __future__ import annotations
 
 from .baseline import LinearScanRegistry
@@ -24,16 +28,3 @@ class IndexedRegistry(LinearScanRegistry):
         if idx is not None:
             return self.registry["models"][idx]
         return None
-
-    def register_model(self, model_id: str, **metadata) -> None:
-        super().register_model(model_id, **metadata)
-        if model_id not in self._model_id_index:
-            self._model_id_index[model_id] = len(self.registry["models"]) - 1
-
-    def remove_model(self, model_id: str) -> None:
-        super().remove_model(model_id)
-        self._build_index()
-
-    def reload(self) -> None:
-        super().reload()
-        self._build_index()
