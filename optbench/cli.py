@@ -169,9 +169,14 @@ def _entry_note(entry: dict, quick: bool) -> str | None:
     stopped = (f"sampling stopped ({sampling['stop']}) after {sampling['rounds']} rounds, "
                f"{sampling['seconds']:.1f} s") if sampling else ""
     if entry["verdict"] == INCONCLUSIVE:
-        advice = "the full mode has a 5x larger budget" if quick else "rerun on a quieter machine"
+        if not sampling:
+            advice = "the readings differ between repeats"
+        elif quick:
+            advice = f"{stopped}; the full mode has a 5x larger budget"
+        else:
+            advice = f"{stopped}; rerun on a quieter machine"
         return (f"inconclusive: {interval(entry)} straddles the claimed "
-                f"{entry['claimed']['ratio_high']:.3g}; {stopped}; {advice}")
+                f"{entry['claimed']['ratio_high']:.3g}; {advice}")
     if sampling.get("stop") == SETTLED:
         return None  # wide, but already clear of the claim and of 1: the verdict stands
     if entry.get("noise", {}).get("wide_interval"):
@@ -273,7 +278,7 @@ def _cmd_selftest(args) -> int:
                          f"{', '.join(sorted(known))}")
     _check_writable(args.json, "--json")
     options = _run_options(args)
-    count = len(args.ids or known) * args.repeat
+    count = len(set(args.ids) or known) * args.repeat
     with _progress(count) as (on_case, on_done):
         document = selftest.run(options, args.repeat, args.ids, on_case=on_case, on_done=on_done)
     console.print(selftest_table(document))

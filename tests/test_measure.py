@@ -113,3 +113,15 @@ def test_the_garbage_collector_is_off_while_a_body_is_timed():
     assert states[0] is True                  # the warm-up runs with the collector on
     assert not any(states[-timed_calls:])     # every timed call with it off
     assert gc.isenabled()
+
+
+def test_the_callers_collector_state_is_kept():
+    gc.disable()
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        time_interleaved({"a": lambda: None}, FAST)
+        assert not gc.isenabled() and gc.get_freeze_count() >= frozen
+    finally:
+        gc.unfreeze()
+        gc.enable()

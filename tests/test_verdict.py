@@ -124,3 +124,10 @@ def test_rounds_that_drift_together_get_a_wider_interval():
     # alternating readings (negative autocorrelation) are not narrowed below the exact interval
     alternating = [1.0 + (-1) ** i * 0.01 * (i % 3 + 1) for i in range(15)]
     assert median_interval(alternating, autocorrelated=True) == median_interval(alternating)
+
+
+def test_float_ends_on_a_boundary_fall_on_the_documented_side():
+    assert decide(SEVENTY, 1.005, 1.01, True, FLOOR) == NO_EFFECT     # row 4, hi on 1 + floor
+    assert decide(SEVENTY, 0.99, 0.995, True, FLOOR) == NO_EFFECT     # row 4, lo on 1 - floor
+    eighty = Claimed.percent_less(80, text="80% less memory")
+    assert decide(eighty, 1000 / 5000, 1000 / 5000, True) == CONFIRMED  # 0.2 as a float

@@ -88,11 +88,6 @@ def toggle_library() -> Path:
     return library
 
 
-def valgrind_version() -> str:
-    done = subprocess.run(["valgrind", "--version"], capture_output=True, text=True)
-    return done.stdout.strip()
-
-
 def count(module: str, claim_id: str, metric_name: str, sizes: list[int],
           variants: list[str], repeats: int = DEFAULT_REPEATS, threads: int = 1
           ) -> dict[int, dict[str, float]]:

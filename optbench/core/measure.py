@@ -117,13 +117,18 @@ def _quiet_gc() -> Iterator[None]:
     """Freeze the harness's own objects (torch, pandas, the workload) out of
     the collector's reach for the duration, so collecting between rounds
     scans only what the bodies made: a full collection of this heap takes
-    ~180 ms and would otherwise land inside whichever run triggered it."""
+    ~180 ms and would otherwise land inside whichever run triggered it.
+    The caller's collector state (enabled, objects it had frozen) is kept."""
+    was_enabled, was_frozen = gc.isenabled(), gc.get_freeze_count()
     gc.collect()
     gc.freeze()
     try:
         yield
     finally:
-        gc.unfreeze()
+        if not was_frozen:
+            gc.unfreeze()
+        if not was_enabled:
+            gc.disable()
 
 
 def time_interleaved(bodies: Mapping[str, Callable[[], object]], plan: SamplingPlan,

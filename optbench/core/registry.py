@@ -20,8 +20,9 @@ class ClaimsError(Exception):
 _DECLARED_IN: dict[str, str] = {}
 
 
-def module_of(claim: Claim) -> str:
-    return _DECLARED_IN[claim.id]
+def module_of(claim: Claim) -> str | None:
+    """The module spec that declared `claim`; None for a claim built in code."""
+    return _DECLARED_IN.get(claim.id)
 
 
 def claims_of_module(spec: str) -> list[Claim]:

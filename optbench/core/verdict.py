@@ -21,9 +21,10 @@ are exact: 50 -> 10 writes against "80% fewer" is confirmed.
 """
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
-from .claim import Claimed
+from .claim import Claimed, exact
 
 CONFIRMED = "confirmed"
 PARTIAL = "partial"
@@ -38,14 +39,26 @@ ORDER = (CONFIRMED, PARTIAL, INCONCLUSIVE, NO_EFFECT, REFUTED)
 SYMBOL = {CONFIRMED: "✔", PARTIAL: "◐", INCONCLUSIVE: "?", NO_EFFECT: "○", REFUTED: "✘",
           NOT_MEASURABLE: "–"}
 
-# Changes of timing smaller than this are "no effect" whatever their side of 1
-# (criterion's noise threshold, sized here from the A/A calibration: see the
-# README, "Calibration"). Memory and counters are exact enough to need none.
+# An interval lying entirely within 1 ± this reads "no effect" (row 4), unless
+# it already reaches the claimed ratio (row 3). criterion's idea of a noise
+# threshold, sized here from the A/A calibration (README, "Calibration").
+# Memory and counters are exact enough to need none.
 TIME_NOISE_FLOOR = Fraction(1, 100)
 
 
 def noise_floor(kind: str) -> Fraction:
     return TIME_NOISE_FLOOR if kind == "time" else Fraction(0)
+
+
+def _exact_end(x):
+    """A float interval end as the decimal it prints as (1.01 is 101/100, not
+    1.0100000000000000089): compared with exact claimed ranges and floors,
+    a reading that lands on a boundary must fall on the documented side."""
+    return exact(x) if isinstance(x, float) and math.isfinite(x) else x
+
+
+def _within_floor(lo, hi, floor) -> bool:
+    return 1 - floor <= lo and hi <= 1 + floor
 
 
 def decide(claimed: Claimed, ci_low: float, ci_high: float, equivalent: bool | str,
@@ -57,9 +70,10 @@ def decide(claimed: Claimed, ci_low: float, ci_high: float, equivalent: bool | s
 
 def position(threshold, lo, hi, floor=0) -> str:
     """The verdict an interval's position alone gives (equivalence aside)."""
+    lo, hi = _exact_end(lo), _exact_end(hi)
     if hi <= threshold:
         return CONFIRMED
-    if 1 - floor <= lo and hi <= 1 + floor:
+    if _within_floor(lo, hi, floor):
         return NO_EFFECT
     if lo > 1:
         return REFUTED
@@ -72,15 +86,19 @@ def position(threshold, lo, hi, floor=0) -> str:
 
 def settled(threshold, lo, hi, floor=0) -> bool:
     """Whether more rounds could not change the verdict's meaning: the
-    interval is clear of the claimed threshold and of 1, or lies within the
-    noise floor. (An interval that includes 1 but not the threshold still
-    reads "no effect", but narrowing it could show a gain: not settled.)"""
-    if 1 - floor <= lo and hi <= 1 + floor:
+    interval reaches the claimed ratio, is clear of it and of 1, or lies
+    within the noise floor. (An interval that includes 1 but not the
+    threshold still reads "no effect", but narrowing it could show a gain:
+    not settled.)"""
+    lo, hi = _exact_end(lo), _exact_end(hi)
+    if threshold is not None and hi <= threshold:
+        return True
+    if _within_floor(lo, hi, floor):
         return True
     clear_of_one = hi < 1 or lo > 1
     if threshold is None:  # a hidden cost: no claimed figure to clear
         return clear_of_one
-    return clear_of_one and (hi <= threshold or lo > threshold)
+    return clear_of_one and lo > threshold
 
 
 def rank(verdict: str) -> int | None:
