@@ -137,3 +137,17 @@ def test_components_are_switchable_by_name():
     assert predictor.get("best")(preds, probs)[0]["predicted_class"] == 1
     with pytest.raises(KeyError, match="has no variant 'fastest'"):
         loggers.get("fastest")
+
+
+def test_each_claimed_range_quotes_the_reports_words(claims):
+    """Every claimed range in a claims.py carries the seed's own words above it."""
+    import inspect
+    import sys
+
+    modules = {sys.modules[c.setup.__module__] for c in claims.values()}
+    for module in modules:
+        lines = inspect.getsource(module).splitlines()
+        for i, line in enumerate(lines):
+            if line.strip().startswith("claimed="):
+                above = " ".join(lines[max(0, i - 4):i])
+                assert "# Seed" in above and '"' in above, (module.__name__, line)

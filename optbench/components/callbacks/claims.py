@@ -87,6 +87,8 @@ CLAIM = Claim(
     source="seed 002 §1.3",
     component="callbacks",
     title="Save the metrics JSON every 5 epochs (plus a final save) instead of every epoch",
+    # Seed 002 §1.3: "80% reduction in file writes (every 5 epochs vs every epoch)";
+    # its table: "Metrics logging (50 epochs) | 50 writes | 10 writes | 80% reduction".
     claimed=Claimed.percent_less(80, text="80% fewer writes (50 -> 10 for 50 epochs)"),
     variants=VARIANTS,
     workload=Workload("per-epoch training metrics", epoch_metrics, sizes=(10, 50, 200),

@@ -51,6 +51,7 @@ CLAIM = Claim(
     source="seed 000 §2; seed 001 §3",
     component="datasets",
     title="Indexed DataFrame with .loc[] per item instead of a dict of node dicts",
+    # Seed 000: "30-50% memory reduction for large datasets"; seed 001: "30-50% less memory".
     claimed=Claimed.percent_less(30, 50, text="30-50% memory reduction for large datasets"),
     variants=VARIANTS,
     workload=Workload("graph nodes (8 float features + int community), 2 edges per node",

@@ -67,6 +67,9 @@ CLAIM = Claim(
     source="seed 002 §2.1, §2.3",
     component="splits",
     title="One train_val_test_split helper with a stratification fallback",
+    # Seed 002 §2.1: "Better stratification logic (handles small datasets)";
+    # §2.3: "Stratified splitting failed on small datasets". (Its "50+ lines of code
+    # eliminated" is the split_source_lines hidden cost.)
     claimed=Claimed.eliminated(text="works on small datasets (any dataset size)"),
     variants=VARIANTS,
     workload=Workload("label sets: balanced, imbalanced, rare classes, 25 classes",

@@ -59,6 +59,8 @@ CLAIM = Claim(
     source="seed 002 §1.1",
     component="trainer",
     title="Accumulate validation outputs on the device, one host copy at the end",
+    # Seed 002 §1.1: "~30% faster validation on large datasets"; its table:
+    # "Validation loop (1000 samples) | 2.1s | 1.5s | 30% faster".
     claimed=Claimed.percent_less(30, text="30% faster validation (2.1 s -> 1.5 s for 1000 "
                                  "samples; 25-35% on GPU)"),
     variants=VALIDATE_VARIANTS,
