@@ -61,3 +61,14 @@ def test_instruction_witness_sees_the_planted_work():
                                ["baseline"], repeats=1)[1]
     # the count repeats, whatever else the machine does
     assert again["baseline"] == pytest.approx(counted["baseline"], rel=0.001)
+
+
+def test_witness_skips_sizes_past_its_budget():
+    from optbench.core.engine import _affordable
+
+    entries = [{"workload": {"size": size}, "baseline": {"median": seconds},
+                "optimized": {"median": seconds / 2}}
+               for size, seconds in ((1_000_000, 1.5), (10_000, 0.015))]
+    kept = _affordable(entries, budget=120)
+    assert [e["workload"]["size"] for e in kept] == [10_000]
+    assert "over the witness budget of 120 s" in entries[0]["instructions"]["unavailable"]

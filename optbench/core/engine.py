@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from . import results, verdict
-from .claim import BASELINE, OPTIMIZED, Claim, Metric, ratio
+from .claim import BASELINE, OPTIMIZED, VARIANT_ORDER, Claim, Metric, ratio
 from .measure import (FULL_PRIMARY, FULL_SECONDARY, PRECISE, QUICK_PRIMARY, QUICK_SECONDARY,
                       SETTLED, SamplingPlan, measure_memory, time_interleaved)
 from .stats import CONFIDENCE, NOISY_IQR, WIDE_INTERVAL, iqr_over_median, ratio_interval
@@ -330,12 +330,39 @@ def run(claims: Iterable[Claim], options: RunOptions, claims_module: str | None 
     }
 
 
-def add_instructions(claim: Claim, entries: list[dict], threads: int) -> None:
+# The callgrind witness gets this long per claim; larger sizes are skipped,
+# saying so (preprocess.literal_replace at 1M strings took over 11 minutes).
+WITNESS_BUDGET_SECONDS = 120.0
+
+
+def _affordable(entries: list[dict], budget: float) -> list[dict]:
+    """The entries, smallest first, whose counting fits the witness budget;
+    the others get a line saying why they have no count."""
+    from .instructions import CALLGRIND_SLOWDOWN, DEFAULT_REPEATS
+
+    kept, spent = [], 0.0
+    for entry in sorted(entries, key=lambda e: e["workload"]["size"]):
+        per_call = sum(entry[v]["median"] for v in VARIANT_ORDER if isinstance(entry.get(v), dict))
+        cost = per_call * (CALLGRIND_SLOWDOWN * DEFAULT_REPEATS + 5)
+        if spent + cost > budget:
+            entry["instructions"] = {"unavailable": (
+                f"skipped: counting would take about {cost:,.0f} s under callgrind (the "
+                f"variants take {per_call * 1e3:,.1f} ms a call, ~{CALLGRIND_SLOWDOWN}x slower "
+                f"counted), over the witness budget of {budget:.0f} s per claim")}
+            continue
+        kept.append(entry)
+        spent += cost
+    return kept
+
+
+def add_instructions(claim: Claim, entries: list[dict], threads: int,
+                     budget: float = WITNESS_BUDGET_SECONDS) -> None:
     """Instructions per call of the primary region, beside each entry's time
     ratio, and whether the two agree (see core/instructions.py)."""
     from . import instructions
     from .registry import module_of
 
+    entries = _affordable(entries, budget)
     if not entries:
         return
     sizes = [e["workload"]["size"] for e in entries]
