@@ -181,8 +181,9 @@ def _entry_note(entry: dict, quick: bool) -> str | None:
         return None  # wide, but already clear of the claim and of 1: the verdict stands
     if entry.get("noise", {}).get("wide_interval"):
         why = f"{stopped}; " if stopped else ""
+        advice = "rerun or use the full mode" if quick else "rerun on a quieter machine"
         return (f"interval ±{entry['noise']['interval_half_width']:.1%} is wider than 5% "
-                f"({why}noisy machine: rerun or use the full mode)")
+                f"({why}noisy machine: {advice})")
     return None
 
 
