@@ -313,11 +313,13 @@ def run(claims: Iterable[Claim], options: RunOptions, claims_module: str | None 
                 progress = on_case(claim, size, device) if on_case else (lambda _: None)
                 measured.append(measure_case(claim, size, device, options, progress))
                 on_done(measured[-1])
-        if options.count_instructions and claim.primary.kind == "time":
+        timed_cpu = [e for e in measured if e["workload"]["device"] == "cpu"
+                     and e.get("ratio") is not None]
+        if options.count_instructions and claim.primary.kind == "time" and timed_cpu:
             if on_case:
-                on_case(claim, 0, "cpu")("counting instructions (callgrind)")
-            add_instructions(claim, [e for e in measured if e["workload"]["device"] == "cpu"
-                                     and e.get("ratio") is not None], options.threads)
+                largest = max(e["workload"]["size"] for e in timed_cpu)
+                on_case(claim, largest, "cpu")("counting instructions (callgrind)")
+            add_instructions(claim, timed_cpu, options.threads)
         entries.extend(measured)
     return {
         "schema_version": results.SCHEMA_VERSION,

@@ -36,14 +36,11 @@ def sampling(entry: dict) -> str:
     return f"{s['rounds']} rounds, {s['stop']}" if s else ""
 
 
-def instructions(entry: dict, prefix: str = "") -> str:
-    """The callgrind witness beside a time ratio: "0.963", or why there is none."""
+def instructions(entry: dict) -> str:
+    """The callgrind witness beside a time ratio: "0.963", "n/a" when it has none."""
     witness = entry.get("instructions")
     if not witness:
         return ""
     if "unavailable" in witness:
         return "n/a"
-    r = witness.get(f"{prefix}ratio")
-    if r is None:
-        return ""
-    return f"{r:.4g}" + ("" if witness.get("agrees_with_time", True) or prefix else " (disagrees)")
+    return f"{witness['ratio']:.4g}" + ("" if witness["agrees_with_time"] else " (disagrees)")
