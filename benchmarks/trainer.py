@@ -2,3 +2,4 @@
 from optbench.runners.asv_suite import suite as _suite
 
 TrainerValAccumulate = _suite("trainer.val_accumulate")
+TrainerValAccumulateConvnet = _suite("trainer.val_accumulate_convnet")

@@ -26,6 +26,24 @@ def test_claimed_ranges_are_exact_fractions():
     assert Claimed.eliminated(text="none").ratio_high == 0
 
 
+def test_a_claim_stated_several_ways_spans_every_statement():
+    """"30% faster" and the report's own "2.1 s -> 1.5 s" (0.714): a measured
+    0.714 is the report's figure and must confirm the claim."""
+    table = Claimed.before_after(2.1, 1.5, text="2.1 s -> 1.5 s")
+    assert table.ratio_high == Fraction(5, 7)
+    both = Claimed.spanning(SEVENTY, table, text="30% faster (2.1 s -> 1.5 s)")
+    assert (both.ratio_low, both.ratio_high) == (Fraction(7, 10), Fraction(5, 7))
+    assert decide(both, 0.714, 0.714, True) == CONFIRMED
+    assert decide(SEVENTY, 0.714, 0.714, True) == PARTIAL
+
+
+def test_a_claimed_range_for_a_device_the_claim_never_runs_on_is_refused():
+    from optbench.components.trainer.claims import CLAIM
+    from dataclasses import replace
+    with pytest.raises(ValueError, match="devices it is not measured on: \\['tpu'\\]"):
+        replace(CLAIM, claimed_on={"tpu": SEVENTY})
+
+
 def test_an_exact_counter_on_the_reports_figure_reaches_it():
     """50 -> 10 writes is exactly "80% fewer" (float arithmetic made it partial)."""
     eighty = Claimed.percent_less(80, text="80% fewer (50 -> 10)")

@@ -5,10 +5,11 @@ reads these objects; none of them defines a benchmark of its own.
 """
 from __future__ import annotations
 
+import importlib.util
 import math
 import operator
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable, Literal, Mapping, Sequence, Union
@@ -69,6 +70,20 @@ class Claimed:
         low = exact(low)
         high = low if high is None else exact(high)
         return cls(text, 1 - high / 100, 1 - low / 100)
+
+    @classmethod
+    def before_after(cls, before: Number, after: Number, *, text: str) -> "Claimed":
+        """A report's own measurement, "2.1 s -> 1.5 s": exactly after / before."""
+        measured = exact(after) / exact(before)
+        return cls(text, measured, measured)
+
+    @classmethod
+    def spanning(cls, *readings: "Claimed", text: str) -> "Claimed":
+        """One gain stated several ways ("30% faster", "2.1 s -> 1.5 s", "20-30%
+        on large datasets"): the range every statement falls in, so none of the
+        report's own figures is read as short of its claim."""
+        return cls(text, min(r.ratio_low for r in readings),
+                   max(r.ratio_high for r in readings))
 
     @classmethod
     def eliminated(cls, *, text: str) -> "Claimed":
@@ -153,6 +168,7 @@ class Claim:
     source: str
     component: str
     title: str
+    # One range for every size, or one per size.
     claimed: Claimed | Mapping[int, Claimed]
     variants: Mapping[str, Any]
     workload: Workload
@@ -166,6 +182,12 @@ class Claim:
     notes: str = ""
     # Bumped by hand when a claim's meaning changes without its code changing.
     revision: int = 1
+    # Where the report gives a device its own figure ("25-35% faster on GPU"):
+    # device -> range(s) as in `claimed`, used instead of it on that device.
+    claimed_on: Mapping[str, Claimed | Mapping[int, Claimed]] = field(default_factory=dict)
+    # Modules the workload needs beyond optbench's own dependencies (pyarrow
+    # for Arrow-backed strings); without them the claim is "not measurable here".
+    requires: Sequence[str] = ()
 
     def __post_init__(self) -> None:
         for needed in (BASELINE, OPTIMIZED):
@@ -174,15 +196,24 @@ class Claim:
         unknown = set(self.variants) - set(VARIANT_ORDER)
         if unknown:
             raise ValueError(f"claim {self.id!r}: unknown variants {sorted(unknown)}")
+        stray = set(self.claimed_on) - set(self.devices)
+        if stray:
+            raise ValueError(f"claim {self.id!r}: claimed ranges for devices it is not "
+                             f"measured on: {sorted(stray)}")
+
+    def missing(self) -> list[str]:
+        """The modules in `requires` this Python cannot import."""
+        return [m for m in self.requires if importlib.util.find_spec(m) is None]
 
     @property
     def variant_names(self) -> list[str]:
         return [v for v in VARIANT_ORDER if v in self.variants]
 
-    def claimed_at(self, size: int) -> Claimed:
-        if isinstance(self.claimed, Claimed):
-            return self.claimed
-        return self.claimed[size]
+    def claimed_at(self, size: int, device: str = "cpu") -> Claimed:
+        claimed = self.claimed_on.get(device, self.claimed)
+        if isinstance(claimed, Claimed):
+            return claimed
+        return claimed[size]
 
     def sizes(self, quick: bool) -> list[int]:
         return list(self.workload.quick_sizes if quick else self.workload.sizes)

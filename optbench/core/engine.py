@@ -213,7 +213,7 @@ def _equivalence(claim: Claim, cases: dict) -> tuple[bool | str, dict[str, bool 
 
 
 def _base_entry(claim: Claim, size: int, device: str, quick: bool) -> dict[str, Any]:
-    claimed = claim.claimed_at(size)
+    claimed = claim.claimed_at(size, device)
     return {
         "id": claim.id, "title": claim.title, "source": claim.source,
         "component": claim.component, "metric": claim.primary.name,
@@ -231,8 +231,13 @@ def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
                  progress: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
     """One results entry: every variant of `claim` at `size` on `device`."""
     entry = _base_entry(claim, size, device, options.quick)
+    reason = None
     if device == "cuda" and not cuda_available():
-        entry.update(verdict=verdict.NOT_MEASURABLE, reason="needs CUDA; no CUDA device here",
+        reason = "needs CUDA; no CUDA device here"
+    elif claim.missing():
+        reason = f"needs {', '.join(claim.missing())}; not installed here"
+    if reason:
+        entry.update(verdict=verdict.NOT_MEASURABLE, reason=reason,
                      equivalent=None, ratio=None, ci_low=None, ci_high=None, secondary={})
         return entry
     step = "workload"
@@ -245,7 +250,7 @@ def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
         step = claim.primary.name
         progress(step)
         memory_readings: dict = {}
-        claimed = claim.claimed_at(size)
+        claimed = claim.claimed_at(size, device)
         primary, sampling = measure_metric(
             claim.primary, states, options, device, memory_readings, primary=True,
             threshold=claimed.ratio_high, seed=order_seed(claim, size, claim.primary, options.seed))

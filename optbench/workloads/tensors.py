@@ -52,8 +52,14 @@ VALIDATION_CLASSES = 10
 VALIDATION_BATCH = 64
 
 
+def _batched(model, inputs, targets):
+    return model, [(inputs[i:i + VALIDATION_BATCH], targets[i:i + VALIDATION_BATCH])
+                   for i in range(0, len(inputs), VALIDATION_BATCH)]
+
+
 def validation_batches(samples: int, seed: int = SEED):
-    """A seeded classifier and its validation set as (inputs, targets) batches."""
+    """A seeded MLP classifier (32 -> 64 -> 10, about 1 µs per sample on a
+    CPU) and its validation set as (inputs, targets) batches."""
     import torch
 
     generator = torch.Generator().manual_seed(seed)
@@ -62,6 +68,29 @@ def validation_batches(samples: int, seed: int = SEED):
                                 torch.nn.Linear(64, VALIDATION_CLASSES))
     inputs = torch.randn(samples, VALIDATION_FEATURES, generator=generator)
     targets = torch.randint(0, VALIDATION_CLASSES, (samples,), generator=generator)
-    batches = [(inputs[i:i + VALIDATION_BATCH], targets[i:i + VALIDATION_BATCH])
-               for i in range(0, samples, VALIDATION_BATCH)]
-    return model, batches
+    return _batched(model, inputs, targets)
+
+
+# Small RGB images: with the ConvNet below, about 2 ms of model per sample on
+# one thread of the 2-core development CPU, the report's 2.1 s per 1,000.
+CONVNET_IMAGE = 48
+CONVNET_CHANNELS = (32, 64, 128)
+
+
+def convnet_validation_batches(samples: int, seed: int = SEED):
+    """A seeded three-layer ConvNet on 48x48 RGB images and its validation set."""
+    import torch
+
+    generator = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    layers, channels = [], 3
+    for width in CONVNET_CHANNELS:
+        layers += [torch.nn.Conv2d(channels, width, 3, padding=1), torch.nn.ReLU(),
+                   torch.nn.MaxPool2d(2)]
+        channels = width
+    layers[-1] = torch.nn.AdaptiveAvgPool2d(1)  # the last pooling reads the whole map
+    model = torch.nn.Sequential(*layers, torch.nn.Flatten(),
+                                torch.nn.Linear(channels, VALIDATION_CLASSES))
+    inputs = torch.randn(samples, 3, CONVNET_IMAGE, CONVNET_IMAGE, generator=generator)
+    targets = torch.randint(0, VALIDATION_CLASSES, (samples,), generator=generator)
+    return _batched(model, inputs, targets)

@@ -1,4 +1,5 @@
-"""trainer.val_accumulate: "30% faster validation (2.1 s -> 1.5 s for 1000 samples)" (seed 002 §1.1)."""
+"""trainer.val_accumulate: "30% faster validation (2.1 s -> 1.5 s for 1000 samples)" (seed 002 §1.1),
+with a light MLP and with a model as costly per sample as the report's."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,7 +7,7 @@ import torch
 
 from optbench.core.claim import Case, Claim, Claimed, Equivalence, Metric, Workload
 from optbench.core.measure import count_calls
-from optbench.workloads.tensors import validation_batches
+from optbench.workloads.tensors import convnet_validation_batches, validation_batches
 
 from . import VALIDATE_VARIANTS
 
@@ -20,9 +21,20 @@ def _setup(case: Case):
     return case, model, batches, outputs
 
 
+def _handed_back(outputs) -> tuple:
+    """What the metrics after the loop read: one NumPy array per output.
+
+    The baseline's lists of NumPy scalars and rows become arrays here (a pass
+    over every element); the optimized's arrays pass through untouched. Both
+    are inside the timed region, so each side pays for handing back the same
+    thing, not only for the part of the work the report moved.
+    """
+    return tuple(np.asarray(x) for x in outputs)
+
+
 def _validate(state):
     case, model, batches, _ = state
-    return case.implementation(model, batches, case.device)
+    return _handed_back(case.implementation(model, batches, case.device))
 
 
 class _Precomputed(torch.nn.Module):
@@ -41,7 +53,8 @@ class _Precomputed(torch.nn.Module):
 
 def _accumulate_only(state):
     case, _, _, outputs = state
-    return case.implementation(_Precomputed(outputs), [(t, t) for _, t in outputs], case.device)
+    return _handed_back(case.implementation(_Precomputed(outputs), [(t, t) for _, t in outputs],
+                                            case.device))
 
 
 def _host_copies(state) -> int:
@@ -51,38 +64,89 @@ def _host_copies(state) -> int:
 
 
 def _same_outputs(a, b) -> bool:
-    return all(np.array_equal(np.asarray(x), np.asarray(y)) for x, y in zip(a, b))
+    """Same values, shapes and dtypes: int64 predictions must not come back as
+    floats, float32 probabilities not as float64."""
+    return len(a) == len(b) and all(
+        x.dtype == y.dtype and x.shape == y.shape and np.array_equal(x, y) for x, y in zip(a, b))
 
+
+# Seed 002 §1.1: "~30% faster validation on large datasets"; §4's table:
+# "Validation loop (1000 samples) | 2.1s | 1.5s | 30% faster". 1.5/2.1 is 0.714,
+# short of 0.7: the range spans both so the report's own figures reach it.
+AT_1000 = Claimed.spanning(
+    Claimed.percent_less(30, text="30% faster"),
+    Claimed.before_after(2.1, 1.5, text="2.1 s -> 1.5 s"),
+    text="30% faster validation (2.1 s -> 1.5 s for 1000 samples)")
+# Seed 002 §1.1: "Large datasets (10K+ samples): **20-30% faster**".
+LARGE = Claimed.spanning(
+    Claimed.percent_less(30, text="~30% faster"), Claimed.percent_less(20, 30, text="20-30%"),
+    text="20-30% faster validation on large datasets (10K+ samples)")
+# Seed 002 §1.1: "GPU training: **25-35% faster** validation".
+ON_GPU = Claimed.percent_less(25, 35, text="25-35% faster validation on GPU")
+
+ACCUMULATION_TIME = Metric(
+    "accumulation_time", "time", "s", _accumulate_only,
+    "the same loop with stored logits instead of the model: accumulation's share")
+HOST_COPIES = Metric("host_copies", "counter", "Tensor.cpu() calls", _host_copies,
+                     "device-to-host copies per validation loop (each one a sync on CUDA)")
+VALIDATION_TIME = Metric(
+    "validation_time", "time", "s", _validate,
+    "the whole validation loop (transfer, forward, softmax, accumulation) and the "
+    "conversion of its outputs to arrays")
+EQUIVALENCE = Equivalence("identical predictions, targets and probabilities, dtypes included",
+                          _same_outputs)
+TITLE = "Accumulate validation outputs on the device, one host copy at the end"
 
 CLAIM = Claim(
     id="trainer.val_accumulate",
-    source="seed 002 §1.1",
+    source="seed 002 §1.1, §4",
     component="trainer",
-    title="Accumulate validation outputs on the device, one host copy at the end",
-    # Seed 002 §1.1: "~30% faster validation on large datasets"; its table:
-    # "Validation loop (1000 samples) | 2.1s | 1.5s | 30% faster".
-    claimed=Claimed.percent_less(30, text="30% faster validation (2.1 s -> 1.5 s for 1000 "
-                                 "samples; 25-35% on GPU)"),
+    title=TITLE,
+    claimed={1000: AT_1000, 10_000: LARGE, 100_000: LARGE},
+    claimed_on={"cuda": ON_GPU},
     variants=VALIDATE_VARIANTS,
-    workload=Workload("MLP classifier validation set, batches of 64", validation_batches,
-                      sizes=(1000, 10_000, 100_000), quick_sizes=(1000, 10_000),
-                      size_unit="samples"),
+    workload=Workload("MLP classifier (32 -> 64 -> 10) validation set, batches of 64",
+                      validation_batches, sizes=(1000, 10_000, 100_000),
+                      quick_sizes=(1000, 10_000), size_unit="samples"),
     setup=_setup,
-    primary=Metric("validation_time", "time", "s", _validate,
-                   "the whole validation loop: transfer, forward, softmax, accumulation"),
+    primary=VALIDATION_TIME,
     secondary=(
-        Metric("accumulation_time", "time", "s", _accumulate_only,
-               "the same loop with stored logits instead of the model: accumulation's share"),
-        Metric("host_copies", "counter", "Tensor.cpu() calls", _host_copies,
-               "device-to-host copies per validation loop (each one a sync on CUDA)"),
+        ACCUMULATION_TIME, HOST_COPIES,
         Metric("validation_peak_bytes", "memory", "bytes", _validate,
                "peak host heap during the loop (memray; device memory on CUDA is not seen)"),
     ),
     output=lambda case: _validate(_setup(case)),
-    equivalence=Equivalence("identical predictions, targets and probabilities",
-                            _same_outputs),
+    equivalence=EQUIVALENCE,
     headline_size=1000,
     devices=("cpu", "cuda"),
+    notes="A light model (about 1 µs per sample): the accumulation is a large share of "
+          "the loop. trainer.val_accumulate_convnet runs the same code with a model as "
+          "costly per sample as the report's.",
 )
 
-CLAIMS = [CLAIM]
+# The report's 2.1 s per 1,000 samples is ~2 ms of model per sample; the light
+# MLP above is ~1,000x cheaper, so there the accumulation is most of the loop.
+# The same variants with a model in the report's regime show how much of the
+# gain is left when the model is most of the time.
+CONVNET_CLAIM = Claim(
+    id="trainer.val_accumulate_convnet",
+    source="seed 002 §1.1, §4",
+    component="trainer",
+    title=TITLE + ", with a model as costly per sample as the report's",
+    claimed=AT_1000,
+    claimed_on={"cuda": ON_GPU},
+    variants={v: VALIDATE_VARIANTS[v] for v in ("baseline", "optimized")},
+    workload=Workload("ConvNet (3 conv layers, 48x48 RGB; ~2 ms per sample on one CPU "
+                      "thread) validation set, batches of 64", convnet_validation_batches,
+                      sizes=(256, 1000), quick_sizes=(256,), size_unit="samples"),
+    setup=_setup,
+    primary=VALIDATION_TIME,
+    secondary=(ACCUMULATION_TIME, HOST_COPIES),
+    output=lambda case: _validate(_setup(case)),
+    equivalence=EQUIVALENCE,
+    headline_size=1000,
+    devices=("cpu", "cuda"),
+    notes="No best variant here: its preallocation trade is shown by trainer.val_accumulate.",
+)
+
+CLAIMS = [CLAIM, CONVNET_CLAIM]
