@@ -6,6 +6,7 @@ import pandas as pd
 
 SEED = 20261123
 FEATURES = 8
+COMMUNITIES = 50
 
 
 def node_edge_tables(nodes: int, seed: int = SEED) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -20,7 +21,7 @@ def node_edge_tables(nodes: int, seed: int = SEED) -> tuple[pd.DataFrame, pd.Dat
     features = rng.standard_normal((nodes, FEATURES))
     for j in range(FEATURES):
         table[f"f{j}"] = features[:, j]
-    table["community"] = rng.integers(0, 50, nodes)
+    table["community"] = rng.integers(0, COMMUNITIES, nodes)
     edges = pd.DataFrame({"src": ids[rng.integers(0, nodes, 2 * nodes)],
                           "dst": ids[rng.integers(0, nodes, 2 * nodes)]})
     return pd.DataFrame(table), edges
