@@ -34,7 +34,14 @@ class PreparedCase:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
+class Unavailable(NotImplementedError):
+    """A claim whose required modules are missing here. A NotImplementedError,
+    which asv reads as "skip this benchmark"; pytest skips it too."""
+
+
 def prepare(claim: Claim, variant: str, size: int, data: Any = None) -> PreparedCase:
+    if claim.missing():
+        raise Unavailable(f"{claim.id} needs {', '.join(claim.missing())}, not installed here")
     case = claim.case(variant, size, data=data)
     return PreparedCase(claim, variant, size, claim.setup(case), case.workdir)
 

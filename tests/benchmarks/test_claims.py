@@ -10,7 +10,7 @@ pytest-benchmark times each benchmark on its own, not interleaved.
 """
 import pytest
 
-from optbench.runners.cases import counters, iter_cases, prepare
+from optbench.runners.cases import Unavailable, counters, iter_cases, prepare
 
 CASES = list(iter_cases())
 
@@ -18,7 +18,10 @@ CASES = list(iter_cases())
 @pytest.fixture
 def prepared(request):
     claim, variant, size = request.param
-    case = prepare(claim, variant, size)
+    try:
+        case = prepare(claim, variant, size)
+    except Unavailable as missing:
+        pytest.skip(str(missing))
     yield case
     case.close()
 

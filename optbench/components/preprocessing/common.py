@@ -4,6 +4,10 @@
 # must give the same output; only the speed may differ.
 LITERAL_RULES = ((" / ", "/"), (" ", "_"), (",", ";"), ("-", "_"))
 
-# The same plus a pattern that means something else as a regex ("." is any
-# character): switching it to regex=False silently changes the output.
-METACHARACTER_RULES = LITERAL_RULES + ((".", ""),)
+# Renaming rules as a curation table holds them: each pattern is a gene or
+# allele name the data really contains, and each holds a regex metacharacter.
+# As a regex, "BRCA1.2" also matches "BRCA1/2" (the two-gene panel, another
+# thing), "variant*3" matches "variant3" but never the literal "variant*3",
+# and "CYP2D6(*4)" does not compile ("nothing to repeat"). regex=False reads
+# all three literally: the switch changes which rows are rewritten.
+NAME_RULES = (("BRCA1.2", "BRCA1_2"), ("variant*3", "variant_3"), ("CYP2D6(*4)", "CYP2D6_4"))
