@@ -45,8 +45,10 @@ def builtin_claims() -> list[Claim]:
 
     found = []
     for info in sorted(pkgutil.iter_modules(components.__path__), key=lambda i: i.name):
-        if info.ispkg:
-            found.extend(claims_of_module(f"optbench.components.{info.name}.claims"))
+        spec = f"optbench.components.{info.name}.claims"
+        # A package of shared parts (the models) has no claims of its own.
+        if info.ispkg and importlib.util.find_spec(spec) is not None:
+            found.extend(claims_of_module(spec))
     return found
 
 

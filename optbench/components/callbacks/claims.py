@@ -1,26 +1,40 @@
-"""callbacks.metrics_interval: "80% fewer writes (50 -> 10 for 50 epochs)" (seed 002 §1.3)."""
+"""callbacks.metrics_interval*: seed 002 §1.3's metrics callback, three ways.
+
+- metrics_interval: "80% fewer writes (50 -> 10 for 50 epochs)", the change
+  with the final save its text guarantees (11 saves for 50 epochs);
+- metrics_interval_snippet: the same figure for the snippet alone (10 saves,
+  and the last epochs never saved when the epochs are not a multiple of 5);
+- metrics_interval_training: "5-10% faster training (50+ epochs)", a real
+  training loop (the tabular model) with the callback in it.
+"""
 from __future__ import annotations
 
+import copy
+import importlib
 import itertools
 import json
 from pathlib import Path
 
+from optbench.components.models.tabular import HIDDEN, tabular_mlp
+from optbench.components.trainer.tabular_fit import BATCH, fit
 from optbench.core.claim import Case, Claim, Claimed, Equivalence, Metric, Workload
 from optbench.core.crash import ready, run_child
 from optbench.core.measure import count_file_io, one_count
+from optbench.workloads.tabular import iris_like
 from optbench.workloads.tensors import epoch_metrics
 
-from . import VARIANTS
+from . import SNIPPET_VARIANTS, VARIANTS
 
 KILL_BEFORE_END = 3
 
 
 def _setup(case: Case):
-    return case, itertools.count()
+    """(case, run folder names, each epoch's metrics)."""
+    return case, itertools.count(), case.data
 
 
 def _fresh_dir(state) -> Path:
-    case, names = state
+    case, names = state[:2]
     folder = case.workdir / f"run-{next(names)}"
     folder.mkdir()
     return folder
@@ -33,7 +47,7 @@ def _train(logger, metrics: list[dict]) -> None:
 
 
 def _file_io(state) -> dict[str, int]:
-    case, _ = state
+    case = state[0]
     folder = _fresh_dir(state)
     with count_file_io(folder) as counts:
         _train(case.implementation(folder), case.data)
@@ -41,13 +55,18 @@ def _file_io(state) -> dict[str, int]:
 
 
 def _callback_run(state) -> None:
-    case, _ = state
-    _train(case.implementation(_fresh_dir(state)), case.data)
+    case, _, metrics = state[:3]
+    _train(case.implementation(_fresh_dir(state)), metrics)
 
 
-def crash_child(variant: str, folder: str, epochs: int) -> None:
+def _class_path(cls) -> str:
+    return f"{cls.__module__}:{cls.__qualname__}"
+
+
+def crash_child(class_path: str, folder: str, epochs: int) -> None:
     """Runs in the child process: `epochs` epochs, then killed before training ends."""
-    logger = VARIANTS[variant](Path(folder))
+    module, _, name = class_path.partition(":")
+    logger = getattr(importlib.import_module(module), name)(Path(folder))
     for epoch, m in enumerate(epoch_metrics(epochs)):
         logger.on_epoch_end(epoch, m)
     ready()
@@ -67,11 +86,20 @@ def _epochs_on_disk(folder: Path) -> int:
 
 
 def _lost_on_sigkill(state) -> int:
-    case, _ = state
+    case = state[0]
     folder = _fresh_dir(state)
     epochs = max(len(case.data) - KILL_BEFORE_END, 1)
-    run_child(f"{__name__}:crash_child", case.variant, str(folder), epochs, kill=True)
+    run_child(f"{__name__}:crash_child", _class_path(case.implementation), str(folder), epochs,
+              kill=True)
     return epochs - _epochs_on_disk(folder)
+
+
+def _missing_at_normal_end(state) -> int:
+    """Epochs absent from metrics.json after training ended normally."""
+    case = state[0]
+    folder = _fresh_dir(state)
+    _train(case.implementation(folder), case.data)
+    return len(case.data) - _epochs_on_disk(folder)
 
 
 def _final_document(case: Case) -> dict:
@@ -81,38 +109,111 @@ def _final_document(case: Case) -> dict:
     return json.loads((folder / "metrics.json").read_text())
 
 
+SAVES = Metric("metrics_saves", "counter", "saves (opens for writing)",
+               one_count(_file_io, "opens_for_write"),
+               "times the metrics file is opened for writing over the run, final save included")
+FILE_COSTS = (
+    Metric("write_syscalls", "counter", "write(2) calls", one_count(_file_io, "writes"),
+           "raw write calls to the metrics files over the run"),
+    Metric("bytes_written", "counter", "bytes", one_count(_file_io, "bytes_written"),
+           "bytes written to the metrics files over the run"),
+    Metric("epochs_missing_at_normal_end", "counter", "epochs", _missing_at_normal_end,
+           "epochs absent from metrics.json after training ends normally"),
+    Metric("epochs_lost_on_sigkill", "counter", "epochs", _lost_on_sigkill,
+           f"epochs missing on disk when the training process is killed "
+           f"{KILL_BEFORE_END} epochs before the end"),
+)
+# Seed 002 §1.3: "80% reduction in file writes (every 5 epochs vs every epoch)";
+# its table: "Metrics logging (50 epochs) | 50 writes | 10 writes | 80% reduction".
+EIGHTY_PERCENT_FEWER = Claimed.percent_less(80, text="80% fewer writes (50 -> 10 for 50 epochs)")
+# 52 epochs: not a multiple of the save interval, as most real runs are.
+EPOCHS = Workload("per-epoch training metrics", epoch_metrics, sizes=(10, 50, 52, 200),
+                  quick_sizes=(50, 52), size_unit="epochs")
+SAME_DOCUMENT = Equivalence.exact("the final metrics.json is the same document")
+TITLE = "Save the metrics JSON every 5 epochs instead of every epoch"
 
 CLAIM = Claim(
     id="callbacks.metrics_interval",
-    source="seed 002 §1.3",
+    source="seed 002 §1.3, §4",
     component="callbacks",
-    title="Save the metrics JSON every 5 epochs (plus a final save) instead of every epoch",
-    # Seed 002 §1.3: "80% reduction in file writes (every 5 epochs vs every epoch)";
-    # its table: "Metrics logging (50 epochs) | 50 writes | 10 writes | 80% reduction".
-    claimed=Claimed.percent_less(80, text="80% fewer writes (50 -> 10 for 50 epochs)"),
+    title=TITLE + ", plus the final save the text guarantees",
+    claimed=EIGHTY_PERCENT_FEWER,
     variants=VARIANTS,
-    workload=Workload("per-epoch training metrics", epoch_metrics, sizes=(10, 50, 200),
-                      quick_sizes=(50,), size_unit="epochs"),
+    workload=EPOCHS,
     setup=_setup,
-    primary=Metric("file_writes", "counter", "opens for writing",
-                   one_count(_file_io, "opens_for_write"),
-                   "times a metrics file is opened for writing over the run, final save included"),
-    secondary=(
-        Metric("write_syscalls", "counter", "write(2) calls", one_count(_file_io, "writes"),
-               "raw write calls to the metrics files over the run"),
-        Metric("bytes_written", "counter", "bytes", one_count(_file_io, "bytes_written"),
-               "bytes written to the metrics files over the run"),
-        Metric("callback_time_per_run", "time", "s", _callback_run,
-               "every on_epoch_end plus on_train_end of one run"),
-        Metric("epochs_lost_on_sigkill", "counter", "epochs", _lost_on_sigkill,
-               f"epochs missing on disk when the training process is killed "
-               f"{KILL_BEFORE_END} epochs before the end"),
-    ),
+    primary=SAVES,
+    secondary=(*FILE_COSTS,
+               Metric("callback_time_per_run", "time", "s", _callback_run,
+                      "every on_epoch_end plus on_train_end of one run")),
     output=_final_document,
-    equivalence=Equivalence.exact("the final metrics.json is the same document"),
+    equivalence=SAME_DOCUMENT,
     headline_size=50,
-    notes="The report counts the interval saves only; its guaranteed final save is "
-          "counted here too, as it is a write.",
+    notes="The text's guaranteed final save is a save: 11 for 50 epochs. "
+          "callbacks.metrics_interval_snippet runs the snippet alone (10).",
 )
 
-CLAIMS = [CLAIM]
+SNIPPET_CLAIM = Claim(
+    id="callbacks.metrics_interval_snippet",
+    source="seed 002 §1.3, §4",
+    component="callbacks",
+    title=TITLE + ", the report's snippet as shown (no final save)",
+    claimed=EIGHTY_PERCENT_FEWER,
+    variants=SNIPPET_VARIANTS,
+    workload=EPOCHS,
+    setup=_setup,
+    primary=SAVES,
+    secondary=FILE_COSTS,
+    output=_final_document,
+    equivalence=SAME_DOCUMENT,
+    headline_size=50,
+    notes="The reading that yields the report's 10 saves for 50 epochs; for 52 epochs "
+          "the last 2 never reach the file.",
+)
+
+
+def _setup_training(case: Case):
+    """As _setup, plus one seeded model that each run trains a fresh copy of."""
+    return case, itertools.count(), epoch_metrics(case.size), tabular_mlp()
+
+
+def _training_run(state) -> None:
+    case, _, _, initial = state
+    logger = case.implementation(_fresh_dir(state))
+    fit(copy.deepcopy(initial), case.data, case.size, logger)
+
+
+def _trained_document(case: Case) -> dict:
+    folder = case.workdir / "equivalence"
+    folder.mkdir()
+    fit(tabular_mlp(), case.data, case.size, case.implementation(folder))
+    return json.loads((folder / "metrics.json").read_text())
+
+
+TRAINING_CLAIM = Claim(
+    id="callbacks.metrics_interval_training",
+    source="seed 002 §1.3",
+    component="callbacks",
+    title="Fewer metrics saves: the time of a whole training run",
+    # Seed 002 §1.3: "Training runs: **5-10% faster** (50+ epochs)".
+    claimed=Claimed.percent_less(5, 10, text="5-10% faster training (50+ epochs)"),
+    # No best here: its callback's cost is callbacks.metrics_interval's hidden cost,
+    # and a third variant would cost a third more of a slow, noisy loop.
+    variants={v: VARIANTS[v] for v in ("baseline", "optimized")},
+    workload=Workload(f"Iris-shaped data (120 train / 30 validation, 4 features, 3 classes); "
+                      f"tabular MLP 4-{'-'.join(map(str, HIDDEN))}-3, Adam, batches of {BATCH}",
+                      lambda epochs: iris_like(), sizes=(50, 200), quick_sizes=(50,),
+                      size_unit="epochs"),
+    setup=_setup_training,
+    primary=Metric("training_time", "time", "s", _training_run,
+                   "a whole training run: every epoch's steps and validation, and the "
+                   "metrics callback at each epoch end and at training end"),
+    secondary=(Metric("callback_time_per_run", "time", "s", _callback_run,
+                      "the callback alone over as many epochs: its share of the run"),),
+    output=_trained_document,
+    equivalence=Equivalence.exact("the same metrics.json (same training, same metrics)"),
+    headline_size=50,
+    notes="The report's '~30 s -> ~25 s for 50 epochs (17% faster)' on Iris is every "
+          "change of the report together, not this callback's.",
+)
+
+CLAIMS = [CLAIM, SNIPPET_CLAIM, TRAINING_CLAIM]
