@@ -75,15 +75,15 @@ def test_gate_fails_when_an_exact_counter_got_worse(tmp_path):
     same = optbench("verify", "split.shared_helper", "--quick", "--json", str(tmp_path / "b.json"),
                     "--gate", str(first))
     assert same.returncode == 0, same.stderr
-    # Pretend the helper used to be one line shorter: now it "grew".
+    # Pretend the helper used to be one statement shorter: now it "grew".
     data = json.loads(first.read_text())
-    values = data["claims"][0]["secondary"]["split_source_lines"]["values"]
+    values = data["claims"][0]["secondary"]["split_statements"]["values"]
     values["optimized"] -= 1
     first.write_text(json.dumps(data))
     worse = optbench("verify", "split.shared_helper", "--quick", "--json", str(tmp_path / "c.json"),
                      "--gate", str(first))
     assert worse.returncode == 1
-    assert "REGRESSION split.shared_helper @ 30 cpu: split_source_lines" in worse.stderr
+    assert "REGRESSION split.shared_helper @ 30 cpu: split_statements" in worse.stderr
 
 
 def test_profile_writes_a_flamegraph_per_variant(tmp_path):

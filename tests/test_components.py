@@ -67,13 +67,40 @@ def test_only_the_baseline_logger_mutates_the_callers_fields(claims):
     assert mutated == {"baseline": True, "optimized": False, "best": False}
 
 
-@pytest.mark.parametrize("variant, opens_for_write, lost", [
+@pytest.mark.parametrize("variant, saves, lost", [
     ("baseline", 50, 0), ("optimized", 11, 2), ("best", 2, 0)])
-def test_metrics_callback_writes_and_sigkill_loss(claims, variant, opens_for_write, lost):
-    # The report says 50 -> 10; its own final save makes it 11.
-    assert measure(claims, "callbacks.metrics_interval", variant, 50, "file_writes") == opens_for_write
+def test_metrics_callback_saves_and_sigkill_loss(claims, variant, saves, lost):
+    # The report says 50 -> 10; its own guaranteed final save makes it 11.
+    assert measure(claims, "callbacks.metrics_interval", variant, 50, "metrics_saves") == saves
     # Killed after 47 epochs: saves at 45, so 2 epochs are gone.
     assert measure(claims, "callbacks.metrics_interval", variant, 50, "epochs_lost_on_sigkill") == lost
+
+
+@pytest.mark.parametrize("claim_id, epochs, saves, missing", [
+    ("callbacks.metrics_interval", 50, 11, 0), ("callbacks.metrics_interval", 52, 11, 0),
+    ("callbacks.metrics_interval_snippet", 50, 10, 0),
+    ("callbacks.metrics_interval_snippet", 52, 10, 2)])
+def test_which_reading_of_the_report_gives_10_saves_and_which_11(claims, claim_id, epochs,
+                                                                  saves, missing):
+    """The snippet alone gives the report's 10 for 50 epochs, and loses the
+    epochs after the last multiple of 5; with the text's final save, 11."""
+    assert measure(claims, claim_id, "optimized", epochs, "metrics_saves") == saves
+    assert measure(claims, claim_id, "optimized", epochs, "epochs_missing_at_normal_end") == missing
+    claim = claims[claim_id]
+    data = claim.workload.make(epochs)
+    same = claim.equivalence.compare(claim.output(claim.case("baseline", epochs, data=data)),
+                                     claim.output(claim.case("optimized", epochs, data=data)))
+    assert same == (missing == 0)
+
+
+def test_training_run_computes_the_same_metrics_in_every_variant(claims):
+    claim = claims["callbacks.metrics_interval_training"]
+    data = claim.workload.make(5)
+    documents = {v: claim.output(claim.case(v, 5, data=data)) for v in claim.variant_names}
+    assert len(documents["baseline"]["epochs"]) == 5
+    assert documents["optimized"] == documents["baseline"]
+    # A real loop: the model learns the Iris-shaped classes.
+    assert documents["baseline"]["epochs"][-1]["val_accuracy"] > 0.8
 
 
 def test_validation_host_copies(claims):
@@ -81,8 +108,8 @@ def test_validation_host_copies(claims):
     copies = {v: measure(claims, "trainer.val_accumulate", v, 1000, "host_copies")
               for v in ("baseline", "optimized", "best")}
     assert copies == {"baseline": 48, "optimized": 3, "best": 3}
-    # The report-scale ConvNet: 256 samples = 4 batches.
-    assert measure(claims, "trainer.val_accumulate_convnet", "baseline", 256, "host_copies") == 12
+    # The report-scale ConvNet: 128 samples = 2 batches.
+    assert measure(claims, "trainer.val_accumulate_convnet", "baseline", 128, "host_copies") == 6
 
 
 def test_validation_timed_region_hands_back_arrays_for_every_variant(claims):
@@ -126,6 +153,46 @@ def test_report_helper_stops_stratifying_many_classes(claims):
                for v in ("baseline", "optimized", "best")}
     assert balance["optimized"] > 5 * balance["baseline"]
     assert balance["best"] == balance["baseline"]
+
+
+def test_best_split_keeps_every_class_the_helpers_rule_drops(claims):
+    """25 classes x 12 samples: the baseline can stratify, the report's rule
+    (< 20 classes) does not, and classes vanish from validation and test."""
+    missing = {v: measure(claims, "split.shared_helper", v, 300,
+                          "classes_missing_from_val_or_test") for v in ("baseline", "optimized", "best")}
+    assert missing["optimized"] > missing["baseline"] == missing["best"]
+
+
+def test_the_helpers_fallback_is_a_declared_change_and_nothing_else(claims):
+    claim = claims["split.shared_helper"]
+    data = claim.workload.make(300)
+    out = {v: claim.output(claim.case(v, 300, data=data)) for v in claim.variant_names}
+    assert out["optimized"]["declared_fallback"] == ["25 classes", "a class of 1"]
+    judged = claim.equivalence.judge(out["baseline"], out["optimized"])
+    assert judged.startswith("declared change: no stratification with 20+ classes")
+    assert claim.equivalence.judge(out["baseline"], out["best"]) is True
+    # A difference where the report's rule still stratifies is not declared.
+    tampered = {**out["optimized"], "splits": {**out["optimized"]["splits"],
+                                               "balanced 3 classes": out["optimized"]["splits"]["90/10 imbalance"]}}
+    assert claim.equivalence.judge(out["baseline"], tampered) is False
+
+
+def test_split_code_is_counted_from_the_modelled_adapters():
+    """Two adapters' copies before; one helper and two one-line calls after,
+    counted by ast (so the figure moves when the code does)."""
+    from optbench.components.splits import MODULES, baseline, optimized
+    from optbench.components.splits.claims import split_code_size
+    size = {v: split_code_size(m) for v, m in MODULES.items()}
+    # Each adapter's split_data is def + 4 statements; each class adds 1.
+    assert size["baseline"]["statements"] == 2 * (1 + 1 + 4)
+    # The helper (def + 10 statements) and two adapters (class + def + return each).
+    assert size["optimized"]["statements"] == 11 + 2 * 3
+    data = np.arange(40), np.arange(40) % 4
+    csv = baseline.CSVAdapter().split_data(*data)
+    image = baseline.ImageAdapter().split_data(*data)
+    assert all(np.array_equal(csv[k][0], image[k][0]) for k in csv)   # the two copies agree
+    assert all(np.array_equal(optimized.ImageAdapter().split_data(*data)[k][0],
+                              optimized.train_val_test_split(*data)[k][0]) for k in csv)
 
 
 def test_indexed_frame_upcasts_int_columns_and_breaks_an_embedding_lookup(claims):

@@ -155,6 +155,19 @@ class Equivalence:
     description: str
     compare: Callable[[Any, Any], bool]
     declared_change: str | None = None
+    # Whether every difference between two outputs is the declared change
+    # (e.g. equal wherever the declared rule does not apply); a difference
+    # outside it is an undeclared change. None: any difference is declared.
+    only_declared: Callable[[Any, Any], bool] | None = None
+
+    def judge(self, baseline_output: Any, other_output: Any) -> bool | str:
+        """True (equivalent), False (an undeclared change) or "declared change: ..."."""
+        if self.compare(baseline_output, other_output):
+            return True
+        if self.declared_change and (self.only_declared is None
+                                     or self.only_declared(baseline_output, other_output)):
+            return f"declared change: {self.declared_change}"
+        return False
 
     @classmethod
     def exact(cls, description: str) -> "Equivalence":

@@ -200,15 +200,8 @@ def _finite(x: float) -> float | None:
 
 def _equivalence(claim: Claim, cases: dict) -> tuple[bool | str, dict[str, bool | str]]:
     outputs = {v: claim.output(c) for v, c in cases.items()}
-    per_variant: dict[str, bool | str] = {}
-    for v, out in outputs.items():
-        if v == BASELINE:
-            continue
-        same = bool(claim.equivalence.compare(outputs[BASELINE], out))
-        if not same and claim.equivalence.declared_change:
-            per_variant[v] = f"declared change: {claim.equivalence.declared_change}"
-        else:
-            per_variant[v] = same
+    per_variant = {v: claim.equivalence.judge(outputs[BASELINE], out)
+                   for v, out in outputs.items() if v != BASELINE}
     return per_variant[OPTIMIZED], per_variant
 
 

@@ -14,8 +14,6 @@ import math
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-COPIES_IN_REPORT = 1
-
 
 def _can_stratify(y, test_size: float) -> bool:
     labels, counts = np.unique(y, return_counts=True)
@@ -35,3 +33,13 @@ def train_val_test_split(X, y, train_ratio=0.7, val_ratio=0.15, test_ratio=0.15,
     val_size = val_ratio / (train_ratio + val_ratio)
     X_train, X_val, y_train, y_val = _split(X_temp, y_temp, val_size, random_state, stratify)
     return {"train": (X_train, y_train), "val": (X_val, y_val), "test": (X_test, y_test)}
+
+
+class CSVAdapter:
+    def split_data(self, X, y, **ratios):
+        return train_val_test_split(X, y, **ratios)
+
+
+class ImageAdapter:
+    def split_data(self, image_paths, labels, **ratios):
+        return train_val_test_split(image_paths, labels, **ratios)

@@ -1,12 +1,11 @@
-"""src/utils/helpers.py after the report (seed 002 §2.1, §2.3): one shared
-train_val_test_split() that stratifies only when fewer than 20 classes and
-at least 2 samples in each (checked once, on the whole label set)."""
+"""src/utils/helpers.py after the report (seed 002 §2.1, §2.3), and the two
+adapters calling it: one shared train_val_test_split() that stratifies only
+when fewer than 20 classes and at least 2 samples in each (checked once, on
+the whole label set)."""
 from __future__ import annotations
 
 import numpy as np
 from sklearn.model_selection import train_test_split
-
-COPIES_IN_REPORT = 1
 
 
 def train_val_test_split(X, y, train_ratio=0.7, val_ratio=0.15, test_ratio=0.15,
@@ -27,3 +26,13 @@ def train_val_test_split(X, y, train_ratio=0.7, val_ratio=0.15, test_ratio=0.15,
         X_temp, y_temp, test_size=val_size, random_state=random_state,
         stratify=y_temp if stratify_arg is not None else None)
     return {"train": (X_train, y_train), "val": (X_val, y_val), "test": (X_test, y_test)}
+
+
+class CSVAdapter:
+    def split_data(self, X, y, **ratios):
+        return train_val_test_split(X, y, **ratios)
+
+
+class ImageAdapter:
+    def split_data(self, image_paths, labels, **ratios):
+        return train_val_test_split(image_paths, labels, **ratios)
