@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import copy
-import importlib
 import itertools
 import json
 from pathlib import Path
@@ -18,12 +17,12 @@ from pathlib import Path
 from optbench.components.models.tabular import HIDDEN, tabular_mlp
 from optbench.components.trainer.tabular_fit import BATCH, fit
 from optbench.core.claim import Case, Claim, Claimed, Equivalence, Metric, Workload
-from optbench.core.crash import ready, run_child
+from optbench.core.crash import run_child
 from optbench.core.measure import count_file_io, one_count
 from optbench.workloads.tabular import iris_like
 from optbench.workloads.tensors import epoch_metrics
 
-from . import SNIPPET_VARIANTS, VARIANTS
+from . import SNIPPET_VARIANTS, VARIANTS, crash_child
 
 KILL_BEFORE_END = 3
 
@@ -59,19 +58,6 @@ def _callback_run(state) -> None:
     _train(case.implementation(_fresh_dir(state)), metrics)
 
 
-def _class_path(cls) -> str:
-    return f"{cls.__module__}:{cls.__qualname__}"
-
-
-def crash_child(class_path: str, folder: str, epochs: int) -> None:
-    """Runs in the child process: `epochs` epochs, then killed before training ends."""
-    module, _, name = class_path.partition(":")
-    logger = getattr(importlib.import_module(module), name)(Path(folder))
-    for epoch, m in enumerate(epoch_metrics(epochs)):
-        logger.on_epoch_end(epoch, m)
-    ready()
-
-
 def _epochs_on_disk(folder: Path) -> int:
     best = VARIANTS.get("best")
     if (folder / "metrics.jsonl").exists() and best is not None:
@@ -89,8 +75,8 @@ def _lost_on_sigkill(state) -> int:
     case = state[0]
     folder = _fresh_dir(state)
     epochs = max(len(case.data) - KILL_BEFORE_END, 1)
-    run_child(f"{__name__}:crash_child", _class_path(case.implementation), str(folder), epochs,
-              kill=True)
+    run_child(f"{crash_child.__name__}:run", crash_child.class_path(case.implementation),
+              str(folder), epochs, kill=True)
     return epochs - _epochs_on_disk(folder)
 
 

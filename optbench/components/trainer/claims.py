@@ -138,7 +138,7 @@ CONVNET_CLAIM = Claim(
     variants={v: VALIDATE_VARIANTS[v] for v in ("baseline", "optimized")},
     workload=Workload("ConvNet (3 conv layers, 48x48 RGB; ~2 ms per sample on one CPU "
                       "thread) validation set, batches of 64", convnet_validation_batches,
-                      sizes=(256, 1000), quick_sizes=(256,), size_unit="samples"),
+                      sizes=(128, 1000), quick_sizes=(128,), size_unit="samples"),
     setup=_setup,
     primary=VALIDATION_TIME,
     secondary=(ACCUMULATION_TIME, HOST_COPIES),
