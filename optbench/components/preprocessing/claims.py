@@ -122,9 +122,9 @@ NAME_RULE_COSTS = (
            "per gene-name rule: rows rewritten otherwise than by regex=True, or why "
            "regex=True cannot run it"),
 )
-WHICH_READING = ("The bullet names regex=False, so this is the report's change as written; "
-                 "preprocess.per_row_replace measures the heading's 'Vectorized Operations' "
-                 "reading.")
+WHICH_READING = ("The bullet names regex=False, so this is the reading the report most "
+                 "plausibly meant; preprocess.per_row_replace measures its heading's "
+                 "'Vectorized Operations' reading.")
 
 CLAIMS = []
 for _storage in STORAGES:
