@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from optbench.core import registry, results, text
+from optbench.core import gate, registry, results, text
 from optbench.core.engine import MeasurementError
 from optbench.core.measure import SETTLED
 from optbench.core.text import interval
@@ -52,7 +52,12 @@ def _parser() -> argparse.ArgumentParser:
                           help=f"results file to write (default {DEFAULT_RESULTS})")
     p_verify.add_argument("--claims", metavar="MODULE", help="a claims module (name or .py path)")
     p_verify.add_argument("--gate", type=Path, metavar="PREVIOUS.json",
-                          help="exit 1 if a verdict or exact counter got worse than in PREVIOUS")
+                          help="exit 1 if anything got worse than in PREVIOUS: a verdict, a "
+                               "counter or value of any variant, an equivalence, memory, a "
+                               "timed ratio (confirmed by a re-measure), a missing entry")
+    p_verify.add_argument("--gate-allow", type=_gate_allow, default=(), metavar="WHAT[,WHAT]",
+                          help="differences the gate may accept between the runs: "
+                               + ", ".join(f"{k} ({v})" for k, v in gate.ALLOWABLE.items()))
     p_verify.add_argument("--report", action="store_true",
                           help="also write the HTML report (index.html beside the results file)")
     _add_measuring_options(p_verify)
@@ -101,6 +106,16 @@ def _positive(option: str):
         return value
 
     return parse
+
+
+def _gate_allow(text: str) -> tuple[str, ...]:
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    unknown = [n for n in names if n not in gate.ALLOWABLE]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"--gate-allow {text}: unknown {', '.join(unknown) or 'nothing'}; "
+            f"choose from {', '.join(gate.ALLOWABLE)}")
+    return names
 
 
 def _add_measuring_options(parser: argparse.ArgumentParser) -> None:
@@ -224,6 +239,12 @@ def _cmd_verify(args) -> int:
     previous = results.load(args.gate) if args.gate else None
     _check_writable(args.json, "--json")
     options = _run_options(args)
+    if previous is not None:  # refuse before measuring, not after
+        try:
+            gate.check_comparable(previous, engine.planned(selected, options), args.gate_allow)
+        except gate.NotComparable as exc:
+            raise UsageError(f"gate: {args.gate} and this run are not comparable: {exc}") \
+                from None
     cases = sum(len(c.sizes(args.quick)) * len(c.devices) for c in selected)
     with _progress(cases) as (on_case, on_done):
         document = engine.run(selected, options, args.claims, on_case=on_case, on_done=on_done)
@@ -241,12 +262,36 @@ def _cmd_verify(args) -> int:
         page = write_report([args.json], args.json.parent, args.json.parent / "profiles")
         console.print(f"report written to {page}")
     if previous is not None:
-        regressions = results.gate(previous, document)
-        for r in regressions:
-            errors.print(f"REGRESSION {r.key}: {r.what}")
-        if regressions:
-            return EXIT_REGRESSION
-        console.print(f"gate: nothing got worse than in {args.gate}")
+        return _gate(previous, document, args, selected, options)
+    return 0
+
+
+def _gate(previous: dict, document: dict, args, selected, options) -> int:
+    from optbench.core import engine
+
+    by_id = {c.id: c for c in selected}
+
+    def remeasure(entry: dict) -> dict:
+        errors.print(f"gate: re-measuring {gate.entry_key(entry)} to see whether it reproduces",
+                     markup=False, highlight=False)
+        w = entry["workload"]
+        return engine.measure_case(by_id[entry["id"]], w["size"], w["device"], options)
+
+    try:
+        outcome = gate.judge(previous, document, remeasure, args.gate_allow)
+    except gate.NotComparable as exc:
+        errors.print(f"gate: {args.gate} and this run are not comparable: {exc}",
+                     markup=False, highlight=False)
+        return EXIT_USAGE
+    for line in outcome.warnings:
+        errors.print(f"gate warning: {line}", markup=False, highlight=False)
+    for line in outcome.within_noise:
+        errors.print(f"gate: within noise: {line}", markup=False, highlight=False)
+    for r in outcome.regressions:
+        errors.print(f"REGRESSION {r.key}: {r.what}", markup=False, highlight=False)
+    if not outcome.passed:
+        return EXIT_REGRESSION
+    console.print(f"gate: nothing got worse than in {args.gate}")
     return 0
 
 

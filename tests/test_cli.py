@@ -75,7 +75,7 @@ def test_gate_fails_when_an_exact_counter_got_worse(tmp_path):
     same = optbench("verify", "split.shared_helper", "--quick", "--json", str(tmp_path / "b.json"),
                     "--gate", str(first))
     assert same.returncode == 0, same.stderr
-    # Pretend the helper used to be one statement shorter: now it "grew".
+    # Pretend the helper used to be one statement shorter: now it "grew" (17 statements).
     data = json.loads(first.read_text())
     values = data["claims"][0]["secondary"]["split_statements"]["values"]
     values["optimized"] -= 1
@@ -83,7 +83,18 @@ def test_gate_fails_when_an_exact_counter_got_worse(tmp_path):
     worse = optbench("verify", "split.shared_helper", "--quick", "--json", str(tmp_path / "c.json"),
                      "--gate", str(first))
     assert worse.returncode == 1
-    assert "REGRESSION split.shared_helper @ 30 cpu: split_statements" in worse.stderr
+    assert ("REGRESSION split.shared_helper @ 30 cpu: split_statements (optimized) grew: 16 -> 17"
+            in worse.stderr)
+    # A full run is not compared with a quick one, in one line, unless allowed.
+    data["run"]["quick"] = False
+    first.write_text(json.dumps(data))
+    refused = optbench("verify", "split.shared_helper", "--quick", "--json",
+                       str(tmp_path / "d.json"), "--gate", str(first))
+    assert refused.returncode == 2
+    assert refused.stderr.count("\n") == 1 and "not comparable" in refused.stderr
+    allowed = optbench("verify", "split.shared_helper", "--quick", "--json",
+                       str(tmp_path / "e.json"), "--gate", str(first), "--gate-allow", "mode")
+    assert allowed.returncode == 1 and "REGRESSION" in allowed.stderr
 
 
 def test_profile_writes_a_flamegraph_per_variant(tmp_path):
@@ -122,6 +133,7 @@ def test_selftest_grades_planted_claims(tmp_path):
     (["selftest", "planted.nothing"], "planted.nothing"),
     (["verify", "--threads", "0", "logger.buffered"], "--threads 0"),
     (["selftest", "--repeat", "x"], "--repeat x"),
+    (["verify", "--gate-allow", "mode,everything", "logger.buffered"], "unknown everything"),
 ])
 def test_bad_options_name_themselves(args, names):
     done = optbench(*args)

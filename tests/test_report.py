@@ -107,7 +107,7 @@ def test_two_runs_side_by_side_highlight_what_moved(quick_run, tmp_path):
     html = write_report([quick_run, path], tmp_path / "out").read_text()
     assert "What moved between files" in html
     assert "▼ worse: callbacks.metrics_interval @ 50 cpu: verdict partial -&gt; refuted" in html
-    assert "metrics_saves (optimized) 11 -&gt; 16" in html
+    assert "metrics_saves (optimized) grew: 11 -&gt; 16" in html
     assert html.count('class="badge">moved') >= 2  # in the table and on the claim
 
 

@@ -208,7 +208,8 @@ def _equivalence(claim: Claim, cases: dict) -> tuple[bool | str, dict[str, bool 
 def _base_entry(claim: Claim, size: int, device: str, quick: bool) -> dict[str, Any]:
     claimed = claim.claimed_at(size, device)
     return {
-        "id": claim.id, "title": claim.title, "source": claim.source,
+        "id": claim.id, "revision": claim.revision, "title": claim.title,
+        "source": claim.source,
         "component": claim.component, "metric": claim.primary.name,
         "kind": claim.primary.kind, "unit": claim.primary.unit,
         "metric_description": claim.primary.description,
@@ -218,6 +219,15 @@ def _base_entry(claim: Claim, size: int, device: str, quick: bool) -> dict[str, 
                      "size_unit": claim.workload.size_unit, "device": device},
         "notes": claim.notes,
     }
+
+
+def planned(claims: Iterable[Claim], options: RunOptions) -> dict[str, Any]:
+    """The results document a run will have, before anything is measured:
+    its entries' identities and claimed ranges (what the gate must find
+    comparable before it is worth measuring)."""
+    return {"run": {"quick": options.quick},
+            "claims": [_base_entry(c, size, device, options.quick) for c in claims
+                       for size in c.sizes(options.quick) for device in c.devices]}
 
 
 def measure_case(claim: Claim, size: int, device: str, options: RunOptions,

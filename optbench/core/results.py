@@ -1,4 +1,4 @@
-"""The results file: schema, environment, atomic write, load, regression gate.
+"""The results file: schema, environment, atomic write, load (the gate is core/gate.py).
 
 Schema (version 1), one JSON object:
   schema_version  1
@@ -6,11 +6,19 @@ Schema (version 1), one JSON object:
   environment     python, platform, cpu_model, cpu_flags (the ones that
                   matter for ML kernels), cores (logical), usable_cores
                   (affinity), torch, cuda_device (null without CUDA),
-                  git_commit (null when unknown), timestamp (UTC ISO 8601)
+                  git_commit (null when unknown), git_dirty (uncommitted changes
+                  to tracked files; null when unknown), libraries {name:
+                  version or null} (numpy, pandas, pyarrow, scikit-learn, torch,
+                  torchvision, opencv-python-headless, pillow, memray, scipy),
+                  pandas_string_storage ("python" or "pyarrow": what a str
+                  column gets by default), load_average_at_start [1, 5, 15 min],
+                  timestamp (UTC ISO 8601)
   run             {"quick": bool, "claims_module": str|null, "torch_threads": int,
                    "order_seed": int, "instructions": bool (callgrind witness on)}
   claims          a list with one entry per claim x workload size x device:
-    id, title, source, component, metric, kind, unit, headline (is this the
+    id, revision (the claim's, bumped when its meaning changes; the gate
+    refuses to compare two revisions), title, source, component, metric,
+    kind, unit, headline (is this the
     claim's headline size), claimed {text, ratio_low, ratio_high, exact (the
     range as fractions, e.g. "0 .. 1/5")}, verdict (confirmed, partial,
     inconclusive, no effect, refuted, not measurable here),
@@ -41,11 +49,9 @@ import os
 import platform
 import subprocess
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import verdict as _verdict
 
 SCHEMA_VERSION = 1
 _INTERESTING_FLAGS = ("avx", "avx2", "fma", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile", "f16c")
@@ -79,6 +85,48 @@ def git_commit(where: Path | None = None) -> str | None:
     return out.stdout.strip() or None if out.returncode == 0 else None
 
 
+# Libraries whose version can decide a verdict (a pandas string backend, a
+# torch kernel); the gate warns when one differs between two runs.
+LIBRARIES = ("numpy", "pandas", "pyarrow", "scikit-learn", "torch", "torchvision",
+             "opencv-python-headless", "pillow", "memray", "scipy")
+
+
+def library_versions() -> dict[str, str | None]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {}
+    for name in LIBRARIES:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = None
+    return found
+
+
+def _pandas_string_storage() -> str | None:
+    """The storage pandas gives a str column by default (python or pyarrow)."""
+    try:
+        import pandas as pd
+
+        return getattr(pd.Series(["a"]).dtype, "storage", "object")
+    except Exception:  # pandas absent or too old to say: not a reason to fail a run
+        return None
+
+
+def git_state(where: Path | None = None) -> dict[str, Any]:
+    """The commit and whether the work tree had changes beside it."""
+    commit = git_commit(where)
+    if commit is None:
+        return {"commit": None, "dirty": None}
+    try:
+        out = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                             cwd=where or Path.cwd(), capture_output=True, text=True, timeout=5)
+        dirty = bool(out.stdout.strip()) if out.returncode == 0 else None
+    except (OSError, subprocess.TimeoutExpired):
+        dirty = None
+    return {"commit": commit, "dirty": dirty}
+
+
 def environment() -> dict[str, Any]:
     import torch
 
@@ -98,6 +146,10 @@ def environment() -> dict[str, Any]:
         "torch": torch.__version__,
         "cuda_device": cuda,
         "git_commit": git_commit(),
+        "git_dirty": git_state()["dirty"],
+        "libraries": library_versions(),
+        "pandas_string_storage": _pandas_string_storage(),
+        "load_average_at_start": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
         "timestamp": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
     }
 
@@ -150,60 +202,3 @@ def load(path: Path) -> dict:
             isinstance(c, dict) and {"id", "verdict", "workload"} <= c.keys() for c in claims):
         raise ResultsError(f"{path}: 'claims' is not a list of claim entries")
     return data
-
-
-@dataclass(frozen=True)
-class Change:
-    """A verdict or exact counter that moved between two results files."""
-
-    key: str
-    what: str
-    worse: bool
-
-
-def entry_key(entry: dict) -> str:
-    w = entry["workload"]
-    return f"{entry['id']} @ {w.get('size')} {w.get('device', 'cpu')}"
-
-
-def changes(previous: dict, current: dict) -> list[Change]:
-    """Every verdict and optimized exact counter that differs, better or worse.
-
-    Counters are lower-is-better (writes, opens, losses, failures).
-    """
-    before = {entry_key(e): e for e in previous["claims"]}
-    found = []
-    for entry in current["claims"]:
-        key = entry_key(entry)
-        old = before.get(key)
-        if old is None:
-            continue
-        old_rank, new_rank = _verdict.rank(old["verdict"]), _verdict.rank(entry["verdict"])
-        if old["verdict"] != entry["verdict"]:
-            worse = old_rank is not None and new_rank is not None and new_rank > old_rank
-            found.append(Change(key, f"verdict {old['verdict']} -> {entry['verdict']}", worse))
-        for name, old_fig, new_fig in _counter_pairs(old, entry):
-            if new_fig != old_fig:
-                found.append(Change(key, f"{name} (optimized) {old_fig:g} -> {new_fig:g}",
-                                    new_fig > old_fig))
-    return found
-
-
-def gate(previous: dict, current: dict) -> list[Change]:
-    """What got worse from `previous` to `current`: verdicts and exact counters."""
-    return [c for c in changes(previous, current) if c.worse]
-
-
-def _counter_pairs(old: dict, new: dict):
-    """(name, old, new) for each exact counter of the optimized variant."""
-    if old.get("kind") == "counter" and new.get("kind") == "counter":
-        o, n = (old.get("optimized") or {}).get("median"), (new.get("optimized") or {}).get("median")
-        if o is not None and n is not None:
-            yield old["metric"], o, n
-    for name, sec in (new.get("secondary") or {}).items():
-        old_sec = (old.get("secondary") or {}).get(name)
-        if sec.get("kind") != "counter" or not old_sec:
-            continue
-        o, n = old_sec["values"].get("optimized"), sec["values"].get("optimized")
-        if isinstance(o, (int, float)) and isinstance(n, (int, float)):
-            yield name, o, n

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from optbench.core import results, text
+from optbench.core import gate, results, text
 from optbench.core.claim import VARIANT_ORDER
 from optbench.core.text import interval, reading
 from optbench.core.verdict import NOT_MEASURABLE, ORDER, SYMBOL
@@ -115,7 +115,7 @@ def _primary_plot(entry: dict) -> str | None:
     return None
 
 
-def _entry_view(entry: dict, moved: list[results.Change]) -> dict:
+def _entry_view(entry: dict, moved: list[gate.Finding]) -> dict:
     variants = _variants(entry)
     return {
         "entry": entry,
@@ -132,7 +132,7 @@ def _entry_view(entry: dict, moved: list[results.Change]) -> dict:
         "samples": {v: entry[v].get("n", 1) for v in variants},
         "counters": _secondary_rows(entry, ("counter", "value")),
         "costs": _secondary_rows(entry, ("time", "memory")),
-        "moved": [c for c in moved if c.key == results.entry_key(entry)],
+        "moved": [c for c in moved if c.key == gate.entry_key(entry)],
     }
 
 
@@ -185,9 +185,12 @@ def load_benchmark_json(path: Path | None) -> dict | None:
 def build(sources: list[Source], out_dir: Path, profiles_dir: Path | None = None,
           benchmark: dict | None = None) -> dict:
     """The whole page's data."""
-    moved: list[results.Change] = []
+    moved: list[gate.Finding] = []
     for before, after in zip(sources, sources[1:]):
-        moved += results.changes(before.document, after.document)
+        # Side by side (a CPU and a GPU file, two commits), an entry only one
+        # file has is not news; everything the gate would judge is.
+        moved += [f for f in gate.compare(before.document, after.document, allow={"missing"})
+                  if f.key != "(all)"]
     moved_ids = {c.key.split(" @ ")[0] for c in moved}
 
     claim_ids: list[str] = []

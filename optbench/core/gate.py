@@ -1,0 +1,270 @@
+"""The regression gate: what got worse between a previous results file and this run.
+
+Exact readings (counters, `value` metrics, equivalence, memory, and the
+verdicts they decide) are compared as they are: any change for the worse
+fails. Timed readings are noisy, so their verdict labels are not compared
+alone: a claim sitting on its claimed figure flips between confirmed and
+inconclusive on unchanged code. A timed entry fails only when
+
+1. its ratio interval now lies entirely above the previous one, beyond the
+   1% noise floor (two 95% intervals of equal width are disjoint by chance
+   about 0.6% of the time), and
+2. a re-measure of that case, run by the gate itself, reproduces that:
+   its interval too lies entirely above the previous one.
+
+A timed verdict that got worse while the intervals overlap is printed as a
+note ("within noise"), not failed. Verdicts that say the case no longer ran
+(error, not measurable here) fail without a re-measure.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from . import verdict as _verdict
+
+# Best first. Beyond the verdict rule's own order: a case that no longer ran.
+ERROR = "error"
+GATE_ORDER = (*_verdict.ORDER, _verdict.NOT_MEASURABLE, ERROR)
+# Names --gate-allow accepts: differences that make two runs incomparable.
+ALLOWABLE = {
+    "mode": "one run is quick, the other full",
+    "revision": "a claim's revision changed",
+    "claimed": "a claim's claimed range changed",
+    "missing": "entries of PREVIOUS absent from this run",
+}
+# Memory readings repeat to 0.01% (core/measure.py); library upgrades move
+# them by a few percent. More than this is a change.
+MEMORY_TOLERANCE = 0.02
+# Environment fields that can move a verdict: a difference is a warning.
+ENVIRONMENT_FIELDS = ("cpu_model", "cpu_flags", "cores", "python", "torch", "cuda_device",
+                      "libraries")
+
+
+class NotComparable(Exception):
+    """Two results files the gate refuses to compare; the message says why."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    key: str            # "claim @ size device"
+    what: str           # what moved, in words
+    worse: bool
+    timed: bool = False  # a timing: must reproduce on a re-measure to fail
+
+
+@dataclass
+class Outcome:
+    regressions: list[Finding] = field(default_factory=list)
+    # Timed findings a re-measure did not reproduce, and worse timed verdicts
+    # whose intervals overlap: printed, not failed.
+    within_noise: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.regressions
+
+
+def entry_key(entry: dict) -> str:
+    w = entry["workload"]
+    return f"{entry['id']} @ {w.get('size')} {w.get('device', 'cpu')}"
+
+
+def rank(verdict: str) -> int | None:
+    return GATE_ORDER.index(verdict) if verdict in GATE_ORDER else None
+
+
+def _worse_verdict(old: str, new: str) -> bool:
+    o, n = rank(old), rank(new)
+    return o is not None and n is not None and n > o
+
+
+def _ran(verdict: str) -> bool:
+    return verdict not in (ERROR, _verdict.NOT_MEASURABLE)
+
+
+def check_comparable(previous: dict, current: dict, allow: Iterable[str] = ()) -> list[str]:
+    """Refuses (NotComparable) runs that cannot be compared unless `allow`
+    names the difference; returns the environment differences as warnings."""
+    allow = set(allow)
+    problems = []
+    old_run, new_run = previous.get("run") or {}, current.get("run") or {}
+    if "quick" in old_run and old_run.get("quick") != new_run.get("quick") and "mode" not in allow:
+        mode = {True: "quick", False: "full"}
+        problems.append(f"PREVIOUS is a {mode[bool(old_run['quick'])]} run, this one "
+                        f"{mode[bool(new_run.get('quick'))]} (--gate-allow mode to compare anyway)")
+    before = {entry_key(e): e for e in previous["claims"]}
+    for entry in current["claims"]:
+        old = before.get(entry_key(entry))
+        if old is None:
+            continue
+        if ("revision" not in allow and "revision" in old
+                and old["revision"] != entry.get("revision")):
+            problems.append(f"{entry_key(entry)}: claim revision {old['revision']} -> "
+                            f"{entry.get('revision')} (--gate-allow revision)")
+        old_range = (old.get("claimed") or {}).get("exact")
+        new_range = (entry.get("claimed") or {}).get("exact")
+        if "claimed" not in allow and old_range and new_range and old_range != new_range:
+            problems.append(f"{entry_key(entry)}: claimed range {old_range} -> {new_range} "
+                            f"(--gate-allow claimed)")
+    if problems:
+        raise NotComparable("; ".join(problems))
+    return _environment_warnings(previous.get("environment") or {},
+                                 current.get("environment") or {})
+
+
+def _environment_warnings(old: dict, new: dict) -> list[str]:
+    warnings = []
+    for name in ENVIRONMENT_FIELDS:
+        if name in old and name in new and old[name] != new[name]:
+            if isinstance(old[name], dict):
+                moved = sorted(k for k in set(old[name]) | set(new[name])
+                               if old[name].get(k) != new[name].get(k))
+                what = ", ".join(f"{k} {old[name].get(k)} -> {new[name].get(k)}" for k in moved)
+            else:
+                what = f"{old[name]} -> {new[name]}"
+            warnings.append(f"environment differs: {name}: {what}")
+    return warnings
+
+
+def compare(previous: dict, current: dict, allow: Iterable[str] = ()) -> list[Finding]:
+    """Every difference the gate judges, better or worse, entry by entry."""
+    allow = set(allow)
+    before = {entry_key(e): e for e in previous["claims"]}
+    now = {entry_key(e): e for e in current["claims"]}
+    if before and not set(before) & set(now):
+        return [Finding("(all)", "no entry in common with PREVIOUS: nothing was compared",
+                        worse=True)]
+    found = []
+    if "missing" not in allow:
+        found += [Finding(key, "missing from this run (present in PREVIOUS)", worse=True)
+                  for key in before if key not in now]
+    for key, entry in now.items():
+        if key in before:
+            found += _entry_findings(key, before[key], entry)
+    return found
+
+
+def _entry_findings(key: str, old: dict, new: dict) -> list[Finding]:
+    found = []
+    timed = new.get("kind") == "time"
+    old_v, new_v = old["verdict"], new["verdict"]
+    if old_v != new_v:
+        worse = _worse_verdict(old_v, new_v)
+        reason = f" ({new['reason']})" if new.get("reason") else ""
+        # A timed verdict is judged by its interval (below), unless the case stopped running.
+        found.append(Finding(key, f"verdict {old_v} -> {new_v}{reason}", worse,
+                             timed=timed and _ran(new_v)))
+    if _ran(old_v) and _ran(new_v):
+        found += _ratio_findings(key, old, new, timed)
+        found += _exact_findings(key, old, new)
+        found += _equivalence_findings(key, old, new)
+    return found
+
+
+def _ratio_findings(key: str, old: dict, new: dict, timed: bool) -> list[Finding]:
+    found = []
+    for prefix, who in (("", "optimized"), ("best_", "best")):
+        o_lo, o_hi = old.get(f"{prefix}ci_low"), old.get(f"{prefix}ci_high")
+        n_lo, n_hi = new.get(f"{prefix}ci_low"), new.get(f"{prefix}ci_high")
+        if None in (o_lo, o_hi, n_lo, n_hi):
+            continue
+        if timed:
+            floor = float(_verdict.TIME_NOISE_FLOOR)
+            if n_lo > o_hi * (1 + floor):
+                found.append(Finding(key, f"{who} ratio significantly worse: "
+                                          f"[{o_lo:.4g}, {o_hi:.4g}] -> [{n_lo:.4g}, {n_hi:.4g}]",
+                                     worse=True, timed=True))
+        elif new.get("kind") == "memory":
+            o, n = old.get(f"{prefix}ratio"), new.get(f"{prefix}ratio")
+            if o and n and n > o * (1 + MEMORY_TOLERANCE):
+                found.append(Finding(key, f"{who} memory ratio {o:.4g} -> {n:.4g}", worse=True))
+    return found
+
+
+def _exact_findings(key: str, old: dict, new: dict) -> list[Finding]:
+    """Counters and `value` metrics of every variant, primary and secondary;
+    memory per variant beyond the tolerance."""
+    found = []
+    pairs = []
+    if old.get("kind") == new.get("kind"):
+        pairs.append((new.get("metric"), new.get("kind"),
+                      {v: (old.get(v) or {}).get("median") for v in ("baseline", "optimized", "best")},
+                      {v: (new.get(v) or {}).get("median") for v in ("baseline", "optimized", "best")}))
+    for name, sec in (new.get("secondary") or {}).items():
+        old_sec = (old.get("secondary") or {}).get(name)
+        if old_sec and old_sec.get("kind") == sec.get("kind"):
+            pairs.append((name, sec.get("kind"), old_sec.get("values") or {},
+                          sec.get("values") or {}))
+    for name, kind, old_values, new_values in pairs:
+        for variant in ("baseline", "optimized", "best"):
+            o, n = old_values.get(variant), new_values.get(variant)
+            if o is None or n is None or o == n:
+                continue
+            if kind == "counter":
+                change = "grew" if n > o else "changed"
+                found.append(Finding(key, f"{name} ({variant}) {change}: {o:g} -> {n:g}",
+                                     worse=True))
+            elif kind == "value":
+                found.append(Finding(key, f"{name} ({variant}) changed: {o!r} -> {n!r}",
+                                     worse=True))
+            elif kind == "memory" and n > o * (1 + MEMORY_TOLERANCE):
+                found.append(Finding(key, f"{name} ({variant}) grew: {o:,.0f} -> {n:,.0f} bytes",
+                                     worse=True))
+    return found
+
+
+def _equivalence_findings(key: str, old: dict, new: dict) -> list[Finding]:
+    found = []
+    old_eq = (old.get("equivalence") or {}).get("per_variant") or {"optimized": old.get("equivalent")}
+    new_eq = (new.get("equivalence") or {}).get("per_variant") or {"optimized": new.get("equivalent")}
+    for variant, o in old_eq.items():
+        n = new_eq.get(variant)
+        if variant not in new_eq or o == n:
+            continue
+        # True > a declared change > False: any step down is worse.
+        standing = {True: 2, False: 0}
+        worse = standing.get(n, 1) < standing.get(o, 1)
+        found.append(Finding(key, f"equivalence ({variant}) {o!r} -> {n!r}", worse))
+    return found
+
+
+def judge(previous: dict, current: dict, remeasure: Callable[[dict], dict] | None = None,
+          allow: Iterable[str] = ()) -> Outcome:
+    """The gate's decision. `remeasure(entry)` re-runs one case and returns
+    its new entry; without it, timed findings are reported as within noise
+    (the gate cannot confirm them)."""
+    outcome = Outcome(warnings=check_comparable(previous, current, allow))
+    before = {entry_key(e): e for e in previous["claims"]}
+    now = {entry_key(e): e for e in current["claims"]}
+    findings = [f for f in compare(previous, current, allow) if f.worse]
+    timed_keys = {f.key for f in findings if f.timed}
+    outcome.regressions = [f for f in findings if not f.timed]
+    for key in sorted(timed_keys):
+        significant = [f for f in findings if f.key == key and f.timed and "ratio" in f.what]
+        verdict_moves = [f.what for f in findings if f.key == key and f.timed
+                         and f.what.startswith("verdict")]
+        if not significant:
+            outcome.within_noise += [f"{key}: {m}, but the intervals overlap "
+                                     f"({_interval(before[key])} -> {_interval(now[key])})"
+                                     for m in verdict_moves]
+            continue
+        again = remeasure(now[key]) if remeasure else None
+        reproduced = again is not None and any(
+            f.timed and "ratio" in f.what for f in _ratio_findings(key, before[key], again, True))
+        if reproduced:
+            outcome.regressions += [
+                Finding(key, f"{f.what}; reproduced on a re-measure: {_interval(again)}", True)
+                for f in significant] + [Finding(key, m, True) for m in verdict_moves]
+        else:
+            seen = f"re-measured {_interval(again)}" if again else "no re-measure possible"
+            outcome.within_noise += [f"{key}: {f.what}, not reproduced ({seen})"
+                                     for f in significant]
+    return outcome
+
+
+def _interval(entry: dict | None) -> str:
+    if not entry or entry.get("ci_low") is None:
+        return "n/a"
+    return f"[{entry['ci_low']:.4g}, {entry['ci_high']:.4g}]"

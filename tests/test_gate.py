@@ -1,0 +1,208 @@
+"""The regression gate, one hand-made PREVIOUS per kind of regression."""
+import copy
+
+import pytest
+
+from optbench.core import gate
+
+
+def _timed(ratio=0.5, lo=0.48, hi=0.52, verdict="confirmed"):
+    return {"id": "predictor.enumerate_zip", "revision": 1, "kind": "time",
+            "metric": "format_time", "verdict": verdict,
+            "claimed": {"exact": "0 .. 49/50"},
+            "workload": {"size": 1000, "device": "cpu"},
+            "baseline": {"median": 1.0}, "optimized": {"median": ratio}, "best": {"median": 0.4},
+            "ratio": ratio, "ci_low": lo, "ci_high": hi,
+            "best_ratio": 0.4, "best_ci_low": 0.39, "best_ci_high": 0.41,
+            "equivalent": True, "equivalence": {"per_variant": {"optimized": True, "best": True}},
+            "secondary": {}}
+
+
+def _counter():
+    return {"id": "logger.buffered", "revision": 1, "kind": "counter",
+            "metric": "write_syscalls", "verdict": "confirmed",
+            "claimed": {"exact": "1/10 .. 1/8"},
+            "workload": {"size": 1000, "device": "cpu"},
+            "baseline": {"median": 1000}, "optimized": {"median": 100}, "best": {"median": 1},
+            "ratio": 0.1, "ci_low": 0.1, "ci_high": 0.1,
+            "equivalent": True, "equivalence": {"per_variant": {"optimized": True, "best": True}},
+            "secondary": {
+                "file_opens": {"kind": "counter", "values": {"baseline": 1000, "optimized": 100,
+                                                             "best": 2}},
+                "caller_dict_mutated": {"kind": "value", "values": {"baseline": True,
+                                                                    "optimized": False}},
+                "peak_bytes": {"kind": "memory", "values": {"baseline": 1e6, "optimized": 2e6}},
+            }}
+
+
+def _memory():
+    return {"id": "dataset.indexed_frame", "revision": 1, "kind": "memory",
+            "metric": "node_store_bytes", "verdict": "confirmed",
+            "claimed": {"exact": "1/2 .. 7/10"},
+            "workload": {"size": 10000, "device": "cpu"},
+            "baseline": {"median": 5e6}, "optimized": {"median": 1e6},
+            "ratio": 0.2, "ci_low": 0.2, "ci_high": 0.2,
+            "equivalent": True, "equivalence": {"per_variant": {"optimized": True}},
+            "secondary": {}}
+
+
+def _doc(*entries, quick=True):
+    return {"schema_version": 1, "run": {"quick": quick},
+            "environment": {"cpu_model": "AMD EPYC", "torch": "2.15.0"},
+            "claims": [copy.deepcopy(e) for e in entries]}
+
+
+PREVIOUS = _doc(_timed(), _counter(), _memory())
+
+
+def _worse(current, remeasure=None, allow=()):
+    outcome = gate.judge(PREVIOUS, current, remeasure, allow)
+    return [f"{r.key}: {r.what}" for r in outcome.regressions], outcome
+
+
+def _current(**changes):
+    """PREVIOUS with one entry edited: changes maps entry index -> edit function."""
+    doc = copy.deepcopy(PREVIOUS)
+    for index, edit in changes.items():
+        edit(doc["claims"][int(index[1:])])
+    return doc
+
+
+def test_identical_runs_pass():
+    failed, outcome = _worse(copy.deepcopy(PREVIOUS))
+    assert failed == [] and outcome.within_noise == [] and outcome.warnings == []
+
+
+def test_no_entry_in_common_fails():
+    other = _doc({**_counter(), "id": "something.else"})
+    failed, _ = _worse(other, allow=("missing",))
+    assert failed == ["(all): no entry in common with PREVIOUS: nothing was compared"]
+
+
+def test_a_missing_entry_fails_unless_allowed():
+    current = _doc(_timed(), _counter())
+    failed, _ = _worse(current)
+    assert failed == ["dataset.indexed_frame @ 10000 cpu: missing from this run (present in "
+                      "PREVIOUS)"]
+    assert _worse(current, allow=("missing",))[0] == []
+
+
+def test_an_exact_verdict_that_got_worse_fails():
+    failed, _ = _worse(_current(e1=lambda e: e.update(verdict="partial")))
+    assert failed == ["logger.buffered @ 1000 cpu: verdict confirmed -> partial"]
+
+
+@pytest.mark.parametrize("verdict, reason", [("not measurable here", "needs CUDA"),
+                                             ("error", "ValueError: boom [claims.py:12]")])
+def test_a_case_that_no_longer_ran_fails_without_a_remeasure(verdict, reason):
+    def remeasure(_):
+        raise AssertionError("nothing to re-measure")
+
+    failed, _ = _worse(_current(e0=lambda e: e.update(verdict=verdict, reason=reason)), remeasure)
+    assert failed == [f"predictor.enumerate_zip @ 1000 cpu: verdict confirmed -> {verdict} "
+                      f"({reason})"]
+
+
+def test_a_timed_verdict_flip_with_overlapping_intervals_is_noise():
+    """The val_accumulate case: confirmed -> inconclusive on unchanged code."""
+    flip = _current(e0=lambda e: e.update(verdict="inconclusive", ratio=0.51, ci_low=0.47,
+                                          ci_high=1.2))
+    failed, outcome = _worse(flip)
+    assert failed == []
+    assert "verdict confirmed -> inconclusive, but the intervals overlap" in outcome.within_noise[0]
+
+
+def test_a_ratio_nine_times_worse_with_the_same_verdict_fails_when_it_reproduces():
+    slower = _current(e0=lambda e: e.update(ratio=0.9, ci_low=0.89, ci_high=0.91,
+                                            verdict="confirmed"))
+    asked = []
+
+    def remeasure(entry):
+        asked.append(gate.entry_key(entry))
+        return {**entry, "ci_low": 0.88, "ci_high": 0.93}
+
+    failed, _ = _worse(slower, remeasure)
+    assert asked == ["predictor.enumerate_zip @ 1000 cpu"]
+    assert failed == ["predictor.enumerate_zip @ 1000 cpu: optimized ratio significantly worse: "
+                      "[0.48, 0.52] -> [0.89, 0.91]; reproduced on a re-measure: [0.88, 0.93]"]
+
+
+def test_a_slower_run_that_a_remeasure_does_not_reproduce_passes_with_a_note():
+    slower = _current(e0=lambda e: e.update(ratio=0.6, ci_low=0.56, ci_high=0.62))
+    failed, outcome = _worse(slower, lambda entry: {**entry, "ci_low": 0.49, "ci_high": 0.53})
+    assert failed == []
+    assert "not reproduced (re-measured [0.49, 0.53])" in outcome.within_noise[0]
+
+
+def test_memory_tripled_but_still_confirmed_fails():
+    failed, _ = _worse(_current(e2=lambda e: e.update(ratio=0.6, ci_low=0.6, ci_high=0.6,
+                                                      optimized={"median": 3e6})))
+    assert failed == ["dataset.indexed_frame @ 10000 cpu: optimized memory ratio 0.2 -> 0.6",
+                      "dataset.indexed_frame @ 10000 cpu: node_store_bytes (optimized) grew: "
+                      "1,000,000 -> 3,000,000 bytes"]
+
+
+def test_a_secondary_memory_reading_that_grew_fails():
+    def grow(e):
+        e["secondary"]["peak_bytes"]["values"]["optimized"] = 6e6
+    failed, _ = _worse(_current(e1=grow))
+    assert failed == ["logger.buffered @ 1000 cpu: peak_bytes (optimized) grew: "
+                      "2,000,000 -> 6,000,000 bytes"]
+
+
+def test_a_value_metric_that_flipped_fails():
+    def mutate(e):
+        e["secondary"]["caller_dict_mutated"]["values"]["optimized"] = True
+    failed, _ = _worse(_current(e1=mutate))
+    assert failed == ["logger.buffered @ 1000 cpu: caller_dict_mutated (optimized) changed: "
+                      "False -> True"]
+
+
+def test_the_best_variants_counter_counts_too():
+    def more_opens(e):
+        e["secondary"]["file_opens"]["values"]["best"] = 50
+    failed, _ = _worse(_current(e1=more_opens))
+    assert failed == ["logger.buffered @ 1000 cpu: file_opens (best) grew: 2 -> 50"]
+
+
+def test_a_counter_that_changed_for_the_better_still_fails():
+    """An exact counter that moves at all means the workload or the code
+    changed: the previous file is no longer the baseline to trust."""
+    failed, _ = _worse(_current(e1=lambda e: e.update(baseline={"median": 900})))
+    assert failed == ["logger.buffered @ 1000 cpu: write_syscalls (baseline) changed: "
+                      "1000 -> 900"]
+
+
+def test_an_equivalence_that_flipped_fails():
+    def differ(e):
+        e["equivalence"]["per_variant"]["best"] = False
+    failed, _ = _worse(_current(e0=differ))
+    assert failed == ["predictor.enumerate_zip @ 1000 cpu: equivalence (best) True -> False"]
+
+
+def test_runs_of_different_modes_are_not_compared_unless_allowed():
+    full = copy.deepcopy(PREVIOUS)
+    full["run"]["quick"] = False
+    with pytest.raises(gate.NotComparable, match="PREVIOUS is a quick run, this one full"):
+        gate.judge(PREVIOUS, full)
+    assert gate.judge(PREVIOUS, full, allow=("mode",)).passed
+
+
+@pytest.mark.parametrize("edit, allow, message", [
+    (lambda e: e.update(revision=2), "revision", "claim revision 1 -> 2"),
+    (lambda e: e.update(claimed={"exact": "0 .. 1/2"}), "claimed",
+     "claimed range 0 .. 49/50 -> 0 .. 1/2"),
+])
+def test_a_changed_claim_definition_is_not_compared_unless_allowed(edit, allow, message):
+    current = _current(e0=edit)
+    with pytest.raises(gate.NotComparable, match=message):
+        gate.judge(PREVIOUS, current)
+    assert gate.judge(PREVIOUS, current, allow=(allow,)).passed
+
+
+def test_environment_differences_are_warnings():
+    current = copy.deepcopy(PREVIOUS)
+    current["environment"]["torch"] = "2.16.0"
+    outcome = gate.judge(PREVIOUS, current)
+    assert outcome.passed
+    assert outcome.warnings == ["environment differs: torch: 2.15.0 -> 2.16.0"]
