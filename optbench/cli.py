@@ -15,15 +15,18 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
-from optbench.core import gate, registry, results, text
+from optbench.core import gate, registry, results, text, verdict
 from optbench.core.engine import MeasurementError
 from optbench.core.measure import SETTLED
 from optbench.core.text import interval
 from optbench.core.verdict import INCONCLUSIVE, SYMBOL
 
-EXIT_USAGE = 2
 EXIT_REGRESSION = 1
+EXIT_USAGE = 2
+EXIT_ERRORS = 3          # some claims' code failed; their entries say why
+EXIT_INTERRUPTED = 130   # Ctrl-C: what was measured is written, marked incomplete
 DEFAULT_RESULTS = Path("reports/results.json")
 
 # Piped output (CI logs) gets a wide table instead of rich's 80 columns.
@@ -58,6 +61,11 @@ def _parser() -> argparse.ArgumentParser:
     p_verify.add_argument("--gate-allow", type=_gate_allow, default=(), metavar="WHAT[,WHAT]",
                           help="differences the gate may accept between the runs: "
                                + ", ".join(f"{k} ({v})" for k, v in gate.ALLOWABLE.items()))
+    p_verify.add_argument("--case-timeout", type=_positive("--case-timeout"), default=900,
+                          metavar="SECONDS",
+                          help="kill a case (one claim at one size) with no result after this "
+                               "long; it becomes an 'error' entry and the run goes on "
+                               "(default 900)")
     p_verify.add_argument("--report", action="store_true",
                           help="also write the HTML report (index.html beside the results file)")
     _add_measuring_options(p_verify)
@@ -132,6 +140,7 @@ def _run_options(args) -> "engine.RunOptions":
 
     return engine.RunOptions(
         quick=args.quick, instructions=args.instructions,
+        case_timeout=float(getattr(args, "case_timeout", 900)),
         threads=engine.DEFAULT_THREADS if args.threads is None else args.threads)
 
 
@@ -158,11 +167,14 @@ def verdict_table(entries: list[dict]) -> Table:
             interval(e, "best_") if "best_ratio" in e else "",
             "-" if equivalent is None else str(equivalent),
             f"{SYMBOL.get(e['verdict'], '?')} {e['verdict']}"
-            + (f" ({e['reason']})" if e.get("reason") else ""),
+            # An error's reason (long, with a path) is printed below the table.
+            + (f" ({e['reason']})" if e.get("reason") and e["verdict"] != verdict.ERROR
+               else ""),
         ]
         if witnessed:
             row.insert(5, text.instructions(e))
-        table.add_row(*row)
+        # Text, not markup: ids, reasons and paths may hold "[...]".
+        table.add_row(*(Text(cell) for cell in row))
     return table
 
 
@@ -246,8 +258,16 @@ def _cmd_verify(args) -> int:
             raise UsageError(f"gate: {args.gate} and this run are not comparable: {exc}") \
                 from None
     cases = sum(len(c.sizes(args.quick)) * len(c.devices) for c in selected)
-    with _progress(cases) as (on_case, on_done):
-        document = engine.run(selected, options, args.claims, on_case=on_case, on_done=on_done)
+    try:
+        with _progress(cases) as (on_case, on_done):
+            document = engine.run(selected, options, args.claims, on_case=on_case,
+                                  on_done=on_done)
+    except engine.RunInterrupted as stop:
+        results.save(stop.document, args.json)
+        errors.print(f"optbench: interrupted: {len(stop.document['claims'])} entries measured "
+                     f"so far written to {args.json} (marked incomplete)",
+                     markup=False, highlight=False)
+        return EXIT_INTERRUPTED
     console.print(verdict_table(document["claims"]))
     for entry in document["claims"]:
         note = _entry_note(entry, args.quick)
@@ -261,9 +281,18 @@ def _cmd_verify(args) -> int:
 
         page = write_report([args.json], args.json.parent, args.json.parent / "profiles")
         console.print(f"report written to {page}")
+    failed = [e for e in document["claims"] if e["verdict"] == verdict.ERROR]
+    for entry in failed:
+        errors.print(f"error: {entry['reason']}", markup=False, highlight=False)
+    status = 0
     if previous is not None:
-        return _gate(previous, document, args, selected, options)
-    return 0
+        status = _gate(previous, document, args, selected, options)
+    if failed and status == 0:
+        errors.print(f"optbench: {len(failed)} of {len(document['claims'])} entries could not "
+                     f"be measured (verdict error); every other entry is in {args.json}",
+                     markup=False, highlight=False)
+        return EXIT_ERRORS
+    return status
 
 
 def _gate(previous: dict, document: dict, args, selected, options) -> int:

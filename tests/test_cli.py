@@ -111,7 +111,7 @@ def test_a_variant_that_raises_is_named_not_traced(tmp_path):
         "def set_vocabulary(words):           # the code after\n    return set(words)",
         "def set_vocabulary(words):\n    return 1 / 0"))
     done = optbench("verify", "--claims", str(module), "--quick", "--json", str(tmp_path / "r.json"))
-    assert done.returncode == 2
+    assert done.returncode == 3   # some entries errored; the file holds them
     assert "vocab.set_lookup" in done.stderr and "ZeroDivisionError" in done.stderr
     assert "raising_claims.py" in done.stderr
     assert "Traceback" not in done.stderr
@@ -139,3 +139,64 @@ def test_bad_options_name_themselves(args, names):
     done = optbench(*args)
     assert done.returncode == 2
     assert names in done.stderr and "Traceback" not in done.stderr
+
+
+FAILING = Path(__file__).parent / "fixtures" / "failing_claims.py"
+
+
+def test_a_run_survives_claims_that_raise_hang_or_die(tmp_path):
+    out = tmp_path / "r.json"
+    done = optbench("verify", "--claims", str(FAILING), "--quick", "--case-timeout", "5",
+                    "--json", str(out))
+    assert done.returncode == 3, done.stderr
+    assert "Traceback" not in done.stderr
+    entries = {e["id"]: e for e in json.loads(out.read_text())["claims"]}
+    assert list(entries) == ["fail.fine_before", "fail.raises", "fail.hangs", "fail.dies",
+                             "fail.not_a_number", "fail.fine_after"]
+    assert entries["fail.fine_before"]["verdict"] == entries["fail.fine_after"]["verdict"] \
+        == "confirmed"
+    reasons = {k: e.get("reason", "") for k, e in entries.items() if e["verdict"] == "error"}
+    assert set(reasons) == {"fail.raises", "fail.hangs", "fail.dies", "fail.not_a_number"}
+    assert "ValueError: the optimized variant broke [" in reasons["fail.raises"]
+    assert "failing_claims.py:" in reasons["fail.raises"]            # the user's file:line
+    assert "no result after 5 s" in reasons["fail.hangs"]
+    assert "killed by SIGKILL" in reasons["fail.dies"]
+    assert "returned 'fast', not a number" in reasons["fail.not_a_number"]
+    assert "4 of 6 entries could not be measured" in done.stderr
+
+
+def test_a_claims_list_holding_something_else_is_one_line(tmp_path):
+    module = tmp_path / "odd_claims.py"
+    module.write_text(f"import sys; sys.path.insert(0, {str(FAILING.parent)!r})\n"
+                      "from failing_claims import NOT_CLAIMS as CLAIMS\n")
+    done = optbench("list", "--claims", str(module))
+    assert done.returncode == 2
+    assert "odd_claims.py" in done.stderr and "item 1 (str)" in done.stderr
+    assert done.stderr.count("\n") == 1
+
+
+def test_ctrl_c_writes_what_was_measured_marked_incomplete(tmp_path):
+    import os
+    import signal
+    import time
+
+    module = tmp_path / "slow_claims.py"
+    module.write_text(f"import sys; sys.path.insert(0, {str(FAILING.parent)!r})\n"
+                      "from failing_claims import SLOW as CLAIMS\n")
+    marker, out = tmp_path / "started", tmp_path / "r.json"
+    run = subprocess.Popen([sys.executable, "-m", "optbench", "verify", "--claims", str(module),
+                            "--quick", "--json", str(out)], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True,
+                           env={**os.environ, "OPTBENCH_TEST_MARKER": str(marker)},
+                           start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not marker.exists() and time.monotonic() < deadline and run.poll() is None:
+        time.sleep(0.2)
+    assert marker.exists(), "the slow claim never started"
+    os.killpg(run.pid, signal.SIGINT)   # what Ctrl-C in a terminal sends
+    _, stderr = run.communicate(timeout=60)
+    assert run.returncode == 130
+    data = json.loads(out.read_text())
+    assert data["run"]["incomplete"] is True
+    assert [e["id"] for e in data["claims"]] == ["fail.fine_before"]
+    assert f"written to {out}" in stderr and "Traceback" not in stderr

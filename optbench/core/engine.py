@@ -42,6 +42,10 @@ class RunOptions:
     # noise-free witness). None: on in full mode, off in quick mode, where
     # its cost (a valgrind child per claim) would blow the budget.
     instructions: bool | None = None
+    # Each claim in its own forked child process (core/isolate.py).
+    isolate: bool = True
+    # A case (or a claim's witness) with no result after this long is killed.
+    case_timeout: float = 900.0
 
     @property
     def count_instructions(self) -> bool:
@@ -278,8 +282,9 @@ def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
         entry[v] = _summary(claim.primary, primary[v])
     fields = _ratio_fields(claim.primary, primary, OPTIMIZED)
     if fields is None:
-        raise TypeError(f"claim {claim.id}: primary metric {claim.primary.name} "
-                        f"returned {primary[BASELINE]!r}, not a number")
+        raise MeasurementError(f"claim {claim.id} at size {size:,} ({device}): primary metric "
+                               f"{claim.primary.name} returned {primary[BASELINE]!r}, "
+                               f"not a number")
     entry.update(ratio=_finite(fields["ratio"]), ci_low=_finite(fields["ci_low"]),
                  ci_high=_finite(fields["ci_high"]))
     if sampling:
@@ -304,38 +309,102 @@ def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
     return entry
 
 
+class RunInterrupted(Exception):
+    """Ctrl-C: `document` holds what was measured, marked incomplete."""
+
+    def __init__(self, document: dict):
+        super().__init__("interrupted")
+        self.document = document
+
+
+def error_entry(claim: Claim, size: int, device: str, quick: bool,
+                cause: BaseException | str) -> dict[str, Any]:
+    """The entry of a case whose code failed: verdict "error" and why."""
+    where = f"claim {claim.id} at size {size:,} ({device})"
+    if isinstance(cause, MeasurementError):
+        cause = str(cause)
+    elif isinstance(cause, BaseException):
+        cause = f"{where}: {type(cause).__name__}: {cause} [{_where(cause)}]"
+    else:
+        cause = f"{where}: {cause}"
+    entry = _base_entry(claim, size, device, quick)
+    entry.update(verdict=verdict.ERROR, reason=cause, equivalent=None, ratio=None,
+                 ci_low=None, ci_high=None, secondary={})
+    return entry
+
+
+def _measure_in_process(claim: Claim, options: RunOptions, on_case, on_done) -> list[dict]:
+    """run_claim's work without a child process (where fork is not available)."""
+    measured = []
+    for size in claim.sizes(options.quick):
+        for device in claim.devices:
+            progress = on_case(size, device)
+            try:
+                entry = measure_case(claim, size, device, options, progress)
+            except Exception as exc:  # the claim's own code failed: an entry says so
+                entry = error_entry(claim, size, device, options.quick, exc)
+            on_done(entry)
+            measured.append(entry)
+    witness(claim, measured, options)
+    return measured
+
+
+def witness(claim: Claim, measured: list[dict], options: RunOptions) -> None:
+    """The callgrind witness for a claim's timed CPU entries, when asked for."""
+    timed_cpu = [e for e in measured if e["workload"]["device"] == "cpu"
+                 and e.get("ratio") is not None]
+    if options.count_instructions and claim.primary.kind == "time" and timed_cpu:
+        add_instructions(claim, timed_cpu, options.threads)
+
+
 def run(claims: Iterable[Claim], options: RunOptions, claims_module: str | None = None,
         on_case: Callable[[Claim, int, str], Callable[[str], None]] | None = None,
-        on_done: Callable[[dict], None] = lambda _: None) -> dict:
+        on_done: Callable[[dict], None] = lambda _: None) -> dict[str, Any]:
     """Measure every claim at every size and device; the whole results document.
 
-    `on_case(claim, size, device)` is told when a case starts and returns a
-    function told each step; `on_done(entry)` when the case is measured.
+    Each claim runs in its own forked child process (core/isolate.py): one
+    that raises, hangs past `options.case_timeout` or dies gives "error"
+    entries, and the run goes on. `on_case(claim, size, device)` is told when
+    a case starts and returns a function told each step; `on_done(entry)`
+    when the case is measured. Ctrl-C raises RunInterrupted with what was
+    measured so far.
     """
+    from . import isolate
+
     _set_threads(options.threads)
-    entries = []
-    for claim in claims:
-        measured = []
-        for size in claim.sizes(options.quick):
-            for device in claim.devices:
-                progress = on_case(claim, size, device) if on_case else (lambda _: None)
-                measured.append(measure_case(claim, size, device, options, progress))
-                on_done(measured[-1])
-        timed_cpu = [e for e in measured if e["workload"]["device"] == "cpu"
-                     and e.get("ratio") is not None]
-        if options.count_instructions and claim.primary.kind == "time" and timed_cpu:
-            if on_case:
-                largest = max(e["workload"]["size"] for e in timed_cpu)
-                on_case(claim, largest, "cpu")("counting instructions (callgrind)")
-            add_instructions(claim, timed_cpu, options.threads)
-        entries.extend(measured)
+    entries: list[dict] = []
+    isolated = options.isolate and isolate.fork_available()
+    try:
+        for claim in claims:
+            told = (lambda c: (lambda size, device: on_case(c, size, device)))(claim) \
+                if on_case else (lambda size, device: (lambda _: None))
+            if isolated:
+                entries.extend(isolate.run_claim(claim, options, told, on_done,
+                                                 options.case_timeout))
+            else:
+                entries.extend(_measure_in_process(claim, options, told, on_done))
+    except isolate.Interrupted as stop:
+        raise RunInterrupted(_document(entries + stop.entries, options, claims_module,
+                                       incomplete=True)) from None
+    except KeyboardInterrupt:
+        raise RunInterrupted(_document(entries, options, claims_module,
+                                       incomplete=True)) from None
+    return _document(entries, options, claims_module)
+
+
+def _document(entries: list[dict], options: RunOptions, claims_module: str | None,
+              incomplete: bool = False) -> dict[str, Any]:
+    run_info = {"quick": options.quick, "claims_module": claims_module,
+                "torch_threads": options.threads, "order_seed": options.seed,
+                "instructions": options.count_instructions,
+                "isolated": options.isolate, "case_timeout": options.case_timeout}
+    if incomplete:
+        run_info["incomplete"] = True
     return {
         "schema_version": results.SCHEMA_VERSION,
         "tool": {"name": "optbench", "version": _version()},
         "environment": results.environment(),
-        "run": {"quick": options.quick, "claims_module": claims_module,
-                "torch_threads": options.threads, "order_seed": options.seed,
-                "instructions": options.count_instructions},
+        "run": run_info,
         "claims": entries,
     }
 

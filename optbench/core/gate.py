@@ -24,7 +24,7 @@ from typing import Callable, Iterable
 from . import verdict as _verdict
 
 # Best first. Beyond the verdict rule's own order: a case that no longer ran.
-ERROR = "error"
+ERROR = _verdict.ERROR
 GATE_ORDER = (*_verdict.ORDER, _verdict.NOT_MEASURABLE, ERROR)
 # Names --gate-allow accepts: differences that make two runs incomparable.
 ALLOWABLE = {

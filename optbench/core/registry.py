@@ -27,6 +27,11 @@ def module_of(claim: Claim) -> str | None:
 
 def claims_of_module(spec: str) -> list[Claim]:
     found = _claims_in(load_module(spec))
+    strays = [f"item {i} ({type(c).__name__})" for i, c in enumerate(found)
+              if not isinstance(c, Claim)]
+    if strays:
+        raise ClaimsError(f"claims module {spec}: CLAIMS holds something that is not a "
+                          f"Claim: {', '.join(strays)}")
     for claim in found:
         _DECLARED_IN[claim.id] = spec
     return found

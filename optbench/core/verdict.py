@@ -32,12 +32,14 @@ INCONCLUSIVE = "inconclusive"
 NO_EFFECT = "no effect"
 REFUTED = "refuted"
 NOT_MEASURABLE = "not measurable here"
+# The claim's own code failed (raised, hung, died); the entry says why.
+ERROR = "error"
 
 # Best first: the regression gate reads "got worse" from this order.
 ORDER = (CONFIRMED, PARTIAL, INCONCLUSIVE, NO_EFFECT, REFUTED)
 # Shapes make verdicts readable without colour.
 SYMBOL = {CONFIRMED: "✔", PARTIAL: "◐", INCONCLUSIVE: "?", NO_EFFECT: "○", REFUTED: "✘",
-          NOT_MEASURABLE: "–"}
+          NOT_MEASURABLE: "–", ERROR: "!"}
 
 # An interval lying entirely within 1 ± this reads "no effect" (row 4), unless
 # it already reaches the claimed ratio (row 3). criterion's idea of a noise

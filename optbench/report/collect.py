@@ -15,7 +15,7 @@ from pathlib import Path
 from optbench.core import gate, results, text
 from optbench.core.claim import VARIANT_ORDER
 from optbench.core.text import interval, reading
-from optbench.core.verdict import NOT_MEASURABLE, ORDER, SYMBOL
+from optbench.core.verdict import ERROR, NOT_MEASURABLE, ORDER, SYMBOL
 
 from . import plots
 
@@ -205,7 +205,7 @@ def build(sources: list[Source], out_dir: Path, profiles_dir: Path | None = None
         tally = Counter(e["verdict"] for e in headline)
         counts.append({"source": s, "verdicts": [
             {"verdict": v, "symbol": SYMBOL[v], "count": tally.get(v, 0)}
-            for v in (*ORDER, NOT_MEASURABLE)]})
+            for v in (*ORDER, NOT_MEASURABLE, ERROR)]})
         summary += [{"source": s, **_entry_view(e, moved),
                      "other_sizes": _other_sizes(e, s.document["claims"])} for e in headline]
 

@@ -1,0 +1,151 @@
+"""Each claim in its own child process: a claim that raises, hangs or dies
+becomes "error" entries with the reason, and the run goes on.
+
+The child is forked from the parent, which has imported optbench, torch and
+the claims but measured nothing: forking costs milliseconds where a fresh
+interpreter would pay the torch import (4 s) per claim, and nothing a claim
+allocates, caches or patches survives into the next claim's process. The
+child streams its progress and each finished entry back over a pipe, so what
+was measured before a crash is kept.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+import time
+from typing import Callable
+
+from .claim import Claim
+
+# A case (one claim at one size on one device) with no answer after this
+# long is killed; the witness of a claim gets as long.
+CASE_TIMEOUT_SECONDS = 900.0
+
+
+class Interrupted(Exception):
+    """Ctrl-C during a run: the entries measured so far travel with it."""
+
+    def __init__(self, entries: list[dict]):
+        super().__init__("interrupted")
+        self.entries = entries
+
+
+def _describe_exit(code: int | None) -> str:
+    if code is None:
+        return "its process did not exit"
+    if code < 0:
+        name = signal.Signals(-code).name
+        hint = " (the kernel's OOM killer sends this)" if -code == signal.SIGKILL else ""
+        return f"its process was killed by {name}{hint}"
+    return f"its process exited with status {code}"
+
+
+def _child(claim: Claim, options, conn) -> None:
+    from .engine import error_entry, measure_case, witness
+
+    # Fresh stdio objects: a lock another parent thread (the progress bar)
+    # held at the fork would otherwise stay locked here for good.
+    sys.stdout = open(os.dup(1), "w", buffering=1)
+    sys.stderr = open(os.dup(2), "w", buffering=1)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C: the parent keeps the results
+    status = 0
+    try:
+        measured = []
+        for size in claim.sizes(options.quick):
+            for device in claim.devices:
+                conn.send(("case", size, device))
+                try:
+                    entry = measure_case(claim, size, device, options,
+                                         lambda step: conn.send(("step", step)))
+                except Exception as exc:  # the claim's own code: an entry, not a crash
+                    entry = error_entry(claim, size, device, options.quick, exc)
+                conn.send(("entry", entry))
+                measured.append(entry)
+        conn.send(("witness",))
+        witness(claim, measured, options)
+        conn.send(("final", measured))
+    except BaseException:  # noqa: BLE001 - the parent reads the exit status
+        status = 1
+    finally:
+        conn.close()
+        os._exit(status)
+
+
+def run_claim(claim: Claim, options,
+              on_case: Callable[[int, str], Callable[[str], None]] = lambda s, d: (lambda _: None),
+              on_done: Callable[[dict], None] = lambda _: None,
+              timeout: float = CASE_TIMEOUT_SECONDS) -> list[dict]:
+    """Every entry of `claim`, measured in a forked child."""
+    from .engine import error_entry
+
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_child, daemon=True, args=(claim, options, send))
+    child.start()
+    send.close()
+    entries: dict[tuple, dict] = {}
+    current: tuple | None = None
+    progress: Callable[[str], None] = lambda _: None
+    deadline = time.monotonic() + timeout
+    final = None
+    reason = None
+    try:
+        while final is None:
+            if receive.poll(min(1.0, max(0.0, deadline - time.monotonic()))):
+                try:
+                    message = receive.recv()
+                except EOFError:
+                    break
+                kind = message[0]
+                if kind == "case":
+                    current, deadline = message[1:], time.monotonic() + timeout
+                    progress = on_case(*current)
+                elif kind == "step":
+                    progress(message[1])
+                elif kind == "entry":
+                    entry = message[1]
+                    entries[current] = entry
+                    on_done(entry)
+                    current = None
+                elif kind == "witness":
+                    current, deadline = ("witness",), time.monotonic() + timeout
+                elif kind == "final":
+                    final = message[1]
+            elif time.monotonic() > deadline:
+                reason = f"no result after {timeout:.0f} s (timeout per case): killed"
+                child.kill()
+                break
+            elif not child.is_alive() and not receive.poll():
+                break
+    except KeyboardInterrupt:
+        child.kill()
+        child.join()
+        raise Interrupted(list(entries.values())) from None
+    child.join(10)
+    if final is not None:
+        return final
+    reason = reason or _describe_exit(child.exitcode)
+    if current == ("witness",):  # the cases are measured; only the count is lost
+        for entry in entries.values():
+            if entry.get("ratio") is not None:
+                entry["instructions"] = {"unavailable": f"the instruction count failed: {reason}"}
+        return list(entries.values())
+    out = []
+    for size in claim.sizes(options.quick):
+        for device in claim.devices:
+            key = (size, device)
+            if key in entries:
+                out.append(entries[key])
+                continue
+            why = (f"{reason} while measuring it" if key == current
+                   else f"not measured: {reason} on an earlier case of this claim")
+            entry = error_entry(claim, size, device, options.quick, why)
+            on_done(entry)
+            out.append(entry)
+    return out
+
+
+def fork_available() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
