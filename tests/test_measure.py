@@ -1,7 +1,14 @@
 """The instruments: exact file-I/O counts, call counts, memory, interleaving."""
 import gc
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
+import pytest
 
 from optbench.core.measure import (BUDGET, FEWEST_ROUNDS, MAX_ROUNDS, SETTLED, SamplingPlan,
                                    count_calls, count_file_io, measure_memory, time_interleaved)
@@ -125,3 +132,55 @@ def test_the_callers_collector_state_is_kept():
     finally:
         gc.unfreeze()
         gc.enable()
+
+
+STRACE = shutil.which("strace")
+_SYSCALL = re.compile(r'^(?:\d+\s+)?(openat|write|read|close)\((.*)\)\s+=\s+(-?\d+)')
+
+
+def _strace_counts(trace: str, folder: Path) -> dict:
+    """What strace saw done to files under `folder`: opens, writes, reads."""
+    counts = dict.fromkeys(("opens", "opens_for_write", "writes", "bytes_written", "reads",
+                            "bytes_read"), 0)
+    watched: set[int] = set()
+    for line in trace.splitlines():
+        match = _SYSCALL.match(line)
+        if not match:
+            continue
+        call, args, result = match.group(1), match.group(2), int(match.group(3))
+        if call == "openat":
+            path = args.split('"')[1]
+            if result >= 0 and Path(path).is_relative_to(folder):
+                watched.add(result)
+                counts["opens"] += 1
+                counts["opens_for_write"] += any(
+                    flag in args for flag in ("O_WRONLY", "O_RDWR", "O_CREAT", "O_APPEND"))
+            continue
+        fd = int(args.split(",")[0])
+        if call == "close":
+            watched.discard(fd)
+        elif fd in watched and call == "write":
+            counts["writes"] += 1
+            counts["bytes_written"] += max(result, 0)
+        elif fd in watched and call == "read":
+            counts["reads"] += 1
+            counts["bytes_read"] += max(result, 0)
+    return counts
+
+
+@pytest.mark.skipif(STRACE is None, reason="needs strace (apt-get install strace; .ci/run does)")
+def test_file_counters_match_the_system_calls_strace_sees(tmp_path):
+    """A text writer, binary writers of several buffer sizes, unbuffered and
+    buffered readers, append mode and os.write/os.read, done with the real
+    open() in one folder and counted in another: the counts must be the
+    system calls strace saw in the first."""
+    script = Path(__file__).parent / "fixtures" / "io_workload.py"
+    trace = tmp_path / "trace"
+    done = subprocess.run([STRACE, "-f", "-e", "trace=openat,write,read,close", "-o", str(trace),
+                           sys.executable, str(script), str(tmp_path / "plain"),
+                           str(tmp_path / "run-1")], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    counted = json.loads(done.stdout)
+    seen = _strace_counts(trace.read_text(), (tmp_path / "plain").resolve())
+    assert seen["writes"] > 200 and seen["reads"] > 10   # the workload did real I/O
+    assert counted == seen

@@ -244,8 +244,14 @@ class FileIOCounts:
         return {k: v for k, v in vars(self).items() if not k.startswith("_")}
 
 
+# FileIO.readall's first chunk when the size is unknown (Modules/_io/fileio.c).
+_SMALL_CHUNK = 8192
+_REAL_OS_READ = os.read
+
+
 class _CountingFileIO(io.FileIO):
     counts: FileIOCounts
+    tracked: set
 
     def write(self, data) -> int:
         written = super().write(data)
@@ -258,37 +264,84 @@ class _CountingFileIO(io.FileIO):
         return n
 
     def readall(self) -> bytes:
-        data = super().readall()
-        self.counts.add(reads=1, bytes_read=len(data))
+        """CPython's FileIO.readall, system call for system call: one read
+        sized from fstat for the rest of the file, then reads until one
+        returns nothing, the buffer growing as Modules/_io/fileio.c grows it."""
+        fd = self.fileno()
+        try:
+            end, pos = os.fstat(fd).st_size, os.lseek(fd, 0, os.SEEK_CUR)
+            size = end - pos + 1 if end > 0 and end >= pos >= 0 else _SMALL_CHUNK
+        except OSError:
+            size = _SMALL_CHUNK
+        chunks, total = [], 0
+        while True:
+            if total >= size:
+                size = total + max(_SMALL_CHUNK, total >> 3 if total > 65536 else total + 256)
+            data = _REAL_OS_READ(fd, size - total)
+            self.counts.add(reads=1, bytes_read=len(data))
+            if not data:
+                break
+            chunks.append(data)
+            total += len(data)
+        return b"".join(chunks)
+
+    def read(self, size=-1) -> bytes:
+        if size is None or size < 0:
+            return self.readall()
+        data = super().read(size)  # one read(2), not through readinto
+        self.counts.add(reads=1, bytes_read=len(data or b""))
         return data
 
+    def close(self) -> None:
+        if not self.closed:
+            self.tracked.discard(self.fileno())
+        super().close()
 
-def _counting_open(counts: FileIOCounts, under: Path, real_open: Callable):
-    under_str = os.fspath(under)
 
+def _is_under(path, under: Path) -> bool:
+    """Whether `path` lies in `under`, compared by path components: a folder
+    /x/run-1 does not hold /x/run-10/metrics.json."""
+    try:
+        return Path(os.path.realpath(os.fspath(path))).is_relative_to(under)
+    except (TypeError, ValueError):
+        return False
+
+
+def _counting_open(counts: FileIOCounts, under: Path, real_open: Callable, tracked: set):
     def counting_open(file, mode="r", buffering=-1, encoding=None, errors=None,
                       newline=None, closefd=True, opener=None):
-        if isinstance(file, int) or not os.path.realpath(os.fspath(file)).startswith(under_str):
+        if isinstance(file, int) or not _is_under(file, under):
             return real_open(file, mode, buffering, encoding, errors, newline, closefd, opener)
-        # Build the same layers open() builds, over a raw file that counts.
+        binary = "b" in mode
+        if buffering == 0 and not binary:
+            raise ValueError("can't have unbuffered text I/O")  # as open() says it
+        # Build the same layers open() builds (Lib/_pyio.py open), over a raw
+        # file that counts: the same buffer size (the file's block size), the
+        # same line buffering, the same text encoding default.
         raw_mode = mode.replace("b", "").replace("t", "")
         writing = any(c in raw_mode for c in "wax+")
-        counts.add(opens=1, opens_for_write=int(writing))
         raw = _CountingFileIO(file, raw_mode, closefd=closefd, opener=opener)
-        raw.counts = counts
+        raw.counts, raw.tracked = counts, tracked
+        counts.add(opens=1, opens_for_write=int(writing))
+        tracked.add(raw.fileno())
+        line_buffering = buffering == 1 or (buffering < 0 and raw.isatty())
+        if buffering == 1 and binary:
+            buffering = -1  # open() warns and ignores it
+        if buffering == 1 or buffering < 0:
+            buffering = raw._blksize if raw._blksize > 1 else io.DEFAULT_BUFFER_SIZE
         if buffering == 0:
             return raw
-        size = io.DEFAULT_BUFFER_SIZE if buffering in (-1, 1) else buffering
         if "+" in raw_mode:
-            buffered = io.BufferedRandom(raw, size)
+            buffered = io.BufferedRandom(raw, buffering)
         elif writing:
-            buffered = io.BufferedWriter(raw, size)
+            buffered = io.BufferedWriter(raw, buffering)
         else:
-            buffered = io.BufferedReader(raw, size)
-        if "b" in mode:
+            buffered = io.BufferedReader(raw, buffering)
+        if binary:
             return buffered
-        return io.TextIOWrapper(buffered, encoding=encoding or "utf-8", errors=errors,
-                                newline=newline, line_buffering=buffering == 1)
+        text = io.TextIOWrapper(buffered, encoding, errors, newline, line_buffering)
+        text.mode = mode
+        return text
 
     return counting_open
 
@@ -301,21 +354,53 @@ def one_count(counts_of: Callable[[object], Mapping[str, int]], key: str
 
 @contextlib.contextmanager
 def count_file_io(under: Path) -> Iterator[FileIOCounts]:
-    """Count every open/read/write of files below `under` made with open().
+    """Count every open, read and write of files below `under`.
 
-    The components keep calling the plain built-in open(); only files in the
-    case's work folder are counted, so imports and the harness are not.
+    The components keep calling the plain built-in open() (and os.open,
+    os.write, os.read); only files in the case's work folder are counted,
+    so imports and the harness are not. Reads and writes are counted where
+    they reach the operating system, one system call each: a test checks the
+    figures against strace.
     """
     counts = FileIOCounts()
-    real_open = builtins.open
-    counting = _counting_open(counts, Path(under).resolve(), real_open)
-    builtins.open = counting
-    io.open = counting
+    tracked: set[int] = set()  # descriptors of files under the folder
+    real = {"open": builtins.open, "os.open": os.open, "os.write": os.write,
+            "os.read": os.read, "os.close": os.close}
+    under = Path(under).resolve()
+
+    def os_open(path, flags, mode=0o777, *, dir_fd=None):
+        fd = real["os.open"](path, flags, mode, dir_fd=dir_fd)
+        if dir_fd is None and _is_under(path, under):
+            writing = bool(flags & (os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT))
+            counts.add(opens=1, opens_for_write=int(writing))
+            tracked.add(fd)
+        return fd
+
+    def os_write(fd, data):
+        written = real["os.write"](fd, data)
+        if fd in tracked:
+            counts.add(writes=1, bytes_written=written)
+        return written
+
+    def os_read(fd, n):
+        data = real["os.read"](fd, n)
+        if fd in tracked:
+            counts.add(reads=1, bytes_read=len(data))
+        return data
+
+    def os_close(fd):
+        tracked.discard(fd)
+        return real["os.close"](fd)
+
+    counting = _counting_open(counts, under, real["open"], tracked)
+    builtins.open = io.open = counting
+    os.open, os.write, os.read, os.close = os_open, os_write, os_read, os_close
     try:
         yield counts
     finally:
-        builtins.open = real_open
-        io.open = real_open
+        builtins.open = io.open = real["open"]
+        os.open, os.write, os.read, os.close = (real["os.open"], real["os.write"],
+                                                real["os.read"], real["os.close"])
 
 
 @contextlib.contextmanager
