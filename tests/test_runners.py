@@ -32,6 +32,32 @@ def test_asv_suite_is_parametrised_by_variant_and_size():
         bench.teardown("optimized", 1000)
 
 
+def test_asv_version_keeps_when_a_variant_changes_and_moves_with_the_harness(monkeypatch):
+    """asv discards results of other versions: a change to optimized.py is
+    the step asv must show on one graph, a change to how it is measured is
+    a new history."""
+    from optbench.core.registry import get
+    from optbench.runners import cases
+
+    claim = get("logger.buffered")
+    before = cases.source_version(claim)
+    real = Path.read_bytes
+
+    def edited(name):
+        def read_bytes(path):
+            data = real(path)
+            return data + b"\n# edited\n" if path.name == name and "loggers" in path.parts else data
+        return read_bytes
+
+    monkeypatch.setattr(Path, "read_bytes", edited("optimized.py"))
+    assert cases.source_version(claim) == before
+    monkeypatch.setattr(Path, "read_bytes", edited("claims.py"))
+    assert cases.source_version(claim) != before
+    monkeypatch.setattr(Path, "read_bytes", real)
+    from dataclasses import replace
+    assert cases.source_version(replace(claim, revision=claim.revision + 1)) != before
+
+
 def test_pytest_benchmark_cases_cover_every_claim_variant_and_size():
     ids = {(c.id, v, s) for c, v, s in iter_cases()}
     for claim in builtin_claims():

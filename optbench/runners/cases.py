@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import inspect
 import os
 import shutil
 from dataclasses import dataclass
@@ -59,15 +60,36 @@ def counters(claim: Claim) -> list[Metric]:
     return [m for m in metrics if m.kind == "counter"]
 
 
-def source_version(claim: Claim) -> str:
-    """Changes whenever optbench's code or the claim's revision changes.
+def variant_files(claims: list[Claim] | None = None) -> set[Path]:
+    """The source files that hold the built-in claims' variants: the code
+    being measured, as opposed to the harness that measures it."""
+    files = set()
+    for claim in claims or builtin_claims():
+        for implementation in claim.variants.values():
+            try:
+                files.add(Path(inspect.getsourcefile(implementation)).resolve())
+            except TypeError:  # a builtin or an instance: no file of its own
+                continue
+    return files
 
-    asv versions a benchmark by the hash of its own source; ours are thin
-    wrappers, so the shared code they run must be part of the version.
+
+def source_version(claim: Claim) -> str:
+    """asv's version of a claim's suite: changes when what is measured and
+    how changes, not when the code under test does.
+
+    It hashes the claim's id and revision and every optbench source file
+    except those holding variants (baseline.py, optimized.py, best.py and
+    their kin, of every claim): the harness, the claims' definitions, the
+    workloads and the runners. A commit that only changes a variant keeps
+    the version, so asv shows it as a step on the same graph instead of
+    starting a new history (asv discards results of other versions).
     """
     digest = hashlib.sha256(f"{claim.id}:{claim.revision}".encode())
     package = Path(__file__).resolve().parent.parent
+    measured = variant_files()
     for path in sorted(package.rglob("*.py")):
+        if path.resolve() in measured:
+            continue
         digest.update(path.relative_to(package).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
