@@ -20,6 +20,7 @@ from rich.text import Text
 from optbench.core import gate, registry, results, text, verdict
 from optbench.core.engine import MeasurementError
 from optbench.core.measure import SETTLED
+from optbench.core.schema import Entry
 from optbench.core.text import interval
 from optbench.core.verdict import INCONCLUSIVE, SYMBOL
 
@@ -148,10 +149,10 @@ def _fmt_claimed(claimed: dict) -> str:
     return f"{claimed['text']} (≤ {claimed['ratio_high']:.3g})"
 
 
-def verdict_table(entries: list[dict]) -> Table:
+def verdict_table(entries: "tuple[Entry, ...]") -> Table:
     table = Table(title="optbench verdicts (ratio = optimized / baseline; lower is better)",
                   show_lines=False)
-    witnessed = any(e.get("instructions") for e in entries)
+    witnessed = any(e.instructions for e in entries)
     columns = ["claim", "size", "metric", "claimed", "measured [95% CI]", "best",
                "equivalent", "verdict"]
     if witnessed:
@@ -159,17 +160,15 @@ def verdict_table(entries: list[dict]) -> Table:
     for column in columns:
         table.add_column(column, overflow="fold")
     for e in entries:
-        w = e["workload"]
-        size = f"{w['size']:,} {w['size_unit']}" + ("" if w["device"] == "cpu" else f" {w['device']}")
-        equivalent = e.get("equivalent")
+        w = e.workload
+        size = f"{w['size']:,} {w['size_unit']}" + ("" if e.device == "cpu" else f" {e.device}")
         row = [
-            e["id"], size, e["metric"], _fmt_claimed(e["claimed"]), interval(e),
-            interval(e, "best_") if "best_ratio" in e else "",
-            "-" if equivalent is None else str(equivalent),
-            f"{SYMBOL.get(e['verdict'], '?')} {e['verdict']}"
+            e.id, size, e.metric, _fmt_claimed(e.claimed), interval(e),
+            interval(e, "best_") if e.best_ratio is not None else "",
+            "-" if e.equivalent is None else str(e.equivalent),
+            f"{SYMBOL.get(e.verdict, '?')} {e.verdict}"
             # An error's reason (long, with a path) is printed below the table.
-            + (f" ({e['reason']})" if e.get("reason") and e["verdict"] != verdict.ERROR
-               else ""),
+            + (f" ({e.reason})" if e.reason and e.verdict != verdict.ERROR else ""),
         ]
         if witnessed:
             row.insert(5, text.instructions(e))
@@ -190,12 +189,12 @@ def _cmd_list(args) -> int:
     return 0
 
 
-def _entry_note(entry: dict, quick: bool) -> str | None:
+def _entry_note(entry: Entry, quick: bool) -> str | None:
     """Why an entry could not settle, and what would help; None when it did."""
-    sampling = entry.get("sampling") or {}
+    sampling = entry.sampling or {}
     stopped = (f"sampling stopped ({sampling['stop']}) after {sampling['rounds']} rounds, "
                f"{sampling['seconds']:.1f} s") if sampling else ""
-    if entry["verdict"] == INCONCLUSIVE:
+    if entry.verdict == INCONCLUSIVE:
         if not sampling:
             advice = "the readings differ between repeats"
         elif quick:
@@ -203,13 +202,13 @@ def _entry_note(entry: dict, quick: bool) -> str | None:
         else:
             advice = f"{stopped}; rerun on a quieter machine"
         return (f"inconclusive: {interval(entry)} straddles the claimed "
-                f"{entry['claimed']['ratio_high']:.3g}; {advice}")
+                f"{entry.claimed['ratio_high']:.3g}; {advice}")
     if sampling.get("stop") == SETTLED:
         return None  # wide, but already clear of the claim and of 1: the verdict stands
-    if entry.get("noise", {}).get("wide_interval"):
+    if (entry.noise or {}).get("wide_interval"):
         why = f"{stopped}; " if stopped else ""
         advice = "rerun or use the full mode" if quick else "rerun on a quieter machine"
-        return (f"interval ±{entry['noise']['interval_half_width']:.1%} is wider than 5% "
+        return (f"interval ±{entry.noise['interval_half_width']:.1%} is wider than 5% "
                 f"({why}noisy machine: {advice})")
     return None
 
@@ -264,15 +263,15 @@ def _cmd_verify(args) -> int:
                                   on_done=on_done)
     except engine.RunInterrupted as stop:
         results.save(stop.document, args.json)
-        errors.print(f"optbench: interrupted: {len(stop.document['claims'])} entries measured "
+        errors.print(f"optbench: interrupted: {len(stop.document.claims)} entries measured "
                      f"so far written to {args.json} (marked incomplete)",
                      markup=False, highlight=False)
         return EXIT_INTERRUPTED
-    console.print(verdict_table(document["claims"]))
-    for entry in document["claims"]:
+    console.print(verdict_table(document.claims))
+    for entry in document.claims:
         note = _entry_note(entry, args.quick)
         if note:
-            errors.print(f"note: {entry['id']} @ {entry['workload']['size']:,}: {note}",
+            errors.print(f"note: {entry.id} @ {entry.size:,}: {note}",
                          markup=False, highlight=False)
     results.save(document, args.json)
     console.print(f"results written to {args.json}")
@@ -281,30 +280,30 @@ def _cmd_verify(args) -> int:
 
         page = write_report([args.json], args.json.parent, args.json.parent / "profiles")
         console.print(f"report written to {page}")
-    failed = [e for e in document["claims"] if e["verdict"] == verdict.ERROR]
+    failed = [e for e in document.claims if e.verdict == verdict.ERROR]
     for entry in failed:
-        errors.print(f"error: {entry['reason']}", markup=False, highlight=False)
+        errors.print(f"error: {entry.reason}", markup=False, highlight=False)
     status = 0
     if previous is not None:
         status = _gate(previous, document, args, selected, options)
     if failed and status == 0:
-        errors.print(f"optbench: {len(failed)} of {len(document['claims'])} entries could not "
+        errors.print(f"optbench: {len(failed)} of {len(document.claims)} entries could not "
                      f"be measured (verdict error); every other entry is in {args.json}",
                      markup=False, highlight=False)
         return EXIT_ERRORS
     return status
 
 
-def _gate(previous: dict, document: dict, args, selected, options) -> int:
+def _gate(previous, document, args, selected, options) -> int:
     from optbench.core import engine
 
     by_id = {c.id: c for c in selected}
 
-    def remeasure(entry: dict) -> dict:
-        errors.print(f"gate: re-measuring {gate.entry_key(entry)} to see whether it reproduces",
+    def remeasure(entry: Entry) -> Entry:
+        errors.print(f"gate: re-measuring {entry.key} to see whether it reproduces",
                      markup=False, highlight=False)
-        w = entry["workload"]
-        return engine.measure_case(by_id[entry["id"]], w["size"], w["device"], options)
+        return Entry.from_json(engine.measure_case(by_id[entry.id], entry.size, entry.device,
+                                                   options))
 
     try:
         outcome = gate.judge(previous, document, remeasure, args.gate_allow)

@@ -1,9 +1,11 @@
 """The regression gate, one hand-made PREVIOUS per kind of regression."""
 import copy
+from dataclasses import replace
 
 import pytest
 
 from optbench.core import gate
+from optbench.core.schema import Results
 
 
 def _timed(ratio=0.5, lo=0.48, hi=0.52, verdict="confirmed"):
@@ -55,8 +57,12 @@ def _doc(*entries, quick=True):
 PREVIOUS = _doc(_timed(), _counter(), _memory())
 
 
+def _judge(previous, current, remeasure=None, allow=()):
+    return gate.judge(Results.from_json(previous), Results.from_json(current), remeasure, allow)
+
+
 def _worse(current, remeasure=None, allow=()):
-    outcome = gate.judge(PREVIOUS, current, remeasure, allow)
+    outcome = _judge(PREVIOUS, current, remeasure, allow)
     return [f"{r.key}: {r.what}" for r in outcome.regressions], outcome
 
 
@@ -118,8 +124,8 @@ def test_a_ratio_nine_times_worse_with_the_same_verdict_fails_when_it_reproduces
     asked = []
 
     def remeasure(entry):
-        asked.append(gate.entry_key(entry))
-        return {**entry, "ci_low": 0.88, "ci_high": 0.93}
+        asked.append(entry.key)
+        return replace(entry, ci_low=0.88, ci_high=0.93)
 
     failed, _ = _worse(slower, remeasure)
     assert asked == ["predictor.enumerate_zip @ 1000 cpu"]
@@ -129,7 +135,7 @@ def test_a_ratio_nine_times_worse_with_the_same_verdict_fails_when_it_reproduces
 
 def test_a_slower_run_that_a_remeasure_does_not_reproduce_passes_with_a_note():
     slower = _current(e0=lambda e: e.update(ratio=0.6, ci_low=0.56, ci_high=0.62))
-    failed, outcome = _worse(slower, lambda entry: {**entry, "ci_low": 0.49, "ci_high": 0.53})
+    failed, outcome = _worse(slower, lambda entry: replace(entry, ci_low=0.49, ci_high=0.53))
     assert failed == []
     assert "not reproduced (re-measured [0.49, 0.53])" in outcome.within_noise[0]
 
@@ -184,8 +190,8 @@ def test_runs_of_different_modes_are_not_compared_unless_allowed():
     full = copy.deepcopy(PREVIOUS)
     full["run"]["quick"] = False
     with pytest.raises(gate.NotComparable, match="PREVIOUS is a quick run, this one full"):
-        gate.judge(PREVIOUS, full)
-    assert gate.judge(PREVIOUS, full, allow=("mode",)).passed
+        _judge(PREVIOUS, full)
+    assert _judge(PREVIOUS, full, allow=("mode",)).passed
 
 
 @pytest.mark.parametrize("edit, allow, message", [
@@ -196,13 +202,13 @@ def test_runs_of_different_modes_are_not_compared_unless_allowed():
 def test_a_changed_claim_definition_is_not_compared_unless_allowed(edit, allow, message):
     current = _current(e0=edit)
     with pytest.raises(gate.NotComparable, match=message):
-        gate.judge(PREVIOUS, current)
-    assert gate.judge(PREVIOUS, current, allow=(allow,)).passed
+        _judge(PREVIOUS, current)
+    assert _judge(PREVIOUS, current, allow=(allow,)).passed
 
 
 def test_environment_differences_are_warnings():
     current = copy.deepcopy(PREVIOUS)
     current["environment"]["torch"] = "2.16.0"
-    outcome = gate.judge(PREVIOUS, current)
+    outcome = _judge(PREVIOUS, current)
     assert outcome.passed
     assert outcome.warnings == ["environment differs: torch: 2.15.0 -> 2.16.0"]

@@ -1,18 +1,23 @@
 """Results files: atomic writes, clear errors naming the file, the environment."""
 import json
+from dataclasses import FrozenInstanceError
+from pathlib import Path
 
 import pytest
 
 from optbench.core import results
+from optbench.core.schema import SCHEMA_VERSION, Results
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 
 def _document(verdict="confirmed", writes=100):
-    return {"schema_version": results.SCHEMA_VERSION, "environment": {}, "claims": [{
-        "id": "logger.buffered", "verdict": verdict, "kind": "counter",
+    return Results.from_json({"schema_version": SCHEMA_VERSION, "environment": {}, "claims": [{
+        "id": "logger.buffered", "revision": 1, "verdict": verdict, "kind": "counter",
         "metric": "write_syscalls", "workload": {"size": 1000, "device": "cpu"},
         "optimized": {"median": writes},
         "secondary": {"file_opens": {"kind": "counter", "values": {"optimized": 100}}},
-    }]}
+    }]})
 
 
 def test_save_is_atomic_and_loads_back(tmp_path):
@@ -20,6 +25,34 @@ def test_save_is_atomic_and_loads_back(tmp_path):
     results.save(_document(), path)
     assert results.load(path) == _document()
     assert [p.name for p in path.parent.iterdir()] == ["r.json"]  # no temp file left
+
+
+def test_results_are_typed_and_immutable():
+    entry = _document().claims[0]
+    assert entry.key == "logger.buffered @ 1000 cpu"
+    assert entry.variant("optimized").median == 100
+    assert entry.secondary["file_opens"].values["optimized"] == 100
+    with pytest.raises(FrozenInstanceError):
+        entry.verdict = "refuted"
+    with pytest.raises(TypeError):
+        entry.secondary["file_opens"].values["optimized"] = 1
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (DOCS / "reread").glob("*.json")))
+def test_version_1_files_still_load_and_round_trip(name, tmp_path):
+    """The committed results (docs/reread) are schema version 1: they load
+    into the typed objects, and writing them back loses nothing they hold."""
+    path = DOCS / "reread" / name
+    loaded = results.load(path)
+    assert loaded.schema_version == SCHEMA_VERSION and loaded.claims
+    assert all(e.revision is None for e in loaded.claims)  # version 1 had none
+    again = tmp_path / "again.json"
+    results.save(loaded, again)
+    assert json.loads(again.read_text())["schema_version"] == 2
+    assert results.load(again) == loaded
+    raw = json.loads(path.read_text())["claims"][0]
+    assert loaded.claims[0].variant("optimized").median == raw["optimized"]["median"]
+    assert loaded.claims[0].to_json()["secondary"].keys() == raw["secondary"].keys()
 
 
 @pytest.mark.parametrize("content, message", [

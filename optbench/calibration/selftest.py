@@ -64,8 +64,8 @@ def run(options: engine.RunOptions, repeats: int, ids: list[str] | None = None,
     for repeat in range(repeats):
         document = engine.run(chosen, replace(options, seed=repeat), MODULE, on_case=on_case,
                               on_done=on_done)
-        environment = environment or document["environment"]
-        for entry in document["claims"]:
+        environment = environment or document.to_json()["environment"]
+        for entry in (e.to_json() for e in document.claims):
             entries.append({**entry, "repeat": repeat, "grade": grade(entry)})
     return {"kind": "optbench-selftest", "schema_version": results.SCHEMA_VERSION,
             "environment": environment,

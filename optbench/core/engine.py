@@ -11,6 +11,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from . import results, verdict
+from .schema import Results
 from .claim import BASELINE, OPTIMIZED, VARIANT_ORDER, Claim, Metric, ratio
 from .measure import (FULL_PRIMARY, FULL_SECONDARY, PRECISE, QUICK_PRIMARY, QUICK_SECONDARY,
                       SETTLED, SamplingPlan, measure_memory, time_interleaved)
@@ -225,13 +226,13 @@ def _base_entry(claim: Claim, size: int, device: str, quick: bool) -> dict[str, 
     }
 
 
-def planned(claims: Iterable[Claim], options: RunOptions) -> dict[str, Any]:
-    """The results document a run will have, before anything is measured:
-    its entries' identities and claimed ranges (what the gate must find
+def planned(claims: Iterable[Claim], options: RunOptions) -> Results:
+    """The results a run will have, before anything is measured: its
+    entries' identities and claimed ranges (what the gate must find
     comparable before it is worth measuring)."""
-    return {"run": {"quick": options.quick},
-            "claims": [_base_entry(c, size, device, options.quick) for c in claims
-                       for size in c.sizes(options.quick) for device in c.devices]}
+    return Results.from_json({"run": {"quick": options.quick}, "claims": [
+        {**_base_entry(c, size, device, options.quick), "verdict": "planned"}
+        for c in claims for size in c.sizes(options.quick) for device in c.devices]})
 
 
 def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
@@ -312,7 +313,7 @@ def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
 class RunInterrupted(Exception):
     """Ctrl-C: `document` holds what was measured, marked incomplete."""
 
-    def __init__(self, document: dict):
+    def __init__(self, document: Results):
         super().__init__("interrupted")
         self.document = document
 
@@ -359,8 +360,8 @@ def witness(claim: Claim, measured: list[dict], options: RunOptions) -> None:
 
 def run(claims: Iterable[Claim], options: RunOptions, claims_module: str | None = None,
         on_case: Callable[[Claim, int, str], Callable[[str], None]] | None = None,
-        on_done: Callable[[dict], None] = lambda _: None) -> dict[str, Any]:
-    """Measure every claim at every size and device; the whole results document.
+        on_done: Callable[[dict], None] = lambda _: None) -> Results:
+    """Measure every claim at every size and device; the whole results file.
 
     Each claim runs in its own forked child process (core/isolate.py): one
     that raises, hangs past `options.case_timeout` or dies gives "error"
@@ -393,20 +394,19 @@ def run(claims: Iterable[Claim], options: RunOptions, claims_module: str | None 
 
 
 def _document(entries: list[dict], options: RunOptions, claims_module: str | None,
-              incomplete: bool = False) -> dict[str, Any]:
+              incomplete: bool = False) -> Results:
     run_info = {"quick": options.quick, "claims_module": claims_module,
                 "torch_threads": options.threads, "order_seed": options.seed,
                 "instructions": options.count_instructions,
                 "isolated": options.isolate, "case_timeout": options.case_timeout}
     if incomplete:
         run_info["incomplete"] = True
-    return {
-        "schema_version": results.SCHEMA_VERSION,
+    return Results.from_json({
         "tool": {"name": "optbench", "version": _version()},
         "environment": results.environment(),
         "run": run_info,
         "claims": entries,
-    }
+    })
 
 
 # The callgrind witness gets this long per claim; larger sizes are skipped,

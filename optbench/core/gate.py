@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from . import verdict as _verdict
+from .schema import Entry, Results
 
 # Best first. Beyond the verdict rule's own order: a case that no longer ran.
 ERROR = _verdict.ERROR
@@ -66,9 +67,8 @@ class Outcome:
         return not self.regressions
 
 
-def entry_key(entry: dict) -> str:
-    w = entry["workload"]
-    return f"{entry['id']} @ {w.get('size')} {w.get('device', 'cpu')}"
+def entry_key(entry: Entry) -> str:
+    return entry.key
 
 
 def rank(verdict: str) -> int | None:
@@ -84,41 +84,39 @@ def _ran(verdict: str) -> bool:
     return verdict not in (ERROR, _verdict.NOT_MEASURABLE)
 
 
-def check_comparable(previous: dict, current: dict, allow: Iterable[str] = ()) -> list[str]:
+def check_comparable(previous: Results, current: Results,
+                     allow: Iterable[str] = ()) -> list[str]:
     """Refuses (NotComparable) runs that cannot be compared unless `allow`
     names the difference; returns the environment differences as warnings."""
     allow = set(allow)
     problems = []
-    old_run, new_run = previous.get("run") or {}, current.get("run") or {}
-    if "quick" in old_run and old_run.get("quick") != new_run.get("quick") and "mode" not in allow:
+    if previous.quick is not None and previous.quick != current.quick and "mode" not in allow:
         mode = {True: "quick", False: "full"}
-        problems.append(f"PREVIOUS is a {mode[bool(old_run['quick'])]} run, this one "
-                        f"{mode[bool(new_run.get('quick'))]} (--gate-allow mode to compare anyway)")
-    before = {entry_key(e): e for e in previous["claims"]}
-    for entry in current["claims"]:
-        old = before.get(entry_key(entry))
+        problems.append(f"PREVIOUS is a {mode[bool(previous.quick)]} run, this one "
+                        f"{mode[bool(current.quick)]} (--gate-allow mode to compare anyway)")
+    before = {e.key: e for e in previous.claims}
+    for entry in current.claims:
+        old = before.get(entry.key)
         if old is None:
             continue
-        if ("revision" not in allow and "revision" in old
-                and old["revision"] != entry.get("revision")):
-            problems.append(f"{entry_key(entry)}: claim revision {old['revision']} -> "
-                            f"{entry.get('revision')} (--gate-allow revision)")
-        old_range = (old.get("claimed") or {}).get("exact")
-        new_range = (entry.get("claimed") or {}).get("exact")
+        if ("revision" not in allow and old.revision is not None
+                and old.revision != entry.revision):
+            problems.append(f"{entry.key}: claim revision {old.revision} -> "
+                            f"{entry.revision} (--gate-allow revision)")
+        old_range, new_range = old.claimed.get("exact"), entry.claimed.get("exact")
         if "claimed" not in allow and old_range and new_range and old_range != new_range:
-            problems.append(f"{entry_key(entry)}: claimed range {old_range} -> {new_range} "
+            problems.append(f"{entry.key}: claimed range {old_range} -> {new_range} "
                             f"(--gate-allow claimed)")
     if problems:
         raise NotComparable("; ".join(problems))
-    return _environment_warnings(previous.get("environment") or {},
-                                 current.get("environment") or {})
+    return _environment_warnings(previous.environment, current.environment)
 
 
-def _environment_warnings(old: dict, new: dict) -> list[str]:
+def _environment_warnings(old, new) -> list[str]:
     warnings = []
     for name in ENVIRONMENT_FIELDS:
         if name in old and name in new and old[name] != new[name]:
-            if isinstance(old[name], dict):
+            if hasattr(old[name], "get"):
                 moved = sorted(k for k in set(old[name]) | set(new[name])
                                if old[name].get(k) != new[name].get(k))
                 what = ", ".join(f"{k} {old[name].get(k)} -> {new[name].get(k)}" for k in moved)
@@ -128,11 +126,11 @@ def _environment_warnings(old: dict, new: dict) -> list[str]:
     return warnings
 
 
-def compare(previous: dict, current: dict, allow: Iterable[str] = ()) -> list[Finding]:
+def compare(previous: Results, current: Results, allow: Iterable[str] = ()) -> list[Finding]:
     """Every difference the gate judges, better or worse, entry by entry."""
     allow = set(allow)
-    before = {entry_key(e): e for e in previous["claims"]}
-    now = {entry_key(e): e for e in current["claims"]}
+    before = {e.key: e for e in previous.claims}
+    now = {e.key: e for e in current.claims}
     if before and not set(before) & set(now):
         return [Finding("(all)", "no entry in common with PREVIOUS: nothing was compared",
                         worse=True)]
@@ -146,13 +144,13 @@ def compare(previous: dict, current: dict, allow: Iterable[str] = ()) -> list[Fi
     return found
 
 
-def _entry_findings(key: str, old: dict, new: dict) -> list[Finding]:
+def _entry_findings(key: str, old: Entry, new: Entry) -> list[Finding]:
     found = []
-    timed = new.get("kind") == "time"
-    old_v, new_v = old["verdict"], new["verdict"]
+    timed = new.kind == "time"
+    old_v, new_v = old.verdict, new.verdict
     if old_v != new_v:
         worse = _worse_verdict(old_v, new_v)
-        reason = f" ({new['reason']})" if new.get("reason") else ""
+        reason = f" ({new.reason})" if new.reason else ""
         # A timed verdict is judged by its interval (below), unless the case stopped running.
         found.append(Finding(key, f"verdict {old_v} -> {new_v}{reason}", worse,
                              timed=timed and _ran(new_v)))
@@ -163,11 +161,11 @@ def _entry_findings(key: str, old: dict, new: dict) -> list[Finding]:
     return found
 
 
-def _ratio_findings(key: str, old: dict, new: dict, timed: bool) -> list[Finding]:
+def _ratio_findings(key: str, old: Entry, new: Entry, timed: bool) -> list[Finding]:
     found = []
     for prefix, who in (("", "optimized"), ("best_", "best")):
-        o_lo, o_hi = old.get(f"{prefix}ci_low"), old.get(f"{prefix}ci_high")
-        n_lo, n_hi = new.get(f"{prefix}ci_low"), new.get(f"{prefix}ci_high")
+        o_lo, o_hi = getattr(old, f"{prefix}ci_low"), getattr(old, f"{prefix}ci_high")
+        n_lo, n_hi = getattr(new, f"{prefix}ci_low"), getattr(new, f"{prefix}ci_high")
         if None in (o_lo, o_hi, n_lo, n_hi):
             continue
         if timed:
@@ -176,27 +174,26 @@ def _ratio_findings(key: str, old: dict, new: dict, timed: bool) -> list[Finding
                 found.append(Finding(key, f"{who} ratio significantly worse: "
                                           f"[{o_lo:.4g}, {o_hi:.4g}] -> [{n_lo:.4g}, {n_hi:.4g}]",
                                      worse=True, timed=True))
-        elif new.get("kind") == "memory":
-            o, n = old.get(f"{prefix}ratio"), new.get(f"{prefix}ratio")
+        elif new.kind == "memory":
+            o, n = getattr(old, f"{prefix}ratio"), getattr(new, f"{prefix}ratio")
             if o and n and n > o * (1 + MEMORY_TOLERANCE):
                 found.append(Finding(key, f"{who} memory ratio {o:.4g} -> {n:.4g}", worse=True))
     return found
 
 
-def _exact_findings(key: str, old: dict, new: dict) -> list[Finding]:
+def _exact_findings(key: str, old: Entry, new: Entry) -> list[Finding]:
     """Counters and `value` metrics of every variant, primary and secondary;
     memory per variant beyond the tolerance."""
     found = []
     pairs = []
-    if old.get("kind") == new.get("kind"):
-        pairs.append((new.get("metric"), new.get("kind"),
-                      {v: (old.get(v) or {}).get("median") for v in ("baseline", "optimized", "best")},
-                      {v: (new.get(v) or {}).get("median") for v in ("baseline", "optimized", "best")}))
-    for name, sec in (new.get("secondary") or {}).items():
-        old_sec = (old.get("secondary") or {}).get(name)
-        if old_sec and old_sec.get("kind") == sec.get("kind"):
-            pairs.append((name, sec.get("kind"), old_sec.get("values") or {},
-                          sec.get("values") or {}))
+    if old.kind == new.kind:
+        pairs.append((new.metric, new.kind,
+                      {v: s.median for v, s in old.variants.items()},
+                      {v: s.median for v, s in new.variants.items()}))
+    for name, sec in new.secondary.items():
+        old_sec = old.secondary.get(name)
+        if old_sec and old_sec.kind == sec.kind:
+            pairs.append((name, sec.kind, old_sec.values, sec.values))
     for name, kind, old_values, new_values in pairs:
         for variant in ("baseline", "optimized", "best"):
             o, n = old_values.get(variant), new_values.get(variant)
@@ -215,10 +212,10 @@ def _exact_findings(key: str, old: dict, new: dict) -> list[Finding]:
     return found
 
 
-def _equivalence_findings(key: str, old: dict, new: dict) -> list[Finding]:
+def _equivalence_findings(key: str, old: Entry, new: Entry) -> list[Finding]:
     found = []
-    old_eq = (old.get("equivalence") or {}).get("per_variant") or {"optimized": old.get("equivalent")}
-    new_eq = (new.get("equivalence") or {}).get("per_variant") or {"optimized": new.get("equivalent")}
+    old_eq = (old.equivalence or {}).get("per_variant") or {"optimized": old.equivalent}
+    new_eq = (new.equivalence or {}).get("per_variant") or {"optimized": new.equivalent}
     for variant, o in old_eq.items():
         n = new_eq.get(variant)
         if variant not in new_eq or o == n:
@@ -230,14 +227,15 @@ def _equivalence_findings(key: str, old: dict, new: dict) -> list[Finding]:
     return found
 
 
-def judge(previous: dict, current: dict, remeasure: Callable[[dict], dict] | None = None,
+def judge(previous: Results, current: Results,
+          remeasure: Callable[[Entry], Entry] | None = None,
           allow: Iterable[str] = ()) -> Outcome:
     """The gate's decision. `remeasure(entry)` re-runs one case and returns
     its new entry; without it, timed findings are reported as within noise
     (the gate cannot confirm them)."""
     outcome = Outcome(warnings=check_comparable(previous, current, allow))
-    before = {entry_key(e): e for e in previous["claims"]}
-    now = {entry_key(e): e for e in current["claims"]}
+    before = {e.key: e for e in previous.claims}
+    now = {e.key: e for e in current.claims}
     findings = [f for f in compare(previous, current, allow) if f.worse]
     timed_keys = {f.key for f in findings if f.timed}
     outcome.regressions = [f for f in findings if not f.timed]
@@ -264,7 +262,7 @@ def judge(previous: dict, current: dict, remeasure: Callable[[dict], dict] | Non
     return outcome
 
 
-def _interval(entry: dict | None) -> str:
-    if not entry or entry.get("ci_low") is None:
+def _interval(entry: Entry | None) -> str:
+    if entry is None or entry.ci_low is None:
         return "n/a"
-    return f"[{entry['ci_low']:.4g}, {entry['ci_high']:.4g}]"
+    return f"[{entry.ci_low:.4g}, {entry.ci_high:.4g}]"

@@ -1,7 +1,8 @@
 """The results file: schema, environment, atomic write, load (the gate is core/gate.py).
 
-Schema (version 1), one JSON object:
-  schema_version  1
+Schema (version 2; core/schema.py holds the typed objects), one JSON object:
+  schema_version  2 (version 1 files still load: no revision, no "error"
+                  verdict, no libraries in the environment)
   tool            {"name": "optbench", "version": ...}
   environment     python, platform, cpu_model, cpu_flags (the ones that
                   matter for ML kernels), cores (logical), usable_cores
@@ -14,14 +15,17 @@ Schema (version 1), one JSON object:
                   column gets by default), load_average_at_start [1, 5, 15 min],
                   timestamp (UTC ISO 8601)
   run             {"quick": bool, "claims_module": str|null, "torch_threads": int,
-                   "order_seed": int, "instructions": bool (callgrind witness on)}
+                   "order_seed": int, "instructions": bool (callgrind witness on),
+                   "isolated": bool (each claim in its own process),
+                   "case_timeout": seconds, "incomplete": true (only when
+                   Ctrl-C stopped the run; the entries are those measured)}
   claims          a list with one entry per claim x workload size x device:
     id, revision (the claim's, bumped when its meaning changes; the gate
     refuses to compare two revisions), title, source, component, metric,
     kind, unit, headline (is this the
     claim's headline size), claimed {text, ratio_low, ratio_high, exact (the
     range as fractions, e.g. "0 .. 1/5")}, verdict (confirmed, partial,
-    inconclusive, no effect, refuted, not measurable here),
+    inconclusive, no effect, refuted, not measurable here, error),
     workload {name, size, size_unit, device},
     baseline / optimized / best: {median, samples, n, iqr_over_median} for
         time, {median, samples, n} for memory (bytes) and counters,
@@ -39,7 +43,8 @@ Schema (version 1), one JSON object:
     equivalence {description, per_variant {variant: true|false|text}},
     secondary {metric: {kind, unit, description, values {variant: figure},
                ratio, ci_low, ci_high, sampling (timed ones)}},
-    reason (set when verdict is "not measurable here")
+    reason (set when verdict is "not measurable here" or "error": why; for an
+        error, the claim, size, step and the user's file:line)
 """
 from __future__ import annotations
 
@@ -53,7 +58,8 @@ from pathlib import Path
 from typing import Any
 
 
-SCHEMA_VERSION = 1
+from .schema import READS, SCHEMA_VERSION, Results
+
 _INTERESTING_FLAGS = ("avx", "avx2", "fma", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile", "f16c")
 
 
@@ -177,12 +183,16 @@ def write_atomic(path: Path, text: str) -> None:
         raise ResultsError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def save(results: dict, path: Path) -> None:
-    write_atomic(path, json.dumps(results, indent=2, sort_keys=False, allow_nan=True) + "\n")
+def save(results: Results | dict, path: Path) -> None:
+    """Write a results file (or another optbench document, such as the
+    selftest's, given as a plain dict) atomically."""
+    data = results.to_json() if isinstance(results, Results) else results
+    write_atomic(path, json.dumps(data, indent=2, sort_keys=False, allow_nan=True) + "\n")
 
 
-def load(path: Path) -> dict:
-    """Read and check a results file; every failure names the file."""
+def load(path: Path) -> Results:
+    """Read and check a results file of any version this optbench reads;
+    every failure names the file."""
     path = Path(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -194,11 +204,14 @@ def load(path: Path) -> dict:
         raise ResultsError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
     if not isinstance(data, dict) or "schema_version" not in data:
         raise ResultsError(f"{path}: not an optbench results file (no schema_version)")
-    if data["schema_version"] != SCHEMA_VERSION:
-        raise ResultsError(f"{path}: schema_version {data['schema_version']!r} is not "
-                           f"{SCHEMA_VERSION}, the one this optbench reads")
+    if data["schema_version"] not in READS:
+        raise ResultsError(f"{path}: schema_version {data['schema_version']!r} is not one "
+                           f"this optbench reads ({', '.join(map(str, READS))})")
     claims = data.get("claims")
     if not isinstance(claims, list) or not all(
             isinstance(c, dict) and {"id", "verdict", "workload"} <= c.keys() for c in claims):
         raise ResultsError(f"{path}: 'claims' is not a list of claim entries")
-    return data
+    try:
+        return Results.from_json(data)
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise ResultsError(f"{path}: a claim entry does not fit the schema: {exc}") from None

@@ -1,13 +1,15 @@
 """Ratios in words and figures: one wording for the CLI table and the report."""
 from __future__ import annotations
 
+from .schema import Entry
 
-def interval(entry: dict, prefix: str = "") -> str:
+
+def interval(entry: Entry, prefix: str = "") -> str:
     """"0.22 (exact)" for counters, "0.05 [0.049, 0.054]" for intervals."""
-    r = entry.get(f"{prefix}ratio")
+    r = getattr(entry, f"{prefix}ratio")
     if r is None:
         return "n/a"
-    lo, hi = entry.get(f"{prefix}ci_low"), entry.get(f"{prefix}ci_high")
+    lo, hi = getattr(entry, f"{prefix}ci_low"), getattr(entry, f"{prefix}ci_high")
     if lo == hi:
         return f"{r:.4g} (exact)"
     return f"{r:.4g} [{lo:.4g}, {hi:.4g}]"
@@ -30,15 +32,15 @@ def reading(ratio: float | None) -> str:
     return f"{ratio:.3g}x more"
 
 
-def sampling(entry: dict) -> str:
+def sampling(entry: Entry) -> str:
     """"23 rounds, settled": how many interleaved rounds, and why they stopped."""
-    s = entry.get("sampling")
+    s = entry.sampling
     return f"{s['rounds']} rounds, {s['stop']}" if s else ""
 
 
-def instructions(entry: dict) -> str:
+def instructions(entry: Entry) -> str:
     """The callgrind witness beside a time ratio: "0.963", "n/a" when it has none."""
-    witness = entry.get("instructions")
+    witness = entry.instructions
     if not witness:
         return ""
     if "unavailable" in witness:

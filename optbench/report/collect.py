@@ -14,6 +14,7 @@ from pathlib import Path
 
 from optbench.core import gate, results, text
 from optbench.core.claim import VARIANT_ORDER
+from optbench.core.schema import Entry, Results
 from optbench.core.text import interval, reading
 from optbench.core.verdict import ERROR, NOT_MEASURABLE, ORDER, SYMBOL
 
@@ -26,11 +27,11 @@ class Source:
 
     number: int
     path: Path
-    document: dict
+    document: Results
 
     @property
     def label(self) -> str:
-        env = self.document.get("environment", {})
+        env = self.document.environment
         commit = (env.get("git_commit") or "no commit")[:10]
         device = env.get("cuda_device") or "CPU"
         return f"#{self.number} {self.path.name} ({device}, {commit})"
@@ -87,61 +88,61 @@ def scaling_marks(sizes: list[int], ratios: list[float], lows: list[float],
     return marks
 
 
-def _variants(entry: dict) -> list[str]:
-    return [v for v in VARIANT_ORDER if isinstance(entry.get(v), dict)]
+def _variants(entry: Entry) -> list[str]:
+    return [v for v in VARIANT_ORDER if v in entry.variants]
 
 
-def _secondary_rows(entry: dict, kinds: tuple[str, ...]) -> list[dict]:
+def _secondary_rows(entry: Entry, kinds: tuple[str, ...]) -> list[dict]:
     rows = []
-    for name, sec in (entry.get("secondary") or {}).items():
-        if sec.get("kind") not in kinds:
+    for name, sec in entry.secondary.items():
+        if sec.kind not in kinds:
             continue
-        rows.append({"name": name, "description": sec.get("description", ""),
-                     "values": {v: figure(x, sec.get("unit", "")) for v, x in sec["values"].items()},
-                     "ratio": interval(sec) if sec.get("ratio") is not None else "",
-                     "reading": reading(sec.get("ratio")) if sec.get("ratio") is not None else ""})
+        rows.append({"name": name, "description": sec.description,
+                     "values": {v: figure(x, sec.unit) for v, x in sec.values.items()},
+                     "ratio": interval(sec) if sec.ratio is not None else "",
+                     "reading": reading(sec.ratio) if sec.ratio is not None else ""})
     return rows
 
 
-def _primary_plot(entry: dict) -> str | None:
+def _primary_plot(entry: Entry) -> str | None:
     variants = _variants(entry)
     if not variants:
         return None
-    if entry.get("kind") in ("time", "memory"):
-        return plots.samples_plot({v: entry[v]["samples"] for v in variants}, entry["unit"])
-    values = {v: entry[v]["median"] for v in variants}
+    if entry.kind in ("time", "memory"):
+        return plots.samples_plot({v: list(entry.variants[v].samples) for v in variants},
+                                  entry.unit)
+    values = {v: entry.variants[v].median for v in variants}
     if all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in values.values()):
-        return plots.counter_plot(values, entry["unit"])
+        return plots.counter_plot(values, entry.unit)
     return None
 
 
-def _entry_view(entry: dict, moved: list[gate.Finding]) -> dict:
+def _entry_view(entry: Entry, moved: list[gate.Finding]) -> dict:
     variants = _variants(entry)
+    witness = entry.instructions or {}
     return {
         "entry": entry,
-        "size": f"{entry['workload']['size']:,} {entry['workload'].get('size_unit', '')}",
-        "device": entry["workload"].get("device", "cpu"),
-        "symbol": SYMBOL.get(entry["verdict"], "?"),
-        "interval": interval(entry), "reading": reading(entry.get("ratio")),
+        "size": f"{entry.size:,} {entry.workload.get('size_unit', '')}",
+        "device": entry.device,
+        "symbol": SYMBOL.get(entry.verdict, "?"),
+        "interval": interval(entry), "reading": reading(entry.ratio),
         "sampling": text.sampling(entry),
         "instructions": text.instructions(entry),
-        "instructions_note": (entry.get("instructions") or {}).get("note")
-        or (entry.get("instructions") or {}).get("unavailable", ""),
-        "best_interval": interval(entry, "best_") if "best_ratio" in entry else "",
-        "medians": {v: figure(entry[v]["median"], entry["unit"]) for v in variants},
-        "samples": {v: entry[v].get("n", 1) for v in variants},
+        "instructions_note": witness.get("note") or witness.get("unavailable", ""),
+        "best_interval": interval(entry, "best_") if entry.best_ratio is not None else "",
+        "medians": {v: figure(entry.variants[v].median, entry.unit) for v in variants},
+        "samples": {v: entry.variants[v].n for v in variants},
         "counters": _secondary_rows(entry, ("counter", "value")),
         "costs": _secondary_rows(entry, ("time", "memory")),
-        "moved": [c for c in moved if c.key == gate.entry_key(entry)],
+        "moved": [c for c in moved if c.key == entry.key],
     }
 
 
-def _other_sizes(headline: dict, entries: list[dict]) -> list[str]:
+def _other_sizes(headline: Entry, entries: tuple[Entry, ...]) -> list[str]:
     """The same claim's verdicts at its other sizes, so none hides below the fold."""
-    device = headline["workload"].get("device", "cpu")
-    return [f"{e['workload']['size']:,}: {SYMBOL.get(e['verdict'], '?')} {e['verdict']}"
-            for e in entries if e["id"] == headline["id"] and not e.get("headline")
-            and e["workload"].get("device", "cpu") == device]
+    return [f"{e.size:,}: {SYMBOL.get(e.verdict, '?')} {e.verdict}"
+            for e in entries if e.id == headline.id and not e.headline
+            and e.device == headline.device]
 
 
 def _profiles(claim_id: str, profiles_dir: Path | None, out_dir: Path) -> list[dict]:
@@ -195,39 +196,38 @@ def build(sources: list[Source], out_dir: Path, profiles_dir: Path | None = None
 
     claim_ids: list[str] = []
     for s in sources:
-        for e in s.document["claims"]:
-            if e["id"] not in claim_ids:
-                claim_ids.append(e["id"])
+        for e in s.document.claims:
+            if e.id not in claim_ids:
+                claim_ids.append(e.id)
 
     summary, sections, counts = [], [], []
     for s in sources:
-        headline = [e for e in s.document["claims"] if e.get("headline")]
-        tally = Counter(e["verdict"] for e in headline)
+        headline = [e for e in s.document.claims if e.headline]
+        tally = Counter(e.verdict for e in headline)
         counts.append({"source": s, "verdicts": [
             {"verdict": v, "symbol": SYMBOL[v], "count": tally.get(v, 0)}
             for v in (*ORDER, NOT_MEASURABLE, ERROR)]})
         summary += [{"source": s, **_entry_view(e, moved),
-                     "other_sizes": _other_sizes(e, s.document["claims"])} for e in headline]
+                     "other_sizes": _other_sizes(e, s.document.claims)} for e in headline]
 
     for claim_id in claim_ids:
         per_source, series, first = [], [], None
         for s in sources:
-            entries = sorted((e for e in s.document["claims"] if e["id"] == claim_id),
-                             key=lambda e: (e["workload"].get("device", "cpu"), e["workload"]["size"]))
+            entries = sorted((e for e in s.document.claims if e.id == claim_id),
+                             key=lambda e: (e.device, e.size))
             if not entries:
                 continue
             # The claim is introduced by its headline entry (its claimed figure).
-            first = first or next((e for e in entries if e.get("headline")), entries[0])
+            first = first or next((e for e in entries if e.headline), entries[0])
             views = [_entry_view(e, moved) for e in entries]
-            measured = [e for e in entries if e.get("ratio") is not None
-                        and e.get("ci_low") is not None and e.get("ci_high") is not None]
+            measured = [e for e in entries if None not in (e.ratio, e.ci_low, e.ci_high)]
             if measured:
-                series.append({"label": s.label, "sizes": [e["workload"]["size"] for e in measured],
-                               "ratios": [e["ratio"] for e in measured],
-                               "lows": [e["ci_low"] for e in measured],
-                               "highs": [e["ci_high"] for e in measured],
-                               "claimed": [e["claimed"]["ratio_high"] for e in measured]})
-            head = next((e for e in entries if e.get("headline") and e.get("ratio") is not None),
+                series.append({"label": s.label, "sizes": [e.size for e in measured],
+                               "ratios": [e.ratio for e in measured],
+                               "lows": [e.ci_low for e in measured],
+                               "highs": [e.ci_high for e in measured],
+                               "claimed": [e.claimed["ratio_high"] for e in measured]})
+            head = next((e for e in entries if e.headline and e.ratio is not None),
                         measured[-1] if measured else None)
             per_source.append({"source": s, "rows": views,
                                "headline": _entry_view(head, moved) if head else None,
