@@ -262,8 +262,8 @@ def test_registry_claimed_ranges_say_which_sizes_the_report_names(claims):
 
 
 def test_literal_replace_shows_which_rows_the_gene_name_rules_change(claims):
-    from optbench.workloads.text import genotype_strings
-    rows = genotype_strings(10_000)
+    from optbench.workloads.text import annotated_genotype_strings
+    rows = annotated_genotype_strings(10_000)
     # regex=True's "BRCA1.2" also rewrites "BRCA1/2"; its "variant*3" never
     # matches the literal "variant*3", which regex=False does rewrite.
     expected = sum("BRCA1/2" in r or "variant*3" in r for r in rows)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from optbench.core.claim import Case, Claim, Claimed, Equivalence, Metric, Workload
-from optbench.workloads.text import ANNOTATIONS, genotype_strings
+from optbench.workloads.text import ANNOTATIONS, annotated_genotype_strings
 
 from . import PER_ROW_VARIANTS, REGEX_FLAG_VARIANTS
 from .common import LITERAL_RULES, NAME_RULES
@@ -100,7 +100,7 @@ def _claim(id: str, title: str, variants, storage: str, secondary=(), notes="",
         claimed=Claimed.times_fewer(10, 100, text="10-100x faster preprocessing"),
         variants=variants,
         workload=Workload(f"genotype and drug strings, a tenth annotated; pandas str dtype "
-                          f"on {storage} storage", genotype_strings,
+                          f"on {storage} storage", annotated_genotype_strings,
                           sizes=(10_000, largest), quick_sizes=(10_000,), size_unit="strings"),
         setup=_setup_on(storage),
         primary=Metric("normalize_time", "time", "s", _normalize,
