@@ -200,3 +200,18 @@ def test_ctrl_c_writes_what_was_measured_marked_incomplete(tmp_path):
     assert data["run"]["incomplete"] is True
     assert [e["id"] for e in data["claims"]] == ["fail.fine_before"]
     assert f"written to {out}" in stderr and "Traceback" not in stderr
+
+
+def test_identical_timed_code_passes_the_gate(tmp_path):
+    """Two quick runs of the same timed claim: whatever the verdicts do
+    within noise, the gate passes (a false alarm needs two disjoint
+    intervals in a row, the second from the gate's own re-measure)."""
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    assert optbench("verify", "--claims", str(EXAMPLE), "--quick", "--json",
+                    str(first)).returncode == 0
+    again = optbench("verify", "--claims", str(EXAMPLE), "--quick", "--json", str(second),
+                     "--gate", str(first))
+    assert again.returncode == 0, again.stderr
+    assert "gate: nothing got worse" in again.stdout
+    environment = json.loads(second.read_text())["environment"]
+    assert "claims_module_git_commit" in environment   # the user's project, when in git

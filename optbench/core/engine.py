@@ -403,7 +403,7 @@ def _document(entries: list[dict], options: RunOptions, claims_module: str | Non
         run_info["incomplete"] = True
     return Results.from_json({
         "tool": {"name": "optbench", "version": _version()},
-        "environment": results.environment(),
+        "environment": results.environment(claims_module),
         "run": run_info,
         "claims": entries,
     })

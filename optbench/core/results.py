@@ -13,7 +13,9 @@ Schema (version 2; core/schema.py holds the typed objects), one JSON object:
                   torchvision, opencv-python-headless, pillow, memray, scipy),
                   pandas_string_storage ("python" or "pyarrow": what a str
                   column gets by default), load_average_at_start [1, 5, 15 min],
-                  timestamp (UTC ISO 8601)
+                  timestamp (UTC ISO 8601); with a claims module given as a
+                  file: claims_module_git_commit and claims_module_git_dirty
+                  (the git state of the project it lives in; null outside git)
   run             {"quick": bool, "claims_module": str|null, "torch_threads": int,
                    "order_seed": int, "instructions": bool (callgrind witness on),
                    "isolated": bool (each claim in its own process),
@@ -133,7 +135,9 @@ def git_state(where: Path | None = None) -> dict[str, Any]:
     return {"commit": commit, "dirty": dirty}
 
 
-def environment() -> dict[str, Any]:
+def environment(claims_module: str | None = None) -> dict[str, Any]:
+    """The machine and software a run measured on. For a user's claims
+    module given as a file, also the git state of the project it lives in."""
     import torch
 
     model, flags = _cpu_info()
@@ -157,7 +161,15 @@ def environment() -> dict[str, Any]:
         "pandas_string_storage": _pandas_string_storage(),
         "load_average_at_start": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
         "timestamp": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        **_claims_module_git(claims_module),
     }
+
+
+def _claims_module_git(claims_module: str | None) -> dict[str, Any]:
+    if not claims_module or not Path(claims_module).is_file():
+        return {}
+    state = git_state(Path(claims_module).resolve().parent)
+    return {"claims_module_git_commit": state["commit"], "claims_module_git_dirty": state["dirty"]}
 
 
 def write_atomic(path: Path, text: str) -> None:
