@@ -302,8 +302,10 @@ def _gate(previous, document, args, selected, options) -> int:
     def remeasure(entry: Entry) -> Entry:
         errors.print(f"gate: re-measuring {entry.key} to see whether it reproduces",
                      markup=False, highlight=False)
-        return Entry.from_json(engine.measure_case(by_id[entry.id], entry.size, entry.device,
-                                                   options))
+        # In a process of its own, as the run measured it: a shift that only
+        # one process's memory layout shows must not reproduce by staying put.
+        return Entry.from_json(engine.remeasure(by_id[entry.id], entry.size, entry.device,
+                                                options))
 
     try:
         outcome = gate.judge(previous, document, remeasure, args.gate_allow)

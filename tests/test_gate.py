@@ -212,3 +212,25 @@ def test_environment_differences_are_warnings():
     outcome = _judge(PREVIOUS, current)
     assert outcome.passed
     assert outcome.warnings == ["environment differs: torch: 2.15.0 -> 2.16.0"]
+
+
+def test_the_re_measure_must_reproduce_the_same_ratio_that_got_worse():
+    """best got slower; a re-measure where only best is still slow fails the
+    gate and quotes best's interval, one where it is not passes."""
+    slower_best = _current(e0=lambda e: e.update(best_ci_low=0.6, best_ci_high=0.64))
+    failed, _ = _worse(slower_best, lambda e: replace(e, best_ci_low=0.61, best_ci_high=0.66))
+    assert failed == ["predictor.enumerate_zip @ 1000 cpu: best ratio significantly worse: "
+                      "[0.39, 0.41] -> [0.6, 0.64]; reproduced on a re-measure: [0.61, 0.66]"]
+    # The re-measure shows the optimized slower instead: not the same regression.
+    failed, outcome = _worse(slower_best, lambda e: replace(
+        e, ci_low=0.9, ci_high=0.95, best_ci_low=0.38, best_ci_high=0.42))
+    assert failed == []
+    assert "not reproduced (re-measured [0.38, 0.42])" in outcome.within_noise[0]
+
+
+def test_a_re_measure_runs_one_case_in_a_process_of_its_own(claims):
+    from optbench.core import engine
+    entry = engine.remeasure(claims["trainer.val_accumulate"], 1000, "cpu",
+                             engine.RunOptions(quick=True))
+    assert (entry["id"], entry["workload"]["size"]) == ("trainer.val_accumulate", 1000)
+    assert entry["verdict"] != "error" and entry["ratio"] is not None

@@ -393,6 +393,22 @@ def run(claims: Iterable[Claim], options: RunOptions, claims_module: str | None 
     return _document(entries, options, claims_module)
 
 
+def remeasure(claim: Claim, size: int, device: str, options: RunOptions) -> dict[str, Any]:
+    """One case measured again, in a child process of its own (the gate's
+    second look at a timing that seems to have got worse)."""
+    from dataclasses import replace as _replace
+
+    from . import isolate
+
+    one = _replace(claim, devices=(device,), workload=_replace(
+        claim.workload, sizes=(size,), quick_sizes=(size,)),
+        claimed_on={d: c for d, c in claim.claimed_on.items() if d == device})
+    options = _replace(options, instructions=False)
+    if options.isolate and isolate.fork_available():
+        return isolate.run_claim(one, options, timeout=options.case_timeout)[0]
+    return _measure_in_process(one, options, lambda s, d: (lambda _: None), lambda _: None)[0]
+
+
 def _document(entries: list[dict], options: RunOptions, claims_module: str | None,
               incomplete: bool = False) -> Results:
     run_info = {"quick": options.quick, "claims_module": claims_module,

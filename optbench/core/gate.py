@@ -249,20 +249,27 @@ def judge(previous: Results, current: Results,
                                      for m in verdict_moves]
             continue
         again = remeasure(now[key]) if remeasure else None
-        reproduced = again is not None and any(
-            f.timed and "ratio" in f.what for f in _ratio_findings(key, before[key], again, True))
+        again_worse = {f.what.split(" ")[0] for f in
+                       (_ratio_findings(key, before[key], again, True) if again else [])}
+        reproduced = False
+        for f in significant:
+            who = f.what.split(" ")[0]  # "optimized" or "best"
+            prefix = "best_" if who == "best" else ""
+            if who in again_worse:
+                reproduced = True
+                outcome.regressions.append(Finding(
+                    key, f"{f.what}; reproduced on a re-measure: {_interval(again, prefix)}", True))
+            else:
+                seen = (f"re-measured {_interval(again, prefix)}" if again
+                        else "no re-measure possible")
+                outcome.within_noise.append(f"{key}: {f.what}, not reproduced ({seen})")
         if reproduced:
-            outcome.regressions += [
-                Finding(key, f"{f.what}; reproduced on a re-measure: {_interval(again)}", True)
-                for f in significant] + [Finding(key, m, True) for m in verdict_moves]
-        else:
-            seen = f"re-measured {_interval(again)}" if again else "no re-measure possible"
-            outcome.within_noise += [f"{key}: {f.what}, not reproduced ({seen})"
-                                     for f in significant]
+            outcome.regressions += [Finding(key, m, True) for m in verdict_moves]
     return outcome
 
 
-def _interval(entry: Entry | None) -> str:
-    if entry is None or entry.ci_low is None:
+def _interval(entry: Entry | None, prefix: str = "") -> str:
+    low = getattr(entry, f"{prefix}ci_low", None) if entry is not None else None
+    if low is None:
         return "n/a"
-    return f"[{entry.ci_low:.4g}, {entry.ci_high:.4g}]"
+    return f"[{low:.4g}, {getattr(entry, f'{prefix}ci_high'):.4g}]"
