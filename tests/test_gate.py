@@ -133,8 +133,18 @@ def test_a_ratio_nine_times_worse_with_the_same_verdict_fails_when_it_reproduces
                       "[0.48, 0.52] -> [0.89, 0.91]; reproduced on a re-measure: [0.88, 0.93]"]
 
 
+def test_a_shift_within_the_between_process_tolerance_is_not_even_re_measured():
+    """[0.48, 0.52] -> [0.55, 0.57]: disjoint, but by less than 10% of the
+    old top, the process-to-process variation the A/A runs showed."""
+    def remeasure(_):
+        raise AssertionError("not a candidate")
+    failed, outcome = _worse(_current(e0=lambda e: e.update(ratio=0.56, ci_low=0.55,
+                                                            ci_high=0.57)), remeasure)
+    assert failed == [] and outcome.within_noise == []
+
+
 def test_a_slower_run_that_a_remeasure_does_not_reproduce_passes_with_a_note():
-    slower = _current(e0=lambda e: e.update(ratio=0.6, ci_low=0.56, ci_high=0.62))
+    slower = _current(e0=lambda e: e.update(ratio=0.63, ci_low=0.6, ci_high=0.66))
     failed, outcome = _worse(slower, lambda entry: replace(entry, ci_low=0.49, ci_high=0.53))
     assert failed == []
     assert "not reproduced (re-measured [0.49, 0.53])" in outcome.within_noise[0]
