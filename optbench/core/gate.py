@@ -9,8 +9,8 @@ inconclusive on unchanged code. A timed entry fails only when
 1. its ratio interval now lies entirely above the previous one, by more
    than RATIO_TOLERANCE (10%) of it: one run's interval sees only the noise
    inside its process, and between processes the same code's ratio moved by
-   up to 3.7% beyond both intervals in the A/A runs (README, "The
-   regression gate"), and
+   up to 7.2% beyond both intervals in 20 consecutive A/A runs (README,
+   "The regression gate"), and
 2. a re-measure of that case in a process of its own, run by the gate
    itself, reproduces that for the same ratio (optimized or best).
 
@@ -37,8 +37,8 @@ ALLOWABLE = {
     "missing": "entries of PREVIOUS absent from this run",
 }
 # A timed ratio must be worse than the previous interval's top by more than
-# this to count: consecutive A/A runs of the quick suite differed by up to
-# 3.7% beyond their intervals (process-to-process variation).
+# this to count: 20 consecutive A/A runs of the quick suite differed by up to
+# 7.2% beyond their intervals (process-to-process variation).
 RATIO_TOLERANCE = 0.10
 # Memory readings repeat to 0.01% (core/measure.py); library upgrades move
 # them by a few percent. More than this is a change.
