@@ -309,6 +309,10 @@ def _gate(previous, document, args, selected, options) -> int:
 
     try:
         outcome = gate.judge(previous, document, remeasure, args.gate_allow)
+    except engine.RunInterrupted:
+        errors.print(f"optbench: interrupted during the gate's re-measure; the results of "
+                     f"this run are in {args.json}", markup=False, highlight=False)
+        return EXIT_INTERRUPTED
     except gate.NotComparable as exc:
         errors.print(f"gate: {args.gate} and this run are not comparable: {exc}",
                      markup=False, highlight=False)

@@ -244,3 +244,34 @@ def test_a_re_measure_runs_one_case_in_a_process_of_its_own(claims):
                              engine.RunOptions(quick=True))
     assert (entry["id"], entry["workload"]["size"]) == ("trainer.val_accumulate", 1000)
     assert entry["verdict"] != "error" and entry["ratio"] is not None
+
+
+def test_a_re_measure_that_fails_does_not_let_the_regression_pass():
+    slower = _current(e0=lambda e: e.update(ratio=0.9, ci_low=0.89, ci_high=0.91))
+    failed, _ = _worse(slower, lambda e: replace(e, verdict="error", reason="killed by SIGKILL",
+                                                 ci_low=None, ci_high=None))
+    assert failed == ["predictor.enumerate_zip @ 1000 cpu: optimized ratio significantly worse: "
+                      "[0.48, 0.52] -> [0.89, 0.91]; the re-measure failed: killed by SIGKILL"]
+
+
+def test_an_empty_or_incomplete_previous_is_said():
+    empty = _doc()
+    outcome = _judge(empty, PREVIOUS)
+    assert [r.what for r in outcome.regressions] == [
+        "no entry in common with PREVIOUS: nothing was compared"]
+    stopped = copy.deepcopy(PREVIOUS)
+    stopped["run"]["incomplete"] = True
+    assert "PREVIOUS is an incomplete run" in _judge(stopped, PREVIOUS).warnings[0]
+
+
+def test_an_unchanged_nan_value_is_not_a_change():
+    def nan(e):
+        e["secondary"]["caller_dict_mutated"]["values"]["optimized"] = float("nan")
+    assert _judge(_current(e1=nan), _current(e1=nan)).passed
+
+
+def test_a_claimed_range_per_size_must_cover_every_size(claims):
+    from dataclasses import replace as dc_replace
+    claim = claims["trainer.val_accumulate"]
+    with pytest.raises(ValueError, match="no claimed range for sizes \\[10000, 100000\\]"):
+        dc_replace(claim, claimed={1000: claim.claimed_at(1000)})

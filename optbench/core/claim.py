@@ -209,6 +209,14 @@ class Claim:
         unknown = set(self.variants) - set(VARIANT_ORDER)
         if unknown:
             raise ValueError(f"claim {self.id!r}: unknown variants {sorted(unknown)}")
+        sizes = set(self.workload.sizes) | set(self.workload.quick_sizes)
+        for device, claimed in {"": self.claimed, **self.claimed_on}.items():
+            if not isinstance(claimed, Claimed):
+                missing = sorted(sizes - set(claimed))
+                if missing:
+                    where = f" on {device}" if device else ""
+                    raise ValueError(f"claim {self.id!r}: no claimed range{where} for sizes "
+                                     f"{missing}")
         stray = set(self.claimed_on) - set(self.devices)
         if stray:
             raise ValueError(f"claim {self.id!r}: claimed ranges for devices it is not "

@@ -404,9 +404,13 @@ def remeasure(claim: Claim, size: int, device: str, options: RunOptions) -> dict
         claim.workload, sizes=(size,), quick_sizes=(size,)),
         claimed_on={d: c for d, c in claim.claimed_on.items() if d == device})
     options = _replace(options, instructions=False)
-    if options.isolate and isolate.fork_available():
-        return isolate.run_claim(one, options, timeout=options.case_timeout)[0]
-    return _measure_in_process(one, options, lambda s, d: (lambda _: None), lambda _: None)[0]
+    try:
+        if options.isolate and isolate.fork_available():
+            return isolate.run_claim(one, options, timeout=options.case_timeout)[0]
+        return _measure_in_process(one, options, lambda s, d: (lambda _: None),
+                                   lambda _: None)[0]
+    except (isolate.Interrupted, KeyboardInterrupt):
+        raise RunInterrupted(_document([], options, None, incomplete=True)) from None
 
 
 def _document(entries: list[dict], options: RunOptions, claims_module: str | None,

@@ -137,7 +137,7 @@ def compare(previous: Results, current: Results, allow: Iterable[str] = ()) -> l
     allow = set(allow)
     before = {e.key: e for e in previous.claims}
     now = {e.key: e for e in current.claims}
-    if before and not set(before) & set(now):
+    if not set(before) & set(now):
         return [Finding("(all)", "no entry in common with PREVIOUS: nothing was compared",
                         worse=True)]
     found = []
@@ -202,7 +202,7 @@ def _exact_findings(key: str, old: Entry, new: Entry) -> list[Finding]:
     for name, kind, old_values, new_values in pairs:
         for variant in ("baseline", "optimized", "best"):
             o, n = old_values.get(variant), new_values.get(variant)
-            if o is None or n is None or o == n:
+            if o is None or n is None or o == n or (o != o and n != n):  # NaN == NaN here
                 continue
             if kind == "counter":
                 change = "grew" if n > o else "changed"
@@ -239,6 +239,9 @@ def judge(previous: Results, current: Results,
     its new entry; without it, timed findings are reported as within noise
     (the gate cannot confirm them)."""
     outcome = Outcome(warnings=check_comparable(previous, current, allow))
+    if previous.incomplete:
+        outcome.warnings.append("PREVIOUS is an incomplete run (stopped by Ctrl-C): entries "
+                                "it never measured count as missing")
     before = {e.key: e for e in previous.claims}
     now = {e.key: e for e in current.claims}
     findings = [f for f in compare(previous, current, allow) if f.worse]
@@ -254,6 +257,11 @@ def judge(previous: Results, current: Results,
                                      for m in verdict_moves]
             continue
         again = remeasure(now[key]) if remeasure else None
+        if again is not None and not _ran(again.verdict):
+            # No second look was possible: the gate cannot call it noise.
+            outcome.regressions += [Finding(key, f"{f.what}; the re-measure failed: "
+                                                 f"{again.reason}", True) for f in significant]
+            continue
         again_worse = {f.what.split(" ")[0] for f in
                        (_ratio_findings(key, before[key], again, True) if again else [])}
         reproduced = False

@@ -36,22 +36,25 @@ def _describe_exit(code: int | None) -> str:
     if code is None:
         return "its process did not exit"
     if code < 0:
-        name = signal.Signals(-code).name
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:  # a real-time signal has no name
+            name = f"signal {-code}"
         hint = " (the kernel's OOM killer sends this)" if -code == signal.SIGKILL else ""
         return f"its process was killed by {name}{hint}"
     return f"its process exited with status {code}"
 
 
 def _child(claim: Claim, options, conn) -> None:
-    from .engine import error_entry, measure_case, witness
-
-    # Fresh stdio objects: a lock another parent thread (the progress bar)
-    # held at the fork would otherwise stay locked here for good.
-    sys.stdout = open(os.dup(1), "w", buffering=1)
-    sys.stderr = open(os.dup(2), "w", buffering=1)
-    signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C: the parent keeps the results
     status = 0
     try:
+        from .engine import error_entry, measure_case, witness
+
+        # Fresh stdio objects: a lock another parent thread (the progress bar)
+        # held at the fork would otherwise stay locked here for good.
+        sys.stdout = open(os.dup(1), "w", buffering=1)
+        sys.stderr = open(os.dup(2), "w", buffering=1)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C: the parent keeps the results
         measured = []
         for size in claim.sizes(options.quick):
             for device in claim.devices:
@@ -66,8 +69,12 @@ def _child(claim: Claim, options, conn) -> None:
         conn.send(("witness",))
         witness(claim, measured, options)
         conn.send(("final", measured))
-    except BaseException:  # noqa: BLE001 - the parent reads the exit status
+    except BaseException as exc:  # noqa: BLE001 - sys.exit in a claim included
         status = 1
+        try:  # say why, so the entry's reason is more than an exit status
+            conn.send(("crash", f"{type(exc).__name__}: {exc}".strip()))
+        except Exception:  # the pipe itself may be what failed
+            pass
     finally:
         conn.close()
         os._exit(status)
@@ -82,7 +89,10 @@ def run_claim(claim: Claim, options,
 
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_child, daemon=True, args=(claim, options, send))
+    # Not a daemon: a daemon process may not start processes of its own, and
+    # a claim may (a DataLoader's workers, a process pool). It is killed below
+    # whenever this function leaves before it has finished.
+    child = context.Process(target=_child, args=(claim, options, send))
     child.start()
     send.close()
     entries: dict[tuple, dict] = {}
@@ -91,8 +101,13 @@ def run_claim(claim: Claim, options,
     deadline = time.monotonic() + timeout
     final = None
     reason = None
+    crashed = None
     try:
         while final is None:
+            if time.monotonic() > deadline:
+                reason = f"no result after {timeout:.0f} s (timeout per case): killed"
+                child.kill()
+                break
             if receive.poll(min(1.0, max(0.0, deadline - time.monotonic()))):
                 try:
                     message = receive.recv()
@@ -113,20 +128,23 @@ def run_claim(claim: Claim, options,
                     current, deadline = ("witness",), time.monotonic() + timeout
                 elif kind == "final":
                     final = message[1]
-            elif time.monotonic() > deadline:
-                reason = f"no result after {timeout:.0f} s (timeout per case): killed"
-                child.kill()
-                break
+                elif kind == "crash":
+                    crashed = message[1]
             elif not child.is_alive() and not receive.poll():
                 break
     except KeyboardInterrupt:
         child.kill()
         child.join()
         raise Interrupted(list(entries.values())) from None
-    child.join(10)
+    finally:
+        child.join(10)
+        if child.is_alive():
+            child.kill()
+            child.join()
     if final is not None:
         return final
-    reason = reason or _describe_exit(child.exitcode)
+    reason = reason or (f"its process stopped: {crashed}" if crashed
+                        else _describe_exit(child.exitcode))
     if current == ("witness",):  # the cases are measured; only the count is lost
         for entry in entries.values():
             if entry.get("ratio") is not None:

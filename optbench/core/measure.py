@@ -294,7 +294,7 @@ class _CountingFileIO(io.FileIO):
 
     def close(self) -> None:
         if not self.closed:
-            self.tracked.discard(self.fileno())
+            self.tracked.pop(self.fileno(), None)
         super().close()
 
 
@@ -302,19 +302,46 @@ def _is_under(path, under: Path) -> bool:
     """Whether `path` lies in `under`, compared by path components: a folder
     /x/run-1 does not hold /x/run-10/metrics.json."""
     try:
-        return Path(os.path.realpath(os.fspath(path))).is_relative_to(under)
+        return Path(os.path.realpath(os.fsdecode(path))).is_relative_to(under)
     except (TypeError, ValueError):
         return False
 
 
-def _counting_open(counts: FileIOCounts, under: Path, real_open: Callable, tracked: set):
+def _identity(fd: int) -> tuple[int, int] | None:
+    """(device, inode) of an open descriptor: a number the OS reused for
+    another file must not be counted as the watched one."""
+    try:
+        st = os.fstat(fd)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _watched(tracked: dict, fd: int) -> bool:
+    if fd not in tracked:
+        return False
+    if tracked[fd] != _identity(fd):
+        del tracked[fd]  # closed behind our back (by C code) and the number reused
+        return False
+    return True
+
+
+def _counting_open(counts: FileIOCounts, under: Path, real_open: Callable, tracked: dict):
     def counting_open(file, mode="r", buffering=-1, encoding=None, errors=None,
                       newline=None, closefd=True, opener=None):
-        if isinstance(file, int) or not _is_under(file, under):
+        # A descriptor of a watched file (os.open, then open(fd) or os.fdopen)
+        # is wrapped too; any other file is the real open()'s.
+        by_descriptor = isinstance(file, int) and _watched(tracked, file)
+        if not by_descriptor and (isinstance(file, int) or not _is_under(file, under)):
             return real_open(file, mode, buffering, encoding, errors, newline, closefd, opener)
         binary = "b" in mode
+        # The argument checks open() makes, with its messages.
+        if binary and "t" in mode:
+            raise ValueError("can't have text and binary mode at once")
+        if binary and (encoding is not None or errors is not None or newline is not None):
+            raise ValueError("binary mode doesn't take an encoding, errors or newline argument")
         if buffering == 0 and not binary:
-            raise ValueError("can't have unbuffered text I/O")  # as open() says it
+            raise ValueError("can't have unbuffered text I/O")
         # Build the same layers open() builds (Lib/_pyio.py open), over a raw
         # file that counts: the same buffer size (the file's block size), the
         # same line buffering, the same text encoding default.
@@ -322,8 +349,9 @@ def _counting_open(counts: FileIOCounts, under: Path, real_open: Callable, track
         writing = any(c in raw_mode for c in "wax+")
         raw = _CountingFileIO(file, raw_mode, closefd=closefd, opener=opener)
         raw.counts, raw.tracked = counts, tracked
-        counts.add(opens=1, opens_for_write=int(writing))
-        tracked.add(raw.fileno())
+        if not by_descriptor:  # open(fd) makes no open(2) of its own
+            counts.add(opens=1, opens_for_write=int(writing))
+        tracked[raw.fileno()] = _identity(raw.fileno())
         line_buffering = buffering == 1 or (buffering < 0 and raw.isatty())
         if buffering == 1 and binary:
             buffering = -1  # open() warns and ignores it
@@ -360,10 +388,11 @@ def count_file_io(under: Path) -> Iterator[FileIOCounts]:
     os.write, os.read); only files in the case's work folder are counted,
     so imports and the harness are not. Reads and writes are counted where
     they reach the operating system, one system call each: a test checks the
-    figures against strace.
+    figures against strace. Not seen: copies the kernel makes itself
+    (shutil.copyfile's sendfile/copy_file_range) and memory-mapped access.
     """
     counts = FileIOCounts()
-    tracked: set[int] = set()  # descriptors of files under the folder
+    tracked: dict[int, tuple | None] = {}  # descriptor -> (device, inode), watched files
     real = {"open": builtins.open, "os.open": os.open, "os.write": os.write,
             "os.read": os.read, "os.close": os.close}
     under = Path(under).resolve()
@@ -373,23 +402,25 @@ def count_file_io(under: Path) -> Iterator[FileIOCounts]:
         if dir_fd is None and _is_under(path, under):
             writing = bool(flags & (os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT))
             counts.add(opens=1, opens_for_write=int(writing))
-            tracked.add(fd)
+            tracked[fd] = _identity(fd)
+        else:
+            tracked.pop(fd, None)  # a number reused for a file elsewhere
         return fd
 
     def os_write(fd, data):
         written = real["os.write"](fd, data)
-        if fd in tracked:
+        if _watched(tracked, fd):
             counts.add(writes=1, bytes_written=written)
         return written
 
     def os_read(fd, n):
         data = real["os.read"](fd, n)
-        if fd in tracked:
+        if _watched(tracked, fd):
             counts.add(reads=1, bytes_read=len(data))
         return data
 
     def os_close(fd):
-        tracked.discard(fd)
+        tracked.pop(fd, None)
         return real["os.close"](fd)
 
     counting = _counting_open(counts, under, real["open"], tracked)
