@@ -43,6 +43,7 @@ class UsageError(Exception):
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="optbench", description="Measure performance claims: verdicts with intervals.")
+    parser.add_argument("--version", action="version", version=f"optbench {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p_list = sub.add_parser("list", help="every claim with its source and component")
@@ -102,6 +103,15 @@ def _parser() -> argparse.ArgumentParser:
     p_profile.add_argument("-o", "--output", type=Path, default=Path("reports/profiles"),
                            metavar="DIR")
     return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("optbench")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def _positive(option: str):

@@ -219,3 +219,8 @@ def test_identical_timed_code_passes_the_gate(tmp_path):
     assert "gate: nothing got worse" in again.stdout
     environment = json.loads(second.read_text())["environment"]
     assert "claims_module_git_commit" in environment   # the user's project, when in git
+
+
+def test_version():
+    done = optbench("--version")
+    assert done.returncode == 0 and done.stdout.startswith("optbench ")

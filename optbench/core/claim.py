@@ -14,6 +14,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable, Literal, Mapping, Sequence, Union
 
+from .same import same
+
 MetricKind = Literal["time", "memory", "counter", "value"]
 
 # The two variants every claim compares; "best" is optional.
@@ -162,7 +164,15 @@ class Equivalence:
 
     def judge(self, baseline_output: Any, other_output: Any) -> bool | str:
         """True (equivalent), False (an undeclared change) or "declared change: ..."."""
-        if self.compare(baseline_output, other_output):
+        try:
+            equal = bool(self.compare(baseline_output, other_output))
+        except (RuntimeError, ValueError) as exc:
+            if "ambiguous" not in str(exc):
+                raise
+            raise TypeError(f"equivalence {self.description!r}: == on outputs with no single "
+                            f"truth value (tensors or arrays); use Equivalence.allclose, "
+                            f"Equivalence.frames_equal or Equivalence.structures") from None
+        if equal:
             return True
         if self.declared_change and (self.only_declared is None
                                      or self.only_declared(baseline_output, other_output)):
@@ -171,8 +181,36 @@ class Equivalence:
 
     @classmethod
     def exact(cls, description: str) -> "Equivalence":
-        """Outputs equal under ==."""
+        """Outputs equal under == (plain Python values; see `structures` for
+        tensors, arrays and frames, whose == has no single truth value)."""
         return cls(description, operator.eq)
+
+    @classmethod
+    def allclose(cls, rtol: float = 1e-5, atol: float = 1e-8,
+                 description: str | None = None) -> "Equivalence":
+        """Tensors and arrays (and containers of them) with the same shape and
+        dtype whose values agree within rtol/atol, NaNs in the same places."""
+        return cls(description or f"same shapes and dtypes, values within rtol={rtol:g}, "
+                                  f"atol={atol:g}",
+                   lambda a, b: same(a, b, rtol, atol))
+
+    @classmethod
+    def frames_equal(cls, description: str | None = None) -> "Equivalence":
+        """pandas DataFrames, Series or Indexes equal value for value, with the
+        same dtypes, index and column names (pandas.testing's checks)."""
+        return cls(description or "identical frames: values, dtypes, index and columns", same)
+
+    @classmethod
+    def structures(cls, rtol: float = 0.0, atol: float = 0.0,
+                   description: str | None = None) -> "Equivalence":
+        """Dicts, lists and tuples of tensors, arrays, frames and plain values,
+        compared item by item (types too: 3 is not 3.0), exactly unless a
+        tolerance is given for the floating-point leaves."""
+        exactly = rtol == atol == 0
+        return cls(description or ("identical structures, types and values" if exactly else
+                                   f"identical structures, values within rtol={rtol:g}, "
+                                   f"atol={atol:g}"),
+                   lambda a, b: same(a, b, rtol, atol))
 
 
 @dataclass(frozen=True)
