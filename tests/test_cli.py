@@ -145,9 +145,12 @@ FAILING = Path(__file__).parent / "fixtures" / "failing_claims.py"
 
 
 def test_a_run_survives_claims_that_raise_hang_or_die(tmp_path):
+    import os
     out = tmp_path / "r.json"
-    done = optbench("verify", "--claims", str(FAILING), "--quick", "--case-timeout", "5",
-                    "--json", str(out))
+    done = subprocess.run([sys.executable, "-m", "optbench", "verify", "--claims", str(FAILING),
+                           "--quick", "--case-timeout", "5", "--json", str(out)],
+                          capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "TMPDIR": str(tmp_path)})
     assert done.returncode == 3, done.stderr
     assert "Traceback" not in done.stderr
     entries = {e["id"]: e for e in json.loads(out.read_text())["claims"]}
@@ -167,6 +170,8 @@ def test_a_run_survives_claims_that_raise_hang_or_die(tmp_path):
     assert "killed by SIGKILL" in reasons["fail.dies"]
     assert "returned 'fast', not a number" in reasons["fail.not_a_number"]
     assert "5 of 8 entries could not be measured" in done.stderr
+    # Cases killed mid-way leave no work folder behind.
+    assert not list(tmp_path.glob("optbench-*"))
 
 
 def test_a_claims_list_holding_something_else_is_one_line(tmp_path):
@@ -224,3 +229,23 @@ def test_identical_timed_code_passes_the_gate(tmp_path):
 def test_version():
     done = optbench("--version")
     assert done.returncode == 0 and done.stdout.startswith("optbench ")
+
+
+def test_no_work_folders_are_left_behind(tmp_path):
+    """Neither a quick verify nor a script that makes cases and forgets them
+    leaves optbench-* folders in the temp folder."""
+    import os
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    script = ("from optbench.core.registry import get\n"
+              "c = get('callbacks.metrics_interval')\n"
+              "case = c.case('optimized', 50)\n"
+              "c.output(case)\n")
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    done = subprocess.run([sys.executable, "-m", "optbench", "verify", "--quick",
+                           "callbacks.metrics_interval", "logger.buffered",
+                           "--json", str(tmp_path / "out" / "r.json")],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]

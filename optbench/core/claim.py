@@ -5,8 +5,10 @@ reads these objects; none of them defines a benchmark of its own.
 """
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import math
+import shutil
 import operator
 import tempfile
 from dataclasses import dataclass, field
@@ -291,8 +293,28 @@ class Claim:
         if data is None:
             data = self.workload.make(size)
         if workdir is None:
-            workdir = Path(tempfile.mkdtemp(prefix=f"optbench-{self.id}-{variant}-"))
+            workdir = _scratch_folder(f"optbench-{self.id}-{variant}-")
         return Case(self, variant, self.variants[variant], size, device, data, workdir)
+
+
+# Work folders made for cases, removed when the interpreter exits, whoever
+# forgot to: the engine removes its own as soon as a case is measured, but a
+# test or a user's script that calls claim.case() need not. (Forked children
+# leave through os._exit, so they never remove their parent's folders.)
+_SCRATCH: list[Path] = []
+
+
+def _scratch_folder(prefix: str) -> Path:
+    if not _SCRATCH:
+        atexit.register(_remove_scratch)
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    _SCRATCH.append(folder)
+    return folder
+
+
+def _remove_scratch() -> None:
+    for folder in _SCRATCH:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def ratio(optimized: float, baseline: float) -> float | Fraction:

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import time
 from typing import Callable
 
@@ -45,10 +47,14 @@ def _describe_exit(code: int | None) -> str:
     return f"its process exited with status {code}"
 
 
-def _child(claim: Claim, options, conn) -> None:
+def _child(claim: Claim, options, conn, scratch: str) -> None:
     status = 0
     try:
         from .engine import error_entry, measure_case, witness
+
+        # Every temporary folder of this claim goes under one the parent
+        # removes, so a case killed mid-way leaves nothing behind.
+        tempfile.tempdir = scratch
 
         # Fresh stdio objects: a lock another parent thread (the progress bar)
         # held at the fork would otherwise stay locked here for good.
@@ -92,7 +98,8 @@ def run_claim(claim: Claim, options,
     # Not a daemon: a daemon process may not start processes of its own, and
     # a claim may (a DataLoader's workers, a process pool). It is killed below
     # whenever this function leaves before it has finished.
-    child = context.Process(target=_child, args=(claim, options, send))
+    scratch = tempfile.mkdtemp(prefix=f"optbench-run-{claim.id}-")
+    child = context.Process(target=_child, args=(claim, options, send, scratch))
     child.start()
     send.close()
     entries: dict[tuple, dict] = {}
@@ -141,6 +148,7 @@ def run_claim(claim: Claim, options,
         if child.is_alive():
             child.kill()
             child.join()
+        shutil.rmtree(scratch, ignore_errors=True)
     if final is not None:
         return final
     reason = reason or (f"its process stopped: {crashed}" if crashed
