@@ -115,7 +115,8 @@ def test_a_timed_verdict_flip_with_overlapping_intervals_is_noise():
                                           ci_high=1.2))
     failed, outcome = _worse(flip)
     assert failed == []
-    assert "verdict confirmed -> inconclusive, but the intervals overlap" in outcome.within_noise[0]
+    assert ("verdict confirmed -> inconclusive, but the ratio did not move beyond the old "
+            "interval by more than 10%" in outcome.within_noise[0])
 
 
 def test_a_ratio_nine_times_worse_with_the_same_verdict_fails_when_it_reproduces():

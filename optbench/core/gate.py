@@ -14,8 +14,8 @@ inconclusive on unchanged code. A timed entry fails only when
 2. a re-measure of that case in a process of its own, run by the gate
    itself, reproduces that for the same ratio (optimized or best).
 
-A timed verdict that got worse while the intervals overlap is printed as a
-note ("within noise"), not failed. Verdicts that say the case no longer ran
+A timed verdict that got worse while the ratio stayed within that
+tolerance is printed as a note ("within noise"), not failed. Verdicts that say the case no longer ran
 (error, not measurable here) fail without a re-measure.
 """
 from __future__ import annotations
@@ -64,7 +64,7 @@ class Finding:
 class Outcome:
     regressions: list[Finding] = field(default_factory=list)
     # Timed findings a re-measure did not reproduce, and worse timed verdicts
-    # whose intervals overlap: printed, not failed.
+    # that stayed within the tolerance: printed, not failed.
     within_noise: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -252,7 +252,8 @@ def judge(previous: Results, current: Results,
         verdict_moves = [f.what for f in findings if f.key == key and f.timed
                          and f.what.startswith("verdict")]
         if not significant:
-            outcome.within_noise += [f"{key}: {m}, but the intervals overlap "
+            outcome.within_noise += [f"{key}: {m}, but the ratio did not move beyond the old "
+                                     f"interval by more than {RATIO_TOLERANCE:.0%} "
                                      f"({_interval(before[key])} -> {_interval(now[key])})"
                                      for m in verdict_moves]
             continue
