@@ -16,7 +16,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable, Literal, Mapping, Sequence, Union
 
-from .same import same
+from .origin import caller_outside_optbench
+from .same import difference, same
 
 MetricKind = Literal["time", "memory", "counter", "value"]
 
@@ -163,6 +164,8 @@ class Equivalence:
     # (e.g. equal wherever the declared rule does not apply); a difference
     # outside it is an undeclared change. None: any difference is declared.
     only_declared: Callable[[Any, Any], bool] | None = None
+    # (rtol, atol) for describing where outputs first differ beyond it.
+    tolerance: tuple[float, float] = (0.0, 0.0)
 
     def judge(self, baseline_output: Any, other_output: Any) -> bool | str:
         """True (equivalent), False (an undeclared change) or "declared change: ..."."""
@@ -181,6 +184,14 @@ class Equivalence:
             return f"declared change: {self.declared_change}"
         return False
 
+    def difference(self, baseline_output: Any, other_output: Any) -> str | None:
+        """Where `other_output` first differs ("[0]['community']: int -> float"),
+        None when no difference can be pointed at (a custom compare's)."""
+        try:
+            return difference(baseline_output, other_output, *self.tolerance)
+        except Exception:  # a description is a courtesy; the verdict stands without it
+            return None
+
     @classmethod
     def exact(cls, description: str) -> "Equivalence":
         """Outputs equal under == (plain Python values; see `structures` for
@@ -194,7 +205,7 @@ class Equivalence:
         dtype whose values agree within rtol/atol, NaNs in the same places."""
         return cls(description or f"same shapes and dtypes, values within rtol={rtol:g}, "
                                   f"atol={atol:g}",
-                   lambda a, b: same(a, b, rtol, atol))
+                   lambda a, b: same(a, b, rtol, atol), tolerance=(rtol, atol))
 
     @classmethod
     def frames_equal(cls, description: str | None = None) -> "Equivalence":
@@ -212,7 +223,7 @@ class Equivalence:
         return cls(description or ("identical structures, types and values" if exactly else
                                    f"identical structures, values within rtol={rtol:g}, "
                                    f"atol={atol:g}"),
-                   lambda a, b: same(a, b, rtol, atol))
+                   lambda a, b: same(a, b, rtol, atol), tolerance=(rtol, atol))
 
 
 @dataclass(frozen=True)
@@ -241,6 +252,9 @@ class Claim:
     # Modules the workload needs beyond optbench's own dependencies (pyarrow
     # for Arrow-backed strings); without them the claim is "not measurable here".
     requires: Sequence[str] = ()
+    # "file:line" of the Claim(...) call: where an error with no line of the
+    # user's own in its traceback (an equivalence misused) is pointed to.
+    defined_at: str = field(default_factory=caller_outside_optbench, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for needed in (BASELINE, OPTIMIZED):

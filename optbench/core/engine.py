@@ -13,6 +13,7 @@ import numpy as np
 from . import results, verdict
 from .schema import Results
 from .claim import BASELINE, OPTIMIZED, VARIANT_ORDER, Claim, Metric, ratio
+from .origin import where
 from .measure import (FULL_PRIMARY, FULL_SECONDARY, PRECISE, QUICK_PRIMARY, QUICK_SECONDARY,
                       SETTLED, SamplingPlan, measure_memory, time_interleaved)
 from .stats import CONFIDENCE, NOISY_IQR, WIDE_INTERVAL, iqr_over_median, ratio_interval
@@ -189,25 +190,22 @@ def _secondary_entry(metric: Metric, per_variant: dict, sampling: dict | None
     return entry
 
 
-def _where(exc: BaseException) -> str:
-    """file:line of the innermost frame, so a user can find their bug."""
-    tb = exc.__traceback__
-    while tb is not None and tb.tb_next is not None:
-        tb = tb.tb_next
-    return f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb else "unknown"
-
-
 def _finite(x: float) -> float | None:
     """JSON has no infinity: a change from zero to some is null, the values say it."""
     x = float(x)
     return x if np.isfinite(x) else None
 
 
-def _equivalence(claim: Claim, cases: dict) -> tuple[bool | str, dict[str, bool | str]]:
+def _equivalence(claim: Claim, cases: dict) -> tuple[bool | str, dict[str, bool | str],
+                                                    dict[str, str]]:
+    """The optimized's judgement, every variant's, and where each changed
+    output first differs from the baseline's (for the reader, not the verdict)."""
     outputs = {v: claim.output(c) for v, c in cases.items()}
     per_variant = {v: claim.equivalence.judge(outputs[BASELINE], out)
                    for v, out in outputs.items() if v != BASELINE}
-    return per_variant[OPTIMIZED], per_variant
+    differences = {v: found for v, judged in per_variant.items() if judged is not True
+                   and (found := claim.equivalence.difference(outputs[BASELINE], outputs[v]))}
+    return per_variant[OPTIMIZED], per_variant, differences
 
 
 def _base_entry(claim: Claim, size: int, device: str, quick: bool) -> dict[str, Any]:
@@ -271,10 +269,10 @@ def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
                 seed=order_seed(claim, size, metric, options.seed)))
         step = "equivalence"
         progress(step)
-        equivalent, per_variant = _equivalence(claim, cases)
+        equivalent, per_variant, differences = _equivalence(claim, cases)
     except Exception as exc:
         raise MeasurementError(f"claim {claim.id} at size {size:,} ({device}), step {step}: "
-                               f"{type(exc).__name__}: {exc} [{_where(exc)}]") from exc
+                               f"{type(exc).__name__}: {exc} [{where(exc, claim.defined_at)}]") from exc
     finally:
         for case in cases.values():
             shutil.rmtree(case.workdir, ignore_errors=True)
@@ -302,6 +300,8 @@ def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
     entry["equivalent"] = equivalent
     entry["equivalence"] = {"description": claim.equivalence.description,
                             "per_variant": per_variant}
+    if differences:
+        entry["equivalence"]["differences"] = differences
     entry["secondary"] = secondary
     floor = verdict.noise_floor(claim.primary.kind)
     entry["noise"]["floor"] = float(floor)
@@ -321,13 +321,13 @@ class RunInterrupted(Exception):
 def error_entry(claim: Claim, size: int, device: str, quick: bool,
                 cause: BaseException | str) -> dict[str, Any]:
     """The entry of a case whose code failed: verdict "error" and why."""
-    where = f"claim {claim.id} at size {size:,} ({device})"
+    case_name = f"claim {claim.id} at size {size:,} ({device})"
     if isinstance(cause, MeasurementError):
         cause = str(cause)
     elif isinstance(cause, BaseException):
-        cause = f"{where}: {type(cause).__name__}: {cause} [{_where(cause)}]"
+        cause = f"{case_name}: {type(cause).__name__}: {cause} [{where(cause, claim.defined_at)}]"
     else:
-        cause = f"{where}: {cause}"
+        cause = f"{case_name}: {cause}"
     entry = _base_entry(claim, size, device, quick)
     entry.update(verdict=verdict.ERROR, reason=cause, equivalent=None, ratio=None,
                  ci_low=None, ci_high=None, secondary={})

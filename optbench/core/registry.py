@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from .claim import Claim
+from .origin import where
 
 
 class ClaimsError(Exception):
@@ -79,7 +80,7 @@ def load_module(spec: str):
         raise ClaimsError(f"claims module {spec}: cannot import ({exc})") from None
     except Exception as exc:  # a user's module may fail in any way while importing
         raise ClaimsError(f"claims module {spec}: failed while importing: "
-                          f"{type(exc).__name__}: {exc}") from None
+                          f"{type(exc).__name__}: {exc} [{where(exc)}]") from None
 
 
 def user_claims(spec: str) -> list[Claim]:

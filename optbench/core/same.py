@@ -73,3 +73,54 @@ def _same_pandas(pandas, a, b, rtol, atol) -> bool:
     except AssertionError:
         return False
     return True
+
+
+def difference(a: Any, b: Any, rtol: float = 0.0, atol: float = 0.0, where: str = "") -> str | None:
+    """Where and how `b` first differs from `a`, in a few words ("[0]['community']:
+    int -> float", "shape (3,) -> (4,)", "[12]: 3 -> 4"); None when `same`.
+
+    For the report and the CLI: "output differs" tells a reviewer less than
+    what changed. Only the first difference is described.
+    """
+    if same(a, b, rtol, atol):
+        return None
+    at = f"{where}: " if where else ""
+    shape_a, shape_b = getattr(a, "shape", None), getattr(b, "shape", None)
+    dtype_a, dtype_b = getattr(a, "dtype", None), getattr(b, "dtype", None)
+    if type(a) is not type(b):
+        return f"{at}{_kind(a)} -> {_kind(b)}"
+    if shape_a is not None and tuple(shape_a) != tuple(shape_b):
+        return f"{at}shape {tuple(shape_a)} -> {tuple(shape_b)}"
+    if dtype_a is not None and not isinstance(a, (Mapping, list, tuple)) and \
+            str(dtype_a) != str(dtype_b):
+        return f"{at}dtype {dtype_a} -> {dtype_b}"
+    if isinstance(a, Mapping):
+        if a.keys() != b.keys():
+            gone, new = sorted(map(repr, a.keys() - b.keys())), sorted(map(repr, b.keys() - a.keys()))
+            return f"{at}keys" + (f" lost {', '.join(gone[:3])}" if gone else "") + \
+                (f" gained {', '.join(new[:3])}" if new else "")
+        for key in a:
+            found = difference(a[key], b[key], rtol, atol, f"{where}[{key!r}]")
+            if found:
+                return found
+    if isinstance(a, (list, tuple)):
+        if len(a) != len(b):
+            return f"{at}length {len(a)} -> {len(b)}"
+        for i, (x, y) in enumerate(zip(a, b)):
+            found = difference(x, y, rtol, atol, f"{where}[{i}]")
+            if found:
+                return found
+    if shape_a is not None:
+        return f"{at}values differ"
+    return f"{at}{_short(a)} -> {_short(b)}"
+
+
+def _kind(value: Any) -> str:
+    dtype = getattr(value, "dtype", None)
+    name = type(value).__name__
+    return f"{name} {dtype}" if dtype is not None and hasattr(value, "shape") else name
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 24 else text[:21] + "..."

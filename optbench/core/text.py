@@ -1,6 +1,10 @@
 """Ratios in words and figures: one wording for the CLI table and the report."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Iterable
+
+from . import units
 from .schema import Entry
 
 
@@ -46,3 +50,78 @@ def instructions(entry: Entry) -> str:
     if "unavailable" in witness:
         return "n/a"
     return f"{witness['ratio']:.4g}" + ("" if witness["agrees_with_time"] else " (disagrees)")
+
+
+@dataclass(frozen=True)
+class HiddenCost:
+    """A secondary reading where the optimized is worse than the baseline."""
+
+    metric: str
+    kind: str
+    ratio: float          # inf: from none to some ("0 -> 5 messages")
+    lower: float          # the interval's lower end (the ratio itself when exact)
+    size: int
+    size_unit: str
+    appeared: str = ""    # "0 -> 5 messages" when the baseline had none
+    count: float = 0.0    # the optimized's figure, where it appeared from none
+
+    def words(self, with_size: bool = True) -> str:
+        """"get_item_time 136x slower @ 10,000 nodes", "lost_on_sigkill 0 -> 5 messages"."""
+        if self.appeared:
+            amount = self.appeared
+        elif self.kind == "time":
+            amount = f"{self.ratio:.3g}x slower" if self.ratio >= 2 else \
+                f"{(self.ratio - 1) * 100:.2g}% slower"
+        else:
+            amount = reading(self.ratio)
+        where = f" @ {units.size(self.size, self.size_unit)}" if with_size else ""
+        return f"{self.metric} {amount}{where}"
+
+
+def hidden_costs(entries: Iterable[Entry]) -> list[HiddenCost]:
+    """Every secondary time, memory or counter reading of these entries where
+    the optimized is worse than the baseline beyond doubt: its whole 95%
+    interval above 1, an exact reading above 1, or a counter at zero for the
+    baseline and above zero for the optimized (counters count costs: opens,
+    writes, messages lost, wrong lookups; more is worse).
+
+    Worst first: a cost the baseline did not have at all (0 -> 5 messages
+    lost), then by the interval's lower end, so a sure 3x outranks a noisy
+    maybe-5x. Values (a type name, a share) are not ranked: see changed_output.
+    """
+    found = []
+    for entry in entries:
+        unit = entry.workload.get("size_unit", "")
+        for name, sec in entry.secondary.items():
+            if sec.kind not in ("time", "memory", "counter"):
+                continue
+            before, after = sec.values.get("baseline"), sec.values.get("optimized")
+            if sec.ratio is None:
+                if sec.kind == "counter" and before == 0 and isinstance(after, (int, float)) \
+                        and after > 0:
+                    found.append(HiddenCost(
+                        name, sec.kind, float("inf"), float("inf"), entry.size, unit,
+                        appeared=f"0 -> {units.quantity(after, sec.unit)}", count=after))
+                continue
+            lower = sec.ci_low if sec.ci_low is not None else sec.ratio
+            if lower > 1:
+                found.append(HiddenCost(name, sec.kind, sec.ratio, lower, entry.size, unit))
+    # Ties (several "0 -> N") go to the larger N: "0 -> 4 epochs" before "0 -> 2".
+    return sorted(found, key=lambda c: (c.lower, c.count), reverse=True)
+
+
+def worst_hidden_cost(entries: Iterable[Entry]) -> HiddenCost | None:
+    costs = hidden_costs(entries)
+    return costs[0] if costs else None
+
+
+def changed_output(entry: Entry) -> str | None:
+    """What the optimized changed in the output, in a few words: "[0]['community']:
+    int -> float", "declared: stops after 5 errors"; None when it changed nothing
+    (or nothing was compared)."""
+    if entry.equivalent is None or entry.equivalent is True:
+        return None
+    if isinstance(entry.equivalent, str):
+        return entry.equivalent.replace("declared change: ", "declared: ", 1)
+    differences = (entry.equivalence or {}).get("differences") or {}
+    return differences.get("optimized") or "output differs"
