@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from rich.console import Console
@@ -17,9 +18,11 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
+# Nothing here imports torch, numpy or the claims: `list`, `--help`, `report`
+# and a mistyped id answer in well under a second (the engine imports them).
+from optbench import terminal
 from optbench.core import gate, registry, results, text, verdict
-from optbench.core.engine import MeasurementError
-from optbench.core.measure import SETTLED
+from optbench.core.errors import MeasurementError
 from optbench.core.schema import Entry
 from optbench.core.text import interval
 from optbench.core.verdict import INCONCLUSIVE, SYMBOL
@@ -30,8 +33,8 @@ EXIT_ERRORS = 3          # some claims' code failed; their entries say why
 EXIT_INTERRUPTED = 130   # Ctrl-C: what was measured is written, marked incomplete
 DEFAULT_RESULTS = Path("reports/results.json")
 
-# Piped output (CI logs) gets a wide table instead of rich's 80 columns.
-console = Console() if sys.stdout.isatty() else Console(width=150)
+# Piped output (CI logs): lines are cut at 100 columns by the table itself.
+console = Console() if sys.stdout.isatty() else Console(width=terminal.PIPED_WIDTH)
 # soft_wrap: an error is one line, however long, never wrapped at 80 columns.
 errors = Console(stderr=True, soft_wrap=True)
 
@@ -68,6 +71,10 @@ def _parser() -> argparse.ArgumentParser:
                           help="kill a case (one claim at one size) with no result after this "
                                "long; it becomes an 'error' entry and the run goes on "
                                "(default 900)")
+    p_verify.add_argument("--wide", action="store_true",
+                          help="print the verdict table uncut, with every hidden cost, the "
+                               "instruction witness and the sampling (default: cut to the "
+                               "terminal, 100 columns when piped)")
     p_verify.add_argument("--report", action="store_true",
                           help="also write the HTML report (index.html beside the results file)")
     _add_measuring_options(p_verify)
@@ -159,43 +166,16 @@ def _fmt_claimed(claimed: dict) -> str:
     return f"{claimed['text']} (≤ {claimed['ratio_high']:.3g})"
 
 
-def verdict_table(entries: "tuple[Entry, ...]") -> Table:
-    table = Table(title="optbench verdicts (ratio = optimized / baseline; lower is better)",
-                  show_lines=False)
-    witnessed = any(e.instructions for e in entries)
-    columns = ["claim", "size", "metric", "claimed", "measured [95% CI]", "best",
-               "equivalent", "verdict"]
-    if witnessed:
-        columns.insert(5, "instructions")
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for e in entries:
-        w = e.workload
-        size = f"{w['size']:,} {w['size_unit']}" + ("" if e.device == "cpu" else f" {e.device}")
-        row = [
-            e.id, size, e.metric, _fmt_claimed(e.claimed), interval(e),
-            interval(e, "best_") if e.best_ratio is not None else "",
-            "-" if e.equivalent is None else str(e.equivalent),
-            f"{SYMBOL.get(e.verdict, '?')} {e.verdict}"
-            # An error's reason (long, with a path) is printed below the table.
-            + (f" ({e.reason})" if e.reason and e.verdict != verdict.ERROR else ""),
-        ]
-        if witnessed:
-            row.insert(5, text.instructions(e))
-        # Text, not markup: ids, reasons and paths may hold "[...]".
-        table.add_row(*(Text(cell) for cell in row))
-    return table
+def _print_verdicts(entries, wide: bool) -> None:
+    width = console.width if console.is_terminal else terminal.PIPED_WIDTH
+    for line in terminal.verdict_lines(entries, width, wide):
+        console.print(line, soft_wrap=True)
 
 
 def _cmd_list(args) -> int:
-    table = Table(title="optbench claims")
-    for column in ("id", "source", "component", "claimed", "variants"):
-        table.add_column(column)
-    for claim in registry.claims(args.claims):
-        claimed = claim.claimed_at(claim.headline(quick=False))
-        table.add_row(claim.id, claim.source, claim.component, claimed.text,
-                      ", ".join(claim.variant_names))
-    console.print(table)
+    width = console.width if console.is_terminal else terminal.PIPED_WIDTH
+    for line in terminal.claim_lines(registry.catalogue(args.claims), width):
+        console.print(line, soft_wrap=True)
     return 0
 
 
@@ -213,6 +193,8 @@ def _entry_note(entry: Entry, quick: bool) -> str | None:
             advice = f"{stopped}; rerun on a quieter machine"
         return (f"inconclusive: {interval(entry)} straddles the claimed "
                 f"{entry.claimed['ratio_high']:.3g}; {advice}")
+    from optbench.core.measure import SETTLED
+
     if sampling.get("stop") == SETTLED:
         return None  # wide, but already clear of the claim and of 1: the verdict stands
     if (entry.noise or {}).get("wide_interval"):
@@ -237,7 +219,27 @@ def _check_writable(path: Path, option: str) -> None:
 
 @contextlib.contextmanager
 def _progress(cases: int):
-    """A progress bar on stderr; yields the engine's on_case and on_done."""
+    """Yields the engine's on_case and on_done: a progress bar on a terminal;
+    one line per finished case on stderr when it is piped (a CI log that shows
+    nothing for minutes looks hung)."""
+    if not errors.is_terminal:
+        started = time.monotonic()
+        state = {"done": 0, "case_started": started}
+
+        def on_case_piped(claim, size, device):
+            state["case_started"] = time.monotonic()
+            return lambda what: None
+
+        def on_done_piped(entry):
+            state["done"] += 1
+            now = time.monotonic()
+            errors.print(terminal.progress_line(
+                state["done"], cases, Entry.from_json(entry) if isinstance(entry, dict)
+                else entry, now - state["case_started"], now - started),
+                markup=False, highlight=False)
+
+        yield on_case_piped, on_done_piped
+        return
     with Progress(TextColumn("{task.description}"), BarColumn(),
                   TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
                   console=errors, transient=True) as bar:
@@ -254,11 +256,12 @@ def _progress(cases: int):
 
 
 def _cmd_verify(args) -> int:
-    from optbench.core import engine
-
-    selected = registry.select(registry.claims(args.claims), args.ids)
+    registry.check_ids(args.ids, args.claims)
     previous = results.load(args.gate) if args.gate else None
     _check_writable(args.json, "--json")
+    from optbench.core import engine  # torch and the claims: only once the input is sound
+
+    selected = registry.select(registry.claims(args.claims), args.ids)
     options = _run_options(args)
     if previous is not None:  # refuse before measuring, not after
         try:
@@ -277,8 +280,11 @@ def _cmd_verify(args) -> int:
                      f"so far written to {args.json} (marked incomplete)",
                      markup=False, highlight=False)
         return EXIT_INTERRUPTED
-    console.print(verdict_table(document.claims))
+    _print_verdicts(document.claims, args.wide)
     for entry in document.claims:
+        for warning in entry.warnings:
+            errors.print(f"warning: {entry.id} @ {entry.size:,}: {warning}",
+                         markup=False, highlight=False)
         note = _entry_note(entry, args.quick)
         if note:
             errors.print(f"note: {entry.id} @ {entry.size:,}: {note}",
@@ -400,6 +406,7 @@ def _cmd_report(args) -> int:
 def _cmd_profile(args) -> int:
     from optbench.runners.memray_profile import profile_claim
 
+    registry.check_ids([args.id], args.claims)
     claim = registry.get(args.id, args.claims)
     size = args.size or claim.headline(quick=False)
     for variant, html in profile_claim(claim, size, args.output):

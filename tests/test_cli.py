@@ -249,3 +249,24 @@ def test_no_work_folders_are_left_behind(tmp_path):
                           env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_timing_of_an_emptied_queue_is_warned_about(tmp_path):
+    """setup builds the queue once; the timed function drains it on its first
+    call and times an empty queue after that. The verdict alone would not say."""
+    out = tmp_path / "drain.json"
+    done = optbench("verify", "--quick", "--claims", str(ROOT / "tests/fixtures/draining_claims.py"),
+                    "--json", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "within 3x of timing an empty call" in done.stderr
+    assert "does not grow with the workload" in done.stderr
+    entries = json.loads(out.read_text())["claims"]
+    assert any("does not grow" in w for e in entries for w in e.get("warnings", []))
+
+
+def test_a_claim_whose_work_grows_draws_no_timing_warning(tmp_path):
+    """The same checks stay quiet on the README's example (list vs set lookups)."""
+    done = optbench("verify", "--quick", "--claims", str(EXAMPLE), "--json",
+                    str(tmp_path / "mine.json"))
+    assert done.returncode == 0, done.stderr
+    assert "warning:" not in done.stderr, done.stderr

@@ -10,17 +10,14 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from . import results, verdict
+from . import results, sanity, verdict
 from .schema import Results
 from .claim import BASELINE, OPTIMIZED, VARIANT_ORDER, Claim, Metric, ratio
+from .errors import MeasurementError
 from .origin import where
 from .measure import (FULL_PRIMARY, FULL_SECONDARY, PRECISE, QUICK_PRIMARY, QUICK_SECONDARY,
                       SETTLED, SamplingPlan, measure_memory, time_interleaved)
 from .stats import CONFIDENCE, NOISY_IQR, WIDE_INTERVAL, iqr_over_median, ratio_interval
-
-
-class MeasurementError(Exception):
-    """A claim's own code raised while being measured; names claim, size and step."""
 
 
 # torch's intra-op threads fight any other work on a 2-core machine: with a
@@ -380,10 +377,11 @@ def run(claims: Iterable[Claim], options: RunOptions, claims_module: str | None 
             told = (lambda c: (lambda size, device: on_case(c, size, device)))(claim) \
                 if on_case else (lambda size, device: (lambda _: None))
             if isolated:
-                entries.extend(isolate.run_claim(claim, options, told, on_done,
-                                                 options.case_timeout))
+                measured = isolate.run_claim(claim, options, told, on_done, options.case_timeout)
             else:
-                entries.extend(_measure_in_process(claim, options, told, on_done))
+                measured = _measure_in_process(claim, options, told, on_done)
+            sanity.check(measured)
+            entries.extend(measured)
     except isolate.Interrupted as stop:
         raise RunInterrupted(_document(entries + stop.entries, options, claims_module,
                                        incomplete=True)) from None

@@ -1,10 +1,23 @@
-"""Finds claims: the built-in components' and those of a user's own module."""
+"""Finds claims: the built-in components' and those of a user's own module.
+
+Importing the built-in claims imports torch, pandas and scikit-learn (about
+5 s here). Commands that only need to know which claims exist (`optbench
+list`, an unknown id) read a catalogue instead: id, source, component, title,
+claimed figure and variants, cached under the user's cache folder and keyed by
+a hash of every source file of the package, so an edited claim is never
+listed stale. A user's own module is always imported: its neighbours may
+change without it.
+"""
 from __future__ import annotations
 
+import hashlib
 import importlib
 import importlib.util
+import json
+import os
 import pkgutil
 import sys
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .claim import Claim
@@ -55,7 +68,84 @@ def builtin_claims() -> list[Claim]:
         # A package of shared parts (the models) has no claims of its own.
         if info.ispkg and importlib.util.find_spec(spec) is not None:
             found.extend(claims_of_module(spec))
+    _save_catalogue(found)
     return found
+
+
+@dataclass(frozen=True)
+class Listed:
+    """What `optbench list` shows of a claim, without importing its module."""
+
+    id: str
+    source: str
+    component: str
+    title: str
+    claimed: str
+    variants: tuple[str, ...]
+
+    @classmethod
+    def of(cls, claim: Claim) -> "Listed":
+        return cls(claim.id, claim.source, claim.component, claim.title,
+                   claim.claimed_at(claim.headline(quick=False)).text,
+                   tuple(claim.variant_names))
+
+
+def catalogue(module: str | None = None) -> list[Listed]:
+    """The claims as listed: from the cached catalogue when it matches the
+    package's sources, else by importing them (which refreshes the cache)."""
+    if module is None:
+        cached = _load_catalogue()
+        if cached is not None:
+            return cached
+    return [Listed.of(c) for c in claims(module)]
+
+
+def check_ids(ids: list[str], module: str | None = None) -> None:
+    """Raise ClaimsError for an unknown id, from the catalogue: a typo costs
+    no torch import."""
+    known = {c.id for c in catalogue(module)}
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        raise ClaimsError(f"unknown claim id {', '.join(unknown)}; "
+                          f"`optbench list` shows the {len(known)} known ones")
+
+
+def _sources_hash() -> str:
+    """One hash of every .py file of the installed optbench package, its
+    version and Python's: any edit anywhere makes a new catalogue."""
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256(f"{sys.version}".encode())
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:20]
+
+
+def _catalogue_path() -> Path:
+    root = os.environ.get("OPTBENCH_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "optbench")
+    return Path(root) / f"catalogue-{_sources_hash()}.json"
+
+
+def _load_catalogue() -> list[Listed] | None:
+    try:
+        rows = json.loads(_catalogue_path().read_text(encoding="utf-8"))
+        return [Listed(**{**row, "variants": tuple(row["variants"])}) for row in rows]
+    except (OSError, ValueError, TypeError, KeyError):
+        return None  # absent, unreadable or from an older layout: import instead
+
+
+def _save_catalogue(found: list[Claim]) -> None:
+    from .results import ResultsError, write_atomic
+
+    target = _catalogue_path()
+    try:
+        write_atomic(target, json.dumps([asdict(Listed.of(c)) for c in found]))
+        for stale in target.parent.glob("catalogue-*.json"):  # earlier sources' catalogues
+            if stale != target:
+                stale.unlink(missing_ok=True)
+    except (ResultsError, OSError):
+        pass  # a read-only home: listing stays correct, only slower
 
 
 def load_module(spec: str):

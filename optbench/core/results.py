@@ -46,7 +46,10 @@ Schema (version 2; core/schema.py holds the typed objects), one JSON object:
     secondary {metric: {kind, unit, description, values {variant: figure},
                ratio, ci_low, ci_high, sampling (timed ones)}},
     reason (set when verdict is "not measurable here" or "error": why; for an
-        error, the claim, size, step and the user's file:line)
+        error, the claim, size, step and the user's file:line),
+    warnings (present when a timing looks like it measured nothing: a call
+        as cheap as an empty one, a time that does not grow with a 10x
+        larger workload; see core/sanity.py)
 """
 from __future__ import annotations
 

@@ -123,6 +123,9 @@ class Entry:
     equivalent: bool | str | None = None
     equivalence: Mapping[str, Any] | None = None
     secondary: Mapping[str, Reading] = field(default_factory=dict)
+    # What no interval catches: a timed call as cheap as an empty one, a time
+    # that does not grow with the workload (core/sanity.py).
+    warnings: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)  # keys a newer optbench wrote
 
     @property
@@ -150,7 +153,7 @@ class Entry:
             variants=_frozen(variants),
             secondary=_frozen({k: Reading.from_json(v)
                                for k, v in (known.get("secondary") or {}).items()}),
-            extra=_frozen(rest))
+            warnings=tuple(known.get("warnings") or ()), extra=_frozen(rest))
         for name in ("sampling", "noise", "instructions", "equivalence"):
             if known.get(name) is not None:
                 known[name] = _frozen(known[name])
@@ -164,7 +167,7 @@ class Entry:
             value = getattr(self, f.name)
             if value is None and f.name in ("revision", "reason", "best_ratio", "best_ci_low",
                                             "best_ci_high", "sampling", "noise", "instructions",
-                                            "equivalence"):
+                                            "equivalence") or (f.name == "warnings" and not value):
                 continue
             out[f.name] = _plain(value)
         for name, summary in self.variants.items():

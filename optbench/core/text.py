@@ -124,4 +124,4 @@ def changed_output(entry: Entry) -> str | None:
     if isinstance(entry.equivalent, str):
         return entry.equivalent.replace("declared change: ", "declared: ", 1)
     differences = (entry.equivalence or {}).get("differences") or {}
-    return differences.get("optimized") or "output differs"
+    return differences.get("optimized") or "changed"

@@ -1,0 +1,88 @@
+"""Warnings about a claim's timings that no interval can catch.
+
+`setup` runs once per case; the metric's function runs many times (calibrated
+inner loops, then rounds). A function that consumes what setup built (drains
+a queue, pops a list, exhausts an iterator) does the work once and then times
+an empty call: its interval is tight, its verdict confident, and both are
+about nothing. Two symptoms show it, and are checked on every run:
+
+- a sample is within 3x of what timing an empty call costs here (measured in
+  this process with the same loop), so the call, not the work, is what was
+  timed;
+- the claim's sizes grow the workload by 10x or more and not one variant's
+  time grows by half (a real workload's time grows; an O(1) optimized is
+  fine, as long as some variant grows).
+"""
+from __future__ import annotations
+
+import functools
+import statistics
+import time
+from collections import defaultdict
+
+from . import units
+
+CALL_FLOOR_FACTOR = 3
+WORKLOAD_GROWTH = 10
+TIME_GROWTH = 1.5
+
+
+def _nothing(_state) -> None:
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def empty_call_seconds() -> float:
+    """Per-call time of an empty function timed as the engine times a metric
+    (a partial over state, called in an inner loop); median of 5 batches."""
+    body = functools.partial(_nothing, None)
+    loops, batches = 100_000, []
+    for _ in range(5):
+        start = time.perf_counter()
+        for _ in range(loops):
+            body()
+        batches.append((time.perf_counter() - start) / loops)
+    return statistics.median(batches)
+
+
+def _variants(entry: dict) -> dict[str, float]:
+    return {v: entry[v]["median"] for v in ("baseline", "optimized", "best")
+            if isinstance(entry.get(v), dict) and isinstance(entry[v].get("median"), (int, float))}
+
+
+def check(entries: list[dict]) -> None:
+    """Add "warnings" to the timed entries of one claim (in place)."""
+    timed = [e for e in entries if e.get("kind") == "time" and e.get("ratio") is not None]
+    if not timed:
+        return
+    floor = empty_call_seconds()
+    for entry in timed:
+        cheap = {v: m for v, m in _variants(entry).items() if m < CALL_FLOOR_FACTOR * floor}
+        if cheap:
+            seen = ", ".join(f"{v} {units.quantity(m, 's')}" for v, m in cheap.items())
+            entry.setdefault("warnings", []).append(
+                f"{entry['metric']} per call: {seen}, within {CALL_FLOOR_FACTOR}x of timing "
+                f"an empty call here ({units.quantity(floor, 's')}): the call, not the work, "
+                f"is what was timed. Does the timed function consume state that setup built "
+                f"once?")
+    by_device = defaultdict(list)
+    for entry in timed:
+        by_device[entry["workload"]["device"]].append(entry)
+    for same_device in by_device.values():
+        same_device.sort(key=lambda e: e["workload"]["size"])
+        small, large = same_device[0], same_device[-1]
+        sizes = small["workload"]["size"], large["workload"]["size"]
+        if sizes[0] <= 0 or sizes[1] / sizes[0] < WORKLOAD_GROWTH:
+            continue
+        before, after = _variants(small), _variants(large)
+        growth = {v: after[v] / before[v] for v in before if v in after and before[v] > 0}
+        if growth and all(g < TIME_GROWTH for g in growth.values()):
+            unit = large["workload"].get("size_unit", "")
+            seen = ", ".join(f"{v} {units.quantity(before[v], 's')} -> "
+                             f"{units.quantity(after[v], 's')}" for v in growth)
+            large.setdefault("warnings", []).append(
+                f"{large['metric']} does not grow with the workload: "
+                f"{units.size(sizes[0], unit)} -> {units.size(sizes[1], unit)} "
+                f"({sizes[1] / sizes[0]:,.0f}x), {seen}. setup runs once per case and the "
+                f"metric's function many times: does it time an emptied queue or a cached "
+                f"result after its first call?")
