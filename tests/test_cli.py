@@ -270,3 +270,25 @@ def test_a_claim_whose_work_grows_draws_no_timing_warning(tmp_path):
                     str(tmp_path / "mine.json"))
     assert done.returncode == 0, done.stderr
     assert "warning:" not in done.stderr, done.stderr
+
+
+def test_list_and_a_mistyped_id_need_no_torch_once_the_catalogue_is_cached(tmp_path):
+    """The first listing imports the claims and caches the catalogue; after
+    that, list and an unknown id answer without importing torch or pandas."""
+    import os
+
+    env = {**os.environ, "OPTBENCH_CACHE_DIR": str(tmp_path)}
+    probe = ("import sys; from optbench.cli import main; status = main({args}); "
+             "print('heavy:', sorted(m for m in ('torch', 'pandas', 'sklearn') if m in sys.modules))")
+
+    def run(args):
+        return subprocess.run([sys.executable, "-c", probe.format(args=args)], env=env,
+                              capture_output=True, text=True, timeout=600)
+
+    first = run("['list']")
+    assert "heavy: ['pandas', 'sklearn', 'torch']" in first.stdout
+    assert list(tmp_path.glob("catalogue-*.json"))
+    again = run("['list']")
+    assert "heavy: []" in again.stdout and "logger.buffered" in again.stdout
+    typo = run("['verify', 'logger.bufferd']")
+    assert "heavy: []" in typo.stdout and "logger.bufferd" in typo.stderr
