@@ -1,6 +1,6 @@
 """The three ways optbench measures: interleaved time, memory, exact counters.
 
-Timing is interleaved in one process (see TOOLCHAIN.md, "Timing noise"):
+Timing is interleaved in one process (README, "How it is measured"):
 separate processes on this kind of machine disagree by up to 1.8x, while
 rounds of every variant inside one process agree to 1%.
 """

@@ -1,4 +1,5 @@
-"""Metrics callback of seed 002 §1.3: save every epoch vs every 5 epochs vs append.
+"""Metrics callback of the training-system report §1.3: save every epoch vs
+every 5 epochs vs append.
 
 VARIANTS reads the report's change with the final save its text guarantees;
 SNIPPET_VARIANTS reads its code snippet alone (no final save).

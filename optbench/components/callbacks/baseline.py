@@ -1,4 +1,4 @@
-"""src/training/callbacks.py before the report (seed 002 §1.3): the whole
+"""src/training/callbacks.py before the report (training-system report §1.3): the whole
 metrics JSON is rewritten at the end of every epoch."""
 from __future__ import annotations
 

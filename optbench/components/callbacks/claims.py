@@ -1,4 +1,4 @@
-"""callbacks.metrics_interval*: seed 002 §1.3's metrics callback, three ways.
+"""callbacks.metrics_interval*: the training-system report §1.3's metrics callback, three ways.
 
 - metrics_interval: "80% fewer writes (50 -> 10 for 50 epochs)", the change
   with the final save its text guarantees (11 saves for 50 epochs);
@@ -109,7 +109,7 @@ FILE_COSTS = (
            f"epochs missing on disk when the training process is killed "
            f"{KILL_BEFORE_END} epochs before the end"),
 )
-# Seed 002 §1.3: "80% reduction in file writes (every 5 epochs vs every epoch)";
+# Training-system report §1.3: "80% reduction in file writes (every 5 epochs vs every epoch)";
 # its table: "Metrics logging (50 epochs) | 50 writes | 10 writes | 80% reduction".
 EIGHTY_PERCENT_FEWER = Claimed.percent_less(80, text="80% fewer writes (50 -> 10 for 50 epochs)")
 # 52 epochs: not a multiple of the save interval, as most real runs are.
@@ -120,7 +120,7 @@ TITLE = "Save the metrics JSON every 5 epochs instead of every epoch"
 
 CLAIM = Claim(
     id="callbacks.metrics_interval",
-    source="seed 002 §1.3, §4",
+    source="training-system report §1.3, §4",
     component="callbacks",
     title=TITLE + ", plus the final save the text guarantees",
     claimed=EIGHTY_PERCENT_FEWER,
@@ -140,7 +140,7 @@ CLAIM = Claim(
 
 SNIPPET_CLAIM = Claim(
     id="callbacks.metrics_interval_snippet",
-    source="seed 002 §1.3, §4",
+    source="training-system report §1.3, §4",
     component="callbacks",
     title=TITLE + ", the report's snippet as shown (no final save)",
     claimed=EIGHTY_PERCENT_FEWER,
@@ -177,10 +177,10 @@ def _trained_document(case: Case) -> dict:
 
 TRAINING_CLAIM = Claim(
     id="callbacks.metrics_interval_training",
-    source="seed 002 §1.3",
+    source="training-system report §1.3",
     component="callbacks",
     title="Fewer metrics saves: the time of a whole training run",
-    # Seed 002 §1.3: "Training runs: **5-10% faster** (50+ epochs)".
+    # Training-system report §1.3: "Training runs: **5-10% faster** (50+ epochs)".
     claimed=Claimed.percent_less(5, 10, text="5-10% faster training (50+ epochs)"),
     # No best here: its callback's cost is callbacks.metrics_interval's hidden cost,
     # and a third variant would cost a third more of a slow, noisy loop.

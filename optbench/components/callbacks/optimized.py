@@ -1,4 +1,4 @@
-"""src/training/callbacks.py after the report (seed 002 §1.3), two readings.
+"""src/training/callbacks.py after the report (training-system report §1.3), two readings.
 
 The report's snippet saves the JSON when `save_interval` (5) epochs have
 passed since the last save, and shows nothing at training end; its text

@@ -1,4 +1,5 @@
-"""Graph edge dataset of seed 000 §2 / 001 §3: dict of dicts vs indexed DataFrame."""
+"""Graph edge dataset of the Lab_Project PR summary §2 / Lab_Project optimizations doc §3:
+dict of dicts vs indexed DataFrame."""
 from optbench.core.claim import pick_variant
 
 from .baseline import DictNodeEdgeDataset

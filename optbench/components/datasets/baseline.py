@@ -1,5 +1,5 @@
-"""Lab_Project loader/graph_edge_dataset.py before the report (seed 000 §2,
-seed 001 §3): the node table becomes a dict of dicts at construction."""
+"""Lab_Project loader/graph_edge_dataset.py before the report (Lab_Project PR summary §2,
+Lab_Project optimizations doc §3): the node table becomes a dict of dicts at construction."""
 from __future__ import annotations
 
 import pandas as pd

@@ -1,4 +1,5 @@
-"""dataset.indexed_frame: "30-50% memory reduction for large datasets" (seed 000 §2, 001 §3)."""
+"""dataset.indexed_frame: "30-50% memory reduction for large datasets"
+(Lab_Project PR summary §2, Lab_Project optimizations doc §3)."""
 from __future__ import annotations
 
 import numpy as np
@@ -85,10 +86,11 @@ def _items(case: Case) -> list[dict]:
 
 CLAIM = Claim(
     id="dataset.indexed_frame",
-    source="seed 000 §2; seed 001 §3",
+    source="Lab_Project PR summary §2; Lab_Project optimizations doc §3",
     component="datasets",
     title="Indexed DataFrame with .loc[] per item instead of a dict of node dicts",
-    # Seed 000: "30-50% memory reduction for large datasets"; seed 001: "30-50% less memory".
+    # Lab_Project PR summary §2: "30-50% memory reduction for large datasets";
+    # Lab_Project optimizations doc's table: "30-50% less memory for large datasets".
     claimed=Claimed.percent_less(30, 50, text="30-50% memory reduction for large datasets"),
     variants=VARIANTS,
     workload=Workload("graph nodes (8 float features + int community), 2 edges per node",

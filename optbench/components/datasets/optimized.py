@@ -1,5 +1,5 @@
-"""Lab_Project loader/graph_edge_dataset.py after the report (seed 000 §2,
-seed 001 §3): the indexed DataFrame is kept, and each item's row becomes a
+"""Lab_Project loader/graph_edge_dataset.py after the report (Lab_Project PR summary §2,
+Lab_Project optimizations doc §3): the indexed DataFrame is kept, and each item's row becomes a
 dict on access through .loc[]."""
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Loggers of seed 000 §1 / seed 001 §2: append-per-call, buffered, best."""
+"""Loggers of the Lab_Project PR summary §1 / Lab_Project optimizations doc §2:
+append-per-call, buffered, best."""
 from optbench.core.claim import pick_variant
 
 from .baseline import AppendPerCallLogger

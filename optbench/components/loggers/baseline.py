@@ -1,4 +1,5 @@
-"""Lab_Project utils/util.py before the report (seed 000 §1, seed 001 §2).
+"""Lab_Project utils/util.py before the report (Lab_Project PR summary §1,
+Lab_Project optimizations doc §2).
 
 Every call opens the log file, appends one line and closes it again. The
 report also fixed a mutation of the caller's arguments: this version sets a

@@ -1,4 +1,5 @@
-"""logger.buffered: "~10x fewer file I/O operations" (seed 000 §1, 001 §2)."""
+"""logger.buffered: "~10x fewer file I/O operations" (Lab_Project PR summary §1,
+Lab_Project optimizations doc §2)."""
 from __future__ import annotations
 
 import itertools
@@ -114,10 +115,11 @@ def _output(case: Case) -> list[str]:
 
 CLAIM = Claim(
     id="logger.buffered",
-    source="seed 000 §1; seed 001 §2",
+    source="Lab_Project PR summary §1; Lab_Project optimizations doc §2",
     component="loggers",
     title="Buffered logging instead of open/append/close per call",
-    # Seed 000: "~10x reduction in file I/O operations"; seed 001: "~10x fewer file operations".
+    # Lab_Project PR summary §1: "~10x reduction in file I/O operations";
+    # Lab_Project optimizations doc's table: "~10x fewer file operations".
     claimed=Claimed.times_fewer(10, approx=True, text="~10x fewer file I/O operations"),
     variants=VARIANTS,
     workload=Workload("training-loop log messages", log_messages,

@@ -1,4 +1,5 @@
-"""Lab_Project utils/util.py after the report (seed 000 §1, seed 001 §2).
+"""Lab_Project utils/util.py after the report (Lab_Project PR summary §1,
+Lab_Project optimizations doc §2).
 
 Messages are buffered in memory under a threading.Lock and appended to the
 file every `buffer_size` (10) messages or on an explicit flush_log(). As in

@@ -1,4 +1,4 @@
-"""Model registry of seed 002 §2.2: linear scan, the report's dict index
+"""Model registry of the training-system report §2.2: linear scan, the report's dict index
 (built at load only), and that index kept up to date (best)."""
 from optbench.core.claim import pick_variant
 

@@ -1,4 +1,4 @@
-"""src/models/registry.py before the report (seed 002 §2.2): linear scans."""
+"""src/models/registry.py before the report (training-system report §2.2): linear scans."""
 from __future__ import annotations
 
 import json

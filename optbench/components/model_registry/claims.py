@@ -1,4 +1,5 @@
-"""registry.index: "O(N) -> O(1); ~100x at 100 models, ~1000x at 1000" (seed 002 §2.2)."""
+"""registry.index: "O(N) -> O(1); ~100x at 100 models, ~1000x at 1000"
+(training-system report §2.2)."""
 from __future__ import annotations
 
 import itertools
@@ -60,10 +61,10 @@ REPORTED = {100, 1000}
 
 CLAIM = Claim(
     id="registry.index",
-    source="seed 002 §2.2",
+    source="training-system report §2.2",
     component="model_registry",
     title="Dict index instead of a linear scan for model lookups",
-    # Seed 002 §2.2: "100 models: ~100x faster lookups", "1000 models: ~1000x
+    # Training-system report §2.2: "100 models: ~100x faster lookups", "1000 models: ~1000x
     # faster lookups". At 10 and 10,000 models the figure is optbench's extrapolation of
     # "O(N) -> O(1)" (~N x at N models), and its text says so.
     claimed={n: Claimed.times_fewer(n, approx=True, text=(

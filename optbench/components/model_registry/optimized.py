@@ -1,4 +1,4 @@
-"""src/models/registry.py after the report (seed 002 §2.2), literally: a
+"""src/models/registry.py after the report (training-system report §2.2), literally: a
 dict index from model_id to the model's position in registry["models"],
 built once in __init__ by `_build_index()` and read by `get_model`.
 

@@ -1,4 +1,4 @@
-"""Seed 002's tabular model: an MLP classifier for Iris-shaped data.
+"""The training-system report's tabular model: an MLP classifier for Iris-shaped data.
 
 The report names the model and dataset ("Tabular Model (Iris dataset,
 CPU)", 50 epochs) but shows no architecture; this is the plainest one for

@@ -1,4 +1,5 @@
-"""Prediction formatting of seed 002 §1.4: range(len()) vs enumerate(zip()) vs tolist()."""
+"""Prediction formatting of the training-system report §1.4: range(len()) vs
+enumerate(zip()) vs tolist()."""
 from optbench.core.claim import pick_variant
 
 from . import baseline, best, optimized

@@ -1,4 +1,4 @@
-"""src/inference/predictor.py before the report (seed 002 §1.4): index loop."""
+"""src/inference/predictor.py before the report (training-system report §1.4): index loop."""
 from __future__ import annotations
 
 

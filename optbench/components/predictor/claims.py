@@ -1,4 +1,4 @@
-"""predictor.enumerate_zip: "2-3% faster" (seed 002 §1.4)."""
+"""predictor.enumerate_zip: "2-3% faster" (training-system report §1.4)."""
 from __future__ import annotations
 
 from optbench.core.claim import Case, Claim, Claimed, Equivalence, Metric, Workload
@@ -18,10 +18,10 @@ def _format(state) -> list[dict]:
 
 CLAIM = Claim(
     id="predictor.enumerate_zip",
-    source="seed 002 §1.4",
+    source="training-system report §1.4",
     component="predictor",
     title="enumerate(zip()) instead of range(len()) indexing when formatting predictions",
-    # Seed 002 §1.4: "Marginal (2-3% faster) but cleaner code".
+    # Training-system report §1.4: "Marginal (2-3% faster) but cleaner code".
     claimed=Claimed.percent_less(2, 3, text="2-3% faster (marginal)"),
     variants=VARIANTS,
     workload=Workload("10-class predictions (NumPy)", class_predictions,

@@ -1,4 +1,4 @@
-"""src/inference/predictor.py after the report (seed 002 §1.4): enumerate(zip())."""
+"""src/inference/predictor.py after the report (training-system report §1.4): enumerate(zip())."""
 from __future__ import annotations
 
 

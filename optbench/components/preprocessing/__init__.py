@@ -1,4 +1,4 @@
-"""String preprocessing of seed 003 CPU 2, read two ways.
+"""String preprocessing of the pharmagen report CPU 2, read two ways.
 
 The report's bullet names `regex=False`: regex=True -> regex=False
 (REGEX_FLAG_VARIANTS). Its heading says "Vectorized Operations": per-row

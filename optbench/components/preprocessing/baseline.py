@@ -1,4 +1,4 @@
-"""pharmagen_pmodel data.py before the report (seed 003 CPU 2): every
+"""pharmagen_pmodel data.py before the report (pharmagen report CPU 2): every
 replacement goes through the regex engine (regex=True)."""
 from __future__ import annotations
 

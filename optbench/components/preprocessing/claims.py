@@ -1,4 +1,4 @@
-"""preprocess.*: "10-100x faster preprocessing" (seed 003 CPU 2), read two ways,
+"""preprocess.*: "10-100x faster preprocessing" (pharmagen report CPU 2), read two ways,
 each on both of pandas' string storages.
 
 - literal_replace: the bullet's change, str.replace(regex=True) -> regex=False.
@@ -92,10 +92,10 @@ def _claim(id: str, title: str, variants, storage: str, secondary=(), notes="",
            largest: int = 1_000_000) -> Claim:
     return Claim(
         id=id,
-        source="seed 003 CPU 2",
+        source="pharmagen report CPU 2",
         component="preprocessing",
         title=f"{title} ({storage} string storage)",
-        # Seed 003: "Vectorized Operations ... `regex=False` for literal replacement
+        # Pharmagen report CPU 2: "Vectorized Operations ... `regex=False` for literal replacement
         # - 10-100x speedup"; its table: "Preprocessing | 10-100x faster | Vectorization".
         claimed=Claimed.times_fewer(10, 100, text="10-100x faster preprocessing"),
         variants=variants,

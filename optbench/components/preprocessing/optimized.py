@@ -1,4 +1,4 @@
-"""pharmagen_pmodel data.py after the report (seed 003 CPU 2): the same
+"""pharmagen_pmodel data.py after the report (pharmagen report CPU 2): the same
 replacements with regex=False ("literal replacement")."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The other reading of seed 003 CPU 2's heading, "Vectorized Operations":
+"""The other reading of pharmagen report CPU 2's heading, "Vectorized Operations":
 before, each rule applied row by row in Python (Series.apply with
 str.replace); after, pandas' vectorized .str.replace(regex=False)."""
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Train/val/test splitting of seed 002 §2.1/§2.3: copied function vs shared helper."""
+"""Train/val/test splitting of the training-system report §2.1/§2.3: copied
+function vs shared helper."""
 from optbench.core.claim import pick_variant
 
 from . import baseline, best, optimized

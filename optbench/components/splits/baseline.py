@@ -1,4 +1,4 @@
-"""The split code of src/data/adapters/ before the report (seed 002 §2.1):
+"""The split code of src/data/adapters/ before the report (training-system report §2.1):
 each adapter holds its own copy of the train/val/test split.
 
 The two copies are duplicated on purpose: the report's "before" had them in

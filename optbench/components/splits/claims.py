@@ -1,4 +1,5 @@
-"""split.shared_helper: "works on small datasets"; "50+ lines eliminated" (seed 002 §2.1, §2.3)."""
+"""split.shared_helper: "works on small datasets"; "50+ lines eliminated"
+(training-system report §2.1, §2.3)."""
 from __future__ import annotations
 
 import ast
@@ -32,7 +33,7 @@ def _outcomes(case: Case) -> dict[str, object]:
 
 
 def _report_rule_falls_back(y) -> bool:
-    """Seed 002 §2.3's rule, restated: stratify only with fewer than 20
+    """Training-system report §2.3's rule, restated: stratify only with fewer than 20
     classes and at least 2 samples in each. Where it does not, the report
     declares the change ("graceful fallback to non-stratified split")."""
     labels, counts = np.unique(y, return_counts=True)
@@ -132,10 +133,10 @@ def _only_the_declared_fallback(a: dict, b: dict) -> bool:
 
 CLAIM = Claim(
     id="split.shared_helper",
-    source="seed 002 §2.1, §2.3",
+    source="training-system report §2.1, §2.3",
     component="splits",
     title="One train_val_test_split helper with a stratification fallback",
-    # Seed 002 §2.3: "Stratified splitting failed on small datasets", "Works with any
+    # Training-system report §2.3: "Stratified splitting failed on small datasets", "Works with any
     # dataset size"; §2.1: "Better stratification logic (handles small datasets)".
     claimed=Claimed.eliminated(text="works on small datasets (any dataset size)"),
     variants=VARIANTS,
@@ -152,8 +153,8 @@ CLAIM = Claim(
         Metric("class_balance_error", "value", "share", _class_balance_error,
                "largest gap between a class's share in a split and overall, "
                "on the label sets the baseline also splits"),
-        # Seed 002 §2.1: "50+ lines of code eliminated", "Code Reduction: ~50% in split
-        # functions": counted on the modelled code, not taken from the report.
+        # Training-system report §2.1: "50+ lines of code eliminated", "Code Reduction:
+        # ~50% in split functions": counted on the modelled code, not taken from the report.
         Metric("split_statements", "counter", "statements", _split_statements,
                "statements of split code (ast): two adapters' copies before; the helper "
                "and the adapters' two calls after"),

@@ -1,4 +1,4 @@
-"""src/utils/helpers.py after the report (seed 002 §2.1, §2.3), and the two
+"""src/utils/helpers.py after the report (training-system report §2.1, §2.3), and the two
 adapters calling it: one shared train_val_test_split() that stratifies only
 when fewer than 20 classes and at least 2 samples in each (checked once, on
 the whole label set)."""

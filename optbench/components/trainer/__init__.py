@@ -1,4 +1,4 @@
-"""Training-loop pieces. Validation accumulation of seed 002 §1.1:
+"""Training-loop pieces. Validation accumulation of the training-system report §1.1:
 per-batch host copies vs one torch.cat at the end vs preallocated outputs."""
 from optbench.core.claim import pick_variant
 

@@ -1,6 +1,6 @@
 """A plain training loop for the tabular model, calling a metrics callback.
 
-What seed 002's "Training runs: 5-10% faster (50+ epochs)" is measured on:
+What the training-system report's "Training runs: 5-10% faster (50+ epochs)" is measured on:
 per epoch, shuffled mini-batches of Adam steps, a validation pass, then the
 callback's on_epoch_end with that epoch's metrics; on_train_end at the end.
 Seeded throughout, so every run computes the same metrics.

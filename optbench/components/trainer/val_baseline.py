@@ -1,4 +1,4 @@
-"""src/training/trainer.py validation before the report (seed 002 §1.1):
+"""src/training/trainer.py validation before the report (training-system report §1.1):
 every batch's outputs are copied to the host and extended into lists."""
 from __future__ import annotations
 

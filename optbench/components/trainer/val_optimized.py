@@ -1,4 +1,4 @@
-"""src/training/trainer.py validation after the report (seed 002 §1.1):
+"""src/training/trainer.py validation after the report (training-system report §1.1):
 outputs stay on the device in lists, one torch.cat(...).cpu() at the end."""
 from __future__ import annotations
 
