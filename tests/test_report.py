@@ -1,21 +1,39 @@
-"""The HTML report, from a real `optbench verify --quick` run, opened in Chromium."""
-import copy
+"""The HTML report, from a real `optbench verify --quick` run and the stored full runs
+in docs/reread, opened in Chromium."""
+import base64
 import json
 import re
 import shutil
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
+from matplotlib.text import Text
 
-from optbench.report import write_report
+from optbench.core import results, text
 from optbench.core.text import reading
-from optbench.report.collect import scaling_marks
+from optbench.report import plots, write_report
+from optbench.report.collect import BETTER, NOISE, WORSE, compare_files, scaling_marks
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 QUICK_CLAIMS = ["split.shared_helper", "logger.buffered", "callbacks.metrics_interval",
                 "registry.index"]
+# Real full runs of two commits, kept in the repository: their timings are
+# fixed, so what the page says about them can be asserted exactly.
+REREAD = Path(__file__).resolve().parent.parent / "docs" / "reread"
+BEFORE = REREAD / "2026-11-24-before-d7a18c4-full.json"
+AFTER = REREAD / "2026-11-24-after-731c715-full.json"
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="Chromium is not installed (.ci/run installs it)")
+
+
+def copied(tmp_path, *paths: Path) -> list[Path]:
+    """The results files copied into tmp_path: the report never reads the repository's."""
+    return [Path(shutil.copy(p, tmp_path / p.name)) for p in paths]
 
 
 def optbench(*args):
@@ -32,29 +50,67 @@ def quick_run(tmp_path_factory):
     return out
 
 
-def _open_in_chromium(page_path: Path, screenshot: Path) -> dict:
-    """Load the page headless; return console errors, page errors, dialogs, load time."""
+@contextmanager
+def _chromium(page_path: Path, seen: dict | None = None):
+    """The page loaded in headless Chromium; `seen` collects console errors,
+    page errors, dialogs and requests while it loads."""
     from playwright.sync_api import sync_playwright
 
-    seen = {"console": [], "pageerror": [], "dialog": [], "requests": []}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking",
             "--disable-component-update", "--disable-sync", "--no-first-run"])
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.on("console", lambda m: m.type == "error" and seen["console"].append(m.text))
-            page.on("pageerror", lambda e: seen["pageerror"].append(str(e)))
-            page.on("dialog", lambda d: (seen["dialog"].append(d.message), d.dismiss()))
-            page.on("request", lambda r: seen["requests"].append(r.url))
+            if seen is not None:
+                page.on("console", lambda m: m.type == "error" and seen["console"].append(m.text))
+                page.on("pageerror", lambda e: seen["pageerror"].append(str(e)))
+                page.on("dialog", lambda d: (seen["dialog"].append(d.message), d.dismiss()))
+                page.on("request", lambda r: seen["requests"].append(r.url))
             page.goto(page_path.resolve().as_uri(), wait_until="load")
-            seen["load_ms"] = page.evaluate(
-                "() => { const t = performance.getEntriesByType('navigation')[0];"
-                " return t.loadEventEnd - t.startTime; }")
-            page.screenshot(path=str(screenshot), full_page=True)
+            yield page
         finally:
             browser.close()
+
+
+def _open_in_chromium(page_path: Path, screenshot: Path) -> dict:
+    """Load the page headless; return console errors, page errors, dialogs, load time."""
+    seen = {"console": [], "pageerror": [], "dialog": [], "requests": []}
+    with _chromium(page_path, seen) as page:
+        seen["load_ms"] = page.evaluate(
+            "() => { const t = performance.getEntriesByType('navigation')[0];"
+            " return t.loadEventEnd - t.startTime; }")
+        page.screenshot(path=str(screenshot), full_page=True)
     return seen
+
+
+# A table as the browser lays it out: one list of cell texts per row, a cell
+# spanning n columns standing in each of them, so index i is column i.
+TABLE_AS_COLUMNS = """table => [...table.rows].map(row => [...row.cells].flatMap(
+    cell => Array(cell.colSpan).fill(cell.innerText.trim())))"""
+
+
+def _tables(page_path: Path, *selectors: str) -> dict[str, list]:
+    """For each selector, every matching table read by TABLE_AS_COLUMNS."""
+    with _chromium(page_path) as page:
+        return {sel: page.eval_on_selector_all(sel, f"tables => tables.map({TABLE_AS_COLUMNS})")
+                for sel in selectors}
+
+
+def _column(table: list[list[str]], header: str) -> int:
+    return table[0].index(header)
+
+
+def _row(table: list[list[str]], claim: str, device: str = "cpu") -> list[str]:
+    """The summary's one row of `claim` on `device` (a device other than the
+    CPU is named in brackets beside the claim or its size)."""
+    def device_of(row):
+        named = re.search(r"\((cuda|mps|xpu)\)", " ".join(row[:4]))
+        return named.group(1) if named else "cpu"
+
+    found = [r for r in table[1:] if r[0].split()[0] == claim and device_of(r) == device]
+    assert len(found) == 1, (claim, device, found)
+    return found[0]
 
 
 def test_verify_report_writes_a_self_contained_page(quick_run):
@@ -70,7 +126,7 @@ def test_verify_report_writes_a_self_contained_page(quick_run):
     assert "✔ confirmed" in html or "◐ partial" in html  # a shape beside each verdict word
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (.ci/run installs it)")
+@needs_chromium
 def test_report_loads_in_headless_chromium_without_errors(quick_run, tmp_path):
     screenshot = quick_run.parent / "report.png"
     seen = _open_in_chromium(quick_run.parent / "index.html", screenshot)
@@ -80,7 +136,7 @@ def test_report_loads_in_headless_chromium_without_errors(quick_run, tmp_path):
     print(f"report loaded in {seen['load_ms']:.0f} ms")
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (.ci/run installs it)")
+@needs_chromium
 def test_strings_from_results_are_escaped(quick_run, tmp_path):
     hostile = json.loads(quick_run.read_text())
     entry = hostile["claims"][0]
@@ -100,22 +156,27 @@ def test_strings_from_results_are_escaped(quick_run, tmp_path):
 def test_two_runs_side_by_side_highlight_what_moved(quick_run, tmp_path):
     later = json.loads(quick_run.read_text())
     moved = next(e for e in later["claims"] if e["id"] == "callbacks.metrics_interval")
+    saves = moved["optimized"]["median"]
     moved["verdict"] = "refuted"
     moved["optimized"]["median"] += 5
     path = tmp_path / "later.json"
     path.write_text(json.dumps(later))
     html = write_report([quick_run, path], tmp_path / "out").read_text()
     assert "What moved between files" in html
-    assert "▼ worse: callbacks.metrics_interval @ 50 cpu: verdict partial -&gt; refuted" in html
-    assert "metrics_saves (optimized) grew: 11 -&gt; 16" in html
+    # Exact readings are not noisy: a verdict or a counter that changed moved.
+    assert "▼ worse: verdict partial -&gt; refuted" in html
+    assert f"{moved['metric']} (optimized) grew: {saves:g} -&gt; {saves + 5:g}" in html
     assert html.count('class="badge">moved') >= 2  # in the table and on the claim
 
 
 def test_imports_pytest_benchmark_and_links_profiles_and_asv(quick_run, tmp_path):
+    entry = next(e for e in results.load(quick_run).claims if e.id == "logger.buffered")
     bench = tmp_path / "bench.json"
     bench.write_text(json.dumps({"machine_info": {}, "benchmarks": [{
-        "group": "logger.buffered @ 1,000 messages", "stats": {"median": 0.0021, "rounds": 9},
-        "extra_info": {"claim": "logger.buffered", "variant": "optimized", "size": 1000}}]}))
+        "group": "logger.buffered @ 1,000 messages",
+        "stats": {"median": 0.0021, "iqr": 0.00004, "rounds": 9},
+        "extra_info": {"claim": "logger.buffered", "variant": "optimized", "size": 1000,
+                       "metric": entry.metric, "file_opens": 1}}]}))
     profiles = tmp_path / "profiles"
     profiles.mkdir()
     (profiles / "logger.buffered-optimized-1000.html").write_text("<html></html>")
@@ -127,9 +188,170 @@ def test_imports_pytest_benchmark_and_links_profiles_and_asv(quick_run, tmp_path
                     "--profiles", str(profiles), "--asv-html", str(asv))
     assert done.returncode == 0, done.stderr
     html = (out / "index.html").read_text()
-    assert "2.1 ms" in html and "rounds" in html
+    imported = html[html.index("<strong>pytest-benchmark</strong>"):]
+    imported = imported[:imported.index("</table>")]
+    # What was timed, in what unit: the primary metric's name and description.
+    assert f"<strong>{entry.metric}</strong>" in imported
+    assert str(escape(entry.metric_description)) in imported
+    assert str(escape(f"the metric itself is in {entry.unit}")) in imported  # a count, not a time
+    assert "median time per call" in imported and "1,000 messages" in imported
+    assert "2.1 ms" in imported and "40 µs" in imported and "file_opens = 1" in imported
     assert 'href="../profiles/logger.buffered-optimized-1000.html"' in html
     assert 'href="../asv/index.html"' in html
+
+
+@needs_chromium
+def test_not_measurable_and_error_rows_put_their_verdict_in_the_verdict_column(tmp_path):
+    document = json.loads(AFTER.read_text())
+    failed = next(e for e in document["claims"]
+                  if e["id"] == "registry.index" and e["workload"]["size"] == 1000)
+    for variant in ("baseline", "optimized", "best"):
+        del failed[variant]
+    failed.update(verdict="error", ratio=None, ci_low=None, ci_high=None, best_ratio=None,
+                  reason="claim registry.index at size 1,000 (cpu): RuntimeError: boom")
+    path = tmp_path / "after.json"
+    path.write_text(json.dumps(document))
+    page = write_report([path], tmp_path / "out")
+    tables = _tables(page, "#summary", "#claim-trainer-val-accumulate table.entries",
+                     "#claim-registry-index table.entries")
+    summary = tables["#summary"][0]
+    verdict = _column(summary, "verdict")
+    assert _row(summary, "trainer.val_accumulate", "cuda")[verdict].startswith(
+        "– not measurable here")
+    entries = tables["#claim-trainer-val-accumulate table.entries"][0]
+    verdict = _column(entries, "verdict")
+    cuda_rows = [r for r in entries[1:] if r[_column(entries, "device")] == "cuda"]
+    assert len(cuda_rows) == 3
+    assert all(r[verdict] == "– not measurable here" for r in cuda_rows)
+    assert all(len(r) == len(entries[0]) for r in entries)  # no row runs past the header
+    entries = tables["#claim-registry-index table.entries"][0]
+    [row] = [r for r in entries if r[0] == "1,000 models"]
+    assert row[_column(entries, "verdict")].startswith("! error")
+    assert "RuntimeError: boom" in row[_column(entries, "optimized (median)")]
+
+
+@needs_chromium
+def test_summary_shows_the_worst_hidden_cost_and_changed_output_beside_the_verdict(tmp_path):
+    [after] = copied(tmp_path, AFTER)
+    page = write_report([after], tmp_path / "out")
+    summary = _tables(page, "#summary")["#summary"][0]
+    cell = _row(summary, "dataset.indexed_frame")[_column(summary, "verdict")]
+    entries = [e for e in results.load(after).claims if e.id == "dataset.indexed_frame"]
+    worst = text.worst_hidden_cost(entries).words()
+    # Ranked by the interval's lower end: 179x at 10,000 outranks 207x at 100,000.
+    assert worst == "get_item_time 179x slower @ 10,000 nodes"
+    assert cell.startswith("✘ refuted")
+    assert f"hidden cost: {worst} +2 more" in cell
+    assert f"output: {text.changed_output(entries[-1])}" in cell
+    html = page.read_text()
+    link = re.search(r'<a href="#(claim-dataset-indexed-frame-costs[^"]*)"[^>]*>\+2 more</a>', html)
+    listed = html[html.index(f'id="{link.group(1)}"'):]
+    assert all(c.words() in listed[:listed.index("</ul>")] for c in text.hidden_costs(entries))
+    assert "The one shown is the worst" in html  # the rule, under the summary
+
+
+@needs_chromium
+def test_two_files_give_one_row_per_claim_with_before_and_after(tmp_path):
+    before, after = copied(tmp_path, BEFORE, AFTER)
+    page = write_report([before, after], tmp_path / "out")
+    summary = _tables(page, "#summary")["#summary"][0]
+    header = summary[0]
+    assert header[-1] == "before -> after" and len(header) == 5  # claim, claimed, #1, #2, move
+    claims = {(e.id, e.device) for f in (before, after) for e in results.load(f).claims}
+    assert len(summary) - 1 == len(claims)
+    first, second, move = 2, 3, 4
+    # Intervals that overlap: within noise, whatever the point estimates did.
+    registry = _row(summary, "registry.index")
+    assert "refuted" in registry[first] and "refuted" in registry[second]
+    assert registry[move].startswith(
+        "≈ within noise: ratio 0.04961 [0.04753, 0.0568] -> 0.0491 [0.04724, 0.05218]")
+    # Apart, but by less than the gate's 10%: the ratio and the flipped verdict are noise.
+    trainer = _row(summary, "trainer.val_accumulate")
+    assert "≈ within noise: ratio 0.7061 [0.6566, 0.7261] -> 0.5762 [0.5316, 0.6093]" \
+        in trainer[move]
+    assert "≈ within noise: verdict inconclusive -> confirmed" in trainer[move]
+    # A real move names both intervals.
+    dataset = _row(summary, "dataset.indexed_frame")
+    assert "▼ worse: ratio 0.1487 [0.1487, 0.1487] -> 0.2116 [0.2116, 0.2116]" in dataset[move]
+    assert "✔ confirmed" in dataset[first] and "✘ refuted" in dataset[second]
+    assert "not in this file" in _row(summary, "preprocess.per_row_replace_pyarrow")[first]
+    cuda = _row(summary, "trainer.val_accumulate", "cuda")
+    assert "not measurable here" in cuda[first] and "not measurable here" in cuda[second]
+
+
+def test_better_is_the_gates_rule_with_the_files_swapped():
+    before, after = results.load(BEFORE), results.load(AFTER)
+    key = "dataset.indexed_frame @ 1000000 cpu"
+    assert compare_files(before, after)[key][0].direction == WORSE
+    assert compare_files(after, before)[key][0].direction == BETTER
+    assert compare_files(before, after)["registry.index @ 100 cpu"][0].direction == NOISE
+
+
+def _svg_texts(uri: str, group_prefix: str = "") -> list[str]:
+    """The <text> of a plot's SVG, within groups whose id starts with
+    `group_prefix` ("ytick_": the y tick labels); svg.fonttype none keeps
+    labels as text."""
+    root = ET.fromstring(base64.b64decode(uri.split(",", 1)[1]))
+    svg = "{http://www.w3.org/2000/svg}"
+    groups = [g for g in root.iter(f"{svg}g") if g.get("id", "").startswith(group_prefix)] \
+        if group_prefix else [root]
+    return ["".join(t.itertext()).strip() for g in groups for t in g.iter(f"{svg}text")
+            if "".join(t.itertext()).strip()]
+
+
+def _series(ratios: list[float], sizes=(10, 100, 1000), spread=0.005) -> dict:
+    return {"label": "file #1", "sizes": list(sizes), "ratios": ratios,
+            "lows": [r - spread for r in ratios], "highs": [r + spread for r in ratios],
+            "claimed": [0.98] * len(sizes)}
+
+
+@pytest.mark.parametrize("ratios", [[0.905, 0.925, 0.945], [0.0006, 0.006, 0.35], [0.3, 0.5, 0.6]])
+def test_the_ratio_axis_labels_at_least_three_ticks_at_any_range(ratios):
+    spread = min(ratios) / 10
+    labels = _svg_texts(plots.scaling_plot([_series(ratios, spread=spread)], [], "rows"),
+                        "ytick_")
+    assert len(labels) >= 3, labels
+    assert len(set(labels)) == len(labels)
+    assert all(float(label.replace(",", "")) >= 0 for label in labels)
+
+
+def test_marks_on_the_same_point_are_merged_into_one_label():
+    sizes, ratios = [10, 100, 1000], [1.0, 0.4, 0.6]
+    lows, highs = [0.9, 0.35, 0.55], [1.1, 0.45, 0.65]
+    marks = scaling_marks(sizes, ratios, lows, highs)
+    assert marks == [{"size": 100, "ratio": 0.4, "text": "gain appears, largest gain"}]
+    texts = _svg_texts(plots.scaling_plot([_series(ratios)], marks, "rows"))
+    assert [t for t in texts if "gain" in t] == ["gain appears, largest gain"]
+
+
+def test_marks_on_neighbouring_points_do_not_overlap():
+    # 50 and 52 epochs at nearly the same ratio: at the same offset, the two
+    # labels would cover each other.
+    sizes, ratios = [10, 50, 52, 200], [1.0, 0.5, 0.46, 1.4]
+    marks = scaling_marks(sizes, ratios, [0.9, 0.49, 0.455, 1.2], [1.1, 0.51, 0.465, 1.6])
+    assert [(m["size"], m["text"]) for m in marks] == [
+        (50, "gain appears"), (52, "largest gain"), (200, "turns into a loss")]
+    fig = plots.scaling_figure([_series(ratios, sizes, spread=0.005)], marks, "epochs")
+    fig.canvas.draw()
+    texts = fig.axes[0].texts
+    boxes = [Text.get_window_extent(t) for t in texts]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    assert texts[1].xyann[1] > texts[0].xyann[1]  # the later one was moved up
+
+
+def test_an_outlier_sample_does_not_crush_the_others():
+    bulk = [0.001 + i * 0.00001 for i in range(20)]
+    limit = plots.clip_limit({"baseline": [2 * x for x in bulk], "optimized": bulk + [0.05]})
+    # The axis ends just past the bulk (both variants), not at the 50 ms outlier.
+    assert max(2 * x for x in bulk) < limit < 0.0025
+    # A variant ten times slower is a difference, not an outlier; nor is a 0.1% wobble.
+    assert plots.clip_limit({"baseline": [10 * x for x in bulk], "optimized": bulk}) is None
+    assert plots.clip_limit({"memory": [1000.0] * 9 + [1001.0]}) is None
+    assert plots.clip_limit({"few": [1.0, 1.0, 50.0]}) is None
+    uri = plots.samples_plot({"baseline": [2 * x for x in bulk], "optimized": bulk + [0.05]}, "s")
+    labels = _svg_texts(uri)
+    assert "1 beyond →" in labels and "max 50 ms" in labels  # counted, drawn at the edge
+    assert "ms" in _svg_texts(uri)  # the axis carries its unit
 
 
 @pytest.mark.parametrize("content, message", [
@@ -161,6 +383,9 @@ def test_ratios_read_as_words():
         "10x less", "25% less", "no change", "25% more", "3x more", "none left", "n/a"]
 
 
-def test_no_largest_gain_mark_on_a_tie():
+def test_no_largest_gain_mark_on_a_tie_or_within_noise():
     marks = scaling_marks([30, 150, 1500], [0.0, 0.0, 0.0], [0.0] * 3, [0.0] * 3)
+    assert [m["text"] for m in marks] == []
+    # 0.9662 and 0.9663 with overlapping intervals: neither size gains most.
+    marks = scaling_marks([1000, 10000], [0.9662, 0.9663], [0.9559, 0.9359], [0.9794, 0.9842])
     assert [m["text"] for m in marks] == []

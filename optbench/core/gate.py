@@ -58,6 +58,9 @@ class Finding:
     what: str           # what moved, in words
     worse: bool
     timed: bool = False  # a timing: must reproduce on a re-measure to fail
+    # "optimized" or "best" when this is that variant's primary ratio moving
+    # (the report reads it to say which ratio moved; None for anything else).
+    ratio_of: str | None = None
 
 
 @dataclass
@@ -178,11 +181,12 @@ def _ratio_findings(key: str, old: Entry, new: Entry, timed: bool) -> list[Findi
             if n_lo > o_hi * (1 + RATIO_TOLERANCE):
                 found.append(Finding(key, f"{who} ratio significantly worse: "
                                           f"[{o_lo:.4g}, {o_hi:.4g}] -> [{n_lo:.4g}, {n_hi:.4g}]",
-                                     worse=True, timed=True))
+                                     worse=True, timed=True, ratio_of=who))
         elif new.kind == "memory":
             o, n = getattr(old, f"{prefix}ratio"), getattr(new, f"{prefix}ratio")
             if o and n and n > o * (1 + MEMORY_TOLERANCE):
-                found.append(Finding(key, f"{who} memory ratio {o:.4g} -> {n:.4g}", worse=True))
+                found.append(Finding(key, f"{who} memory ratio {o:.4g} -> {n:.4g}", worse=True,
+                                     ratio_of=who))
     return found
 
 
@@ -248,7 +252,7 @@ def judge(previous: Results, current: Results,
     timed_keys = {f.key for f in findings if f.timed}
     outcome.regressions = [f for f in findings if not f.timed]
     for key in sorted(timed_keys):
-        significant = [f for f in findings if f.key == key and f.timed and "ratio" in f.what]
+        significant = [f for f in findings if f.key == key and f.timed and f.ratio_of]
         verdict_moves = [f.what for f in findings if f.key == key and f.timed
                          and f.what.startswith("verdict")]
         if not significant:
@@ -263,16 +267,17 @@ def judge(previous: Results, current: Results,
             outcome.regressions += [Finding(key, f"{f.what}; the re-measure failed: "
                                                  f"{again.reason}", True) for f in significant]
             continue
-        again_worse = {f.what.split(" ")[0] for f in
+        again_worse = {f.ratio_of for f in
                        (_ratio_findings(key, before[key], again, True) if again else [])}
         reproduced = False
         for f in significant:
-            who = f.what.split(" ")[0]  # "optimized" or "best"
+            who = f.ratio_of
             prefix = "best_" if who == "best" else ""
             if who in again_worse:
                 reproduced = True
                 outcome.regressions.append(Finding(
-                    key, f"{f.what}; reproduced on a re-measure: {_interval(again, prefix)}", True))
+                    key, f"{f.what}; reproduced on a re-measure: {_interval(again, prefix)}", True,
+                    timed=True, ratio_of=who))
             else:
                 seen = (f"re-measured {_interval(again, prefix)}" if again
                         else "no re-measure possible")

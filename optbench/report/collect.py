@@ -1,8 +1,9 @@
 """From results files to what the page shows: no figure is computed twice.
 
-Everything here reads measured entries; the only arithmetic is formatting and
-locating, on the measured scaling curve, where a gain appears, peaks or turns
-into a loss.
+Everything here reads measured entries; the only arithmetic is formatting,
+locating on the measured scaling curve where a gain appears, peaks or turns
+into a loss, and sorting what moved between two files into better, worse and
+within noise by the regression gate's own findings (core/gate.py).
 """
 from __future__ import annotations
 
@@ -12,13 +13,21 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from optbench.core import gate, results, text
+from optbench.core import gate, results, text, units
 from optbench.core.claim import VARIANT_ORDER
 from optbench.core.schema import Entry, Results
 from optbench.core.text import interval, reading
 from optbench.core.verdict import ERROR, NOT_MEASURABLE, ORDER, SYMBOL
 
 from . import plots
+
+# How an entry moved from one file to the next.
+BETTER, WORSE, NOISE, SAME = "better", "worse", "within noise", "unchanged"
+ONE_SIDED = "in one file"
+SIGN = {BETTER: "▲", WORSE: "▼", NOISE: "≈", SAME: "=", ONE_SIDED: "·"}
+# In the summary's before -> after cell, beyond the ratio's own move; the
+# rest are one click away in the claim's section.
+MOVES_IN_SUMMARY = 3
 
 
 @dataclass
@@ -35,6 +44,38 @@ class Source:
         commit = (env.get("git_commit") or "no commit")[:10]
         device = env.get("cuda_device") or "CPU"
         return f"#{self.number} {self.path.name} ({device}, {commit})"
+
+    @property
+    def short(self) -> str:
+        """"#2 731c71549d (full)": a column header."""
+        commit = (self.document.environment.get("git_commit") or "no commit")[:10]
+        mode = {True: "quick", False: "full"}.get(self.document.quick, "")
+        return f"#{self.number} {commit}" + (f" ({mode})" if mode else "")
+
+
+@dataclass(frozen=True)
+class Move:
+    """One thing that moved (or did not) for one entry between two files."""
+
+    key: str            # "claim @ size device"
+    direction: str      # BETTER, WORSE, NOISE, SAME or ONE_SIDED
+    what: str
+
+    @property
+    def real(self) -> bool:
+        return self.direction in (BETTER, WORSE)
+
+    @property
+    def sign(self) -> str:
+        return SIGN[self.direction]
+
+    @property
+    def heading(self) -> str:
+        """"worse: ", "within noise: "; none for an entry only one file has."""
+        return "" if self.direction == ONE_SIDED else f"{self.direction}: "
+
+    def __str__(self) -> str:
+        return f"{self.sign} {self.heading}{self.what}"
 
 
 def load_sources(paths: list[Path]) -> list[Source]:
@@ -60,52 +101,57 @@ def _looks_like_pytest_benchmark(path: Path) -> bool:
     return isinstance(data, dict) and "benchmarks" in data and "machine_info" in data
 
 
-def figure(value, unit: str) -> str:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return str(value)
-    divisor, shown = plots.scale_for(unit, [value])
-    return f"{value / divisor:,.4g} {shown}".strip()
-
-
 def scaling_marks(sizes: list[int], ratios: list[float], lows: list[float],
                   highs: list[float]) -> list[dict]:
     """Where, along sizes, the gain appears (first interval below 1), peaks
-    (lowest ratio) and turns into a loss (an interval above 1 after a gain)."""
-    marks = []
+    (the lowest ratio, when its interval lies below every other size's: else
+    the data cannot tell which size gains most) and turns into a loss (an
+    interval above 1 after a gain).
+
+    One mark per point: two on the same size ("gain appears" and "largest
+    gain" when the first gain is also the largest) become one, their words
+    joined, so the plot never draws two labels on top of each other."""
+    found = []
     gains = [i for i, hi in enumerate(highs) if hi < 1]
     if not gains:
-        return marks
+        return []
     first = gains[0]
     if first > 0:
-        marks.append({"size": sizes[first], "ratio": ratios[first], "text": "gain appears"})
+        found.append((first, "gain appears"))
     peak = min(range(len(ratios)), key=lambda i: ratios[i])
-    if len(sizes) > 1 and ratios.count(ratios[peak]) == 1:  # no mark on a tie
-        marks.append({"size": sizes[peak], "ratio": ratios[peak], "text": "largest gain"})
-    for i in range(first + 1, len(sizes)):
-        if lows[i] > 1:
-            marks.append({"size": sizes[i], "ratio": ratios[i], "text": "turns into a loss"})
-            break
-    return marks
+    if len(sizes) > 1 and all(highs[peak] < lows[i] for i in range(len(sizes)) if i != peak):
+        found.append((peak, "largest gain"))
+    loss = next((i for i in range(first + 1, len(sizes)) if lows[i] > 1), None)
+    if loss is not None:
+        found.append((loss, "turns into a loss"))
+    marks: dict[int, list[str]] = {}
+    for index, words in found:
+        marks.setdefault(index, []).append(words)
+    return [{"size": sizes[i], "ratio": ratios[i], "text": ", ".join(words)}
+            for i, words in sorted(marks.items())]
 
 
-def _variants(entry: Entry) -> list[str]:
-    return [v for v in VARIANT_ORDER if v in entry.variants]
+def _variants(entries: list[Entry]) -> list[str]:
+    """The variants any of `entries` measured, in the usual order: one table
+    column each, also for rows (not measurable, error) that measured none."""
+    return [v for v in VARIANT_ORDER if any(v in e.variants for e in entries)]
 
 
 def _secondary_rows(entry: Entry, kinds: tuple[str, ...]) -> list[dict]:
+    hidden = {c.metric for c in text.hidden_costs([entry])}
     rows = []
     for name, sec in entry.secondary.items():
         if sec.kind not in kinds:
             continue
-        rows.append({"name": name, "description": sec.description,
-                     "values": {v: figure(x, sec.unit) for v, x in sec.values.items()},
+        rows.append({"name": name, "description": sec.description, "hidden": name in hidden,
+                     "values": {v: units.quantity(x, sec.unit) for v, x in sec.values.items()},
                      "ratio": interval(sec) if sec.ratio is not None else "",
                      "reading": reading(sec.ratio) if sec.ratio is not None else ""})
     return rows
 
 
 def _primary_plot(entry: Entry) -> str | None:
-    variants = _variants(entry)
+    variants = _variants([entry])
     if not variants:
         return None
     if entry.kind in ("time", "memory"):
@@ -117,12 +163,15 @@ def _primary_plot(entry: Entry) -> str | None:
     return None
 
 
-def _entry_view(entry: Entry, moved: list[gate.Finding]) -> dict:
-    variants = _variants(entry)
+def _size(entry: Entry) -> str:
+    return units.size(entry.size, entry.workload.get("size_unit", ""))
+
+
+def _entry_view(entry: Entry) -> dict:
     witness = entry.instructions or {}
     return {
         "entry": entry,
-        "size": f"{entry.size:,} {entry.workload.get('size_unit', '')}",
+        "size": _size(entry),
         "device": entry.device,
         "symbol": SYMBOL.get(entry.verdict, "?"),
         "interval": interval(entry), "reading": reading(entry.ratio),
@@ -130,19 +179,274 @@ def _entry_view(entry: Entry, moved: list[gate.Finding]) -> dict:
         "instructions": text.instructions(entry),
         "instructions_note": witness.get("note") or witness.get("unavailable", ""),
         "best_interval": interval(entry, "best_") if entry.best_ratio is not None else "",
-        "medians": {v: figure(entry.variants[v].median, entry.unit) for v in variants},
-        "samples": {v: entry.variants[v].n for v in variants},
+        "medians": {v: units.quantity(s.median, entry.unit) for v, s in entry.variants.items()},
+        "samples": {v: s.n for v, s in entry.variants.items()},
         "counters": _secondary_rows(entry, ("counter", "value")),
         "costs": _secondary_rows(entry, ("time", "memory")),
-        "moved": [c for c in moved if c.key == entry.key],
     }
 
 
-def _other_sizes(headline: Entry, entries: tuple[Entry, ...]) -> list[str]:
+def _headline(entries: list[Entry]) -> Entry:
+    """The entry that speaks for a claim on a device: its headline size, else
+    the largest size measured."""
+    return next((e for e in entries if e.headline), max(entries, key=lambda e: e.size))
+
+
+def _other_sizes(headline: Entry, entries: list[Entry]) -> list[str]:
     """The same claim's verdicts at its other sizes, so none hides below the fold."""
-    return [f"{e.size:,}: {SYMBOL.get(e.verdict, '?')} {e.verdict}"
-            for e in entries if e.id == headline.id and not e.headline
-            and e.device == headline.device]
+    return [f"{units.number(e.size)}: {SYMBOL.get(e.verdict, '?')} {e.verdict}"
+            for e in entries if e is not headline]
+
+
+def _changed_output(headline: Entry, entries: list[Entry]) -> str | None:
+    """What the optimized changed in the output: the headline's change, else
+    the first other size's, naming that size (a change at 1,500 samples only
+    must not vanish behind a clean headline at 150)."""
+    if text.changed_output(headline):
+        return text.changed_output(headline)
+    other = next((e for e in entries if text.changed_output(e)), None)
+    return f"{text.changed_output(other)} @ {_size(other)}" if other else None
+
+
+def _anchor(*parts: str) -> str:
+    return "-".join("".join(c if c.isalnum() else "-" for c in p) for p in ("claim", *parts))
+
+
+def _on_device(source: Source, claim_id: str, device: str) -> list[Entry]:
+    return sorted((e for e in source.document.claims if e.id == claim_id and e.device == device),
+                  key=lambda e: e.size)
+
+
+def _claim_cell(source: Source, claim_id: str, device: str) -> dict | None:
+    """One file's word on one claim on one device, for the summary: the
+    headline's verdict and ratio, the worst hidden cost over every size and
+    what the optimized changed in the output."""
+    entries = _on_device(source, claim_id, device)
+    if not entries:
+        return None
+    head = _headline(entries)
+    costs = text.hidden_costs(entries)
+    return {"source": source, "entries": entries, **_entry_view(head),
+            "other_sizes": _other_sizes(head, entries),
+            "cost": costs[0].words() if costs else None,
+            "more_costs": [c.words() for c in costs[1:]],
+            "costs_anchor": _anchor(claim_id, "costs", str(source.number), device),
+            "changed": _changed_output(head, entries)}
+
+
+def _ratio_move(old: Entry, new: Entry, who: str, worse: list[gate.Finding],
+                better: list[gate.Finding]) -> Move | None:
+    """How the `who` ratio moved. Worse and better are the gate's word
+    (its interval rule, in both directions); an exact reading that changed
+    at all moved; anything else moved within noise."""
+    prefix = "" if who == "optimized" else "best_"
+    ends = [getattr(e, prefix + end) for e in (old, new) for end in ("ci_low", "ci_high")]
+    if None in ends:
+        return None
+    old_low, old_high, new_low, new_high = ends
+    name = "ratio" if who == "optimized" else "best ratio"
+    what = f"{name} {interval(old, prefix)} -> {interval(new, prefix)}"
+    if any(f.ratio_of == who for f in worse):
+        return Move(new.key, WORSE, what)
+    if any(f.ratio_of == who for f in better):
+        return Move(new.key, BETTER, what)
+    if old_low == old_high and new_low == new_high:  # exact readings: any change is a move
+        if old_low == new_low:
+            return Move(new.key, SAME, f"{name} {interval(new, prefix)}")
+        return Move(new.key, BETTER if new_low < old_low else WORSE, what)
+    if new_low <= old_high and old_low <= new_high:
+        return Move(new.key, NOISE, f"{what}: the intervals overlap")
+    tolerance = gate.RATIO_TOLERANCE if new.kind == "time" else gate.MEMORY_TOLERANCE
+    return Move(new.key, NOISE, f"{what}: apart by less than the gate's {tolerance:.0%}")
+
+
+def _entry_moves(old: Entry, new: Entry, worse: list[gate.Finding],
+                 better: list[gate.Finding]) -> list[Move]:
+    """Everything that moved for one entry, its optimized ratio first (also
+    when it did not move: the summary's before -> after reading)."""
+    optimized = _ratio_move(old, new, "optimized", worse, better)
+    best = _ratio_move(old, new, "best", worse, better)
+    # The best ratio is shown only when it really moved; the verdict reads
+    # the optimized ratio alone, so only that one decides a verdict's move.
+    primary = [m for m in (optimized, best) if m and (m is optimized or m.real)]
+    ratio_moved = optimized is not None and optimized.real
+    others = []
+    for finding in worse:
+        if finding.ratio_of:
+            continue
+        direction = WORSE if finding.worse else BETTER
+        if finding.timed and not ratio_moved:
+            # A timed verdict follows its interval: with the ratio within
+            # noise, a verdict that flipped is the same code's noise.
+            direction = NOISE
+        others.append(Move(new.key, direction, finding.what))
+    moves = primary + others
+    if not moves:
+        reason = f" ({new.reason})" if new.reason else ""
+        moves = [Move(new.key, SAME, f"{new.verdict} in both{reason}")]
+    return moves
+
+
+def compare_files(before: Results, after: Results) -> dict[str, list[Move]]:
+    """Per entry both files hold (claim @ size device): what moved, its
+    optimized ratio first. Worse is what the regression gate finds; better
+    is what it finds with the two files swapped; a timed verdict that moved
+    while its ratio stayed within the gate's tolerance is within noise."""
+    # An entry only one file has is not news: a CPU and a GPU file side by side.
+    worse = _findings_by_key(gate.compare(before, after, allow={"missing"}))
+    better = _findings_by_key(gate.compare(after, before, allow={"missing"}))
+    old = {e.key: e for e in before.claims}
+    return {e.key: _entry_moves(old[e.key], e, worse.get(e.key, []), better.get(e.key, []))
+            for e in after.claims if e.key in old}
+
+
+def _findings_by_key(findings: list[gate.Finding]) -> dict[str, list[gate.Finding]]:
+    grouped: dict[str, list[gate.Finding]] = {}
+    for f in findings:
+        grouped.setdefault(f.key, []).append(f)
+    return grouped
+
+
+def _compared_entry(before: dict, after: dict, moves: dict[str, list[Move]]) -> Entry | None:
+    """The size two files are compared at: the later file's headline size,
+    else the earlier's, else the largest size both measured (a quick and a
+    full run's headlines can differ)."""
+    candidates = [after["entry"], before["entry"],
+                  *sorted(after["entries"], key=lambda e: -e.size)]
+    return next((e for e in candidates if e.key in moves), None)
+
+
+def _pair_change(before: dict | None, after: dict | None, pair: str,
+                 moves: dict[str, list[Move]], anchor: str) -> dict:
+    """The summary's before -> after cell for two files' cells of one row."""
+    change = {"pair": pair, "anchor": anchor, "more": 0, "size": None, "moved": False,
+              "elsewhere": False}
+    if before is None or after is None:
+        there = (after or before)["source"].number
+        return {**change, "moves": [Move("", ONE_SIDED, f"only in #{there}")]}
+    compared = _compared_entry(before, after, moves)
+    if compared is None:
+        return {**change, "moves": [Move("", ONE_SIDED, "no size measured in both")]}
+    found = moves[compared.key]
+    shown = found[:1 + MOVES_IN_SUMMARY]
+    return {**change, "moves": shown, "more": len(found) - len(shown),
+            "moved": any(m.real for m in found),
+            "elsewhere": any(m.real for e in after["entries"] if e.key != compared.key
+                             for m in moves.get(e.key, [])),
+            # Named when a file's cell shows another size than the one compared.
+            "size": None if compared.size == after["entry"].size == before["entry"].size
+            else _size(compared)}
+
+
+def _claim_devices(sources: list[Source]) -> list[tuple[str, str]]:
+    """(claim, device) in the order the files list them."""
+    seen: dict[tuple[str, str], None] = {}
+    for s in sources:
+        for e in s.document.claims:
+            seen.setdefault((e.id, e.device))
+    return list(seen)
+
+
+def _summary(sources: list[Source], comparisons: list[dict[str, list[Move]]]) -> list[dict]:
+    """One row per claim and device, one cell per file, and how each pair of
+    consecutive files differs."""
+    rows = []
+    for claim_id, device in _claim_devices(sources):
+        cells = [_claim_cell(s, claim_id, device) for s in sources]
+        changes = [_pair_change(cells[i], cells[i + 1], f"#{i + 1} -> #{i + 2}", moves,
+                                _anchor(claim_id, "moves"))
+                   for i, moves in enumerate(comparisons)]
+        latest = next(c for c in reversed(cells) if c is not None)
+        rows.append({"id": claim_id, "device": device, "anchor": _anchor(claim_id),
+                     "entry": latest["entry"], "cells": cells, "changes": changes,
+                     "moved": any(c["moved"] or c["elsewhere"] for c in changes)})
+    return rows
+
+
+def _series(sources: list[Source], claim_id: str) -> list[dict]:
+    """The scaling curve of each file and device, from its measured entries."""
+    series = []
+    for s in sources:
+        devices = sorted({e.device for e in s.document.claims if e.id == claim_id})
+        for device in devices:
+            measured = [e for e in _on_device(s, claim_id, device)
+                        if None not in (e.ratio, e.ci_low, e.ci_high)]
+            if not measured:
+                continue
+            label = f"file #{s.number}" + ("" if device == "cpu" else f", {device}")
+            series.append({"label": label,
+                           "source": s.number,
+                           "sizes": [e.size for e in measured],
+                           "ratios": [e.ratio for e in measured],
+                           "lows": [e.ci_low for e in measured],
+                           "highs": [e.ci_high for e in measured],
+                           "claimed": [e.claimed["ratio_high"] for e in measured],
+                           "size_unit": measured[0].workload.get("size_unit", "")})
+    return series
+
+
+def _scaling(series: list[dict]) -> dict | None:
+    """The scaling plot, its marks and claimed line those of the latest file's
+    first curve (the claim as it stands now)."""
+    if not series or max(len(s["sizes"]) for s in series) < 2:
+        return None
+    reference = next(i for i, s in enumerate(series) if s["source"] == series[-1]["source"])
+    marked = series[reference]
+    marks = scaling_marks(marked["sizes"], marked["ratios"], marked["lows"], marked["highs"])
+    return {"plot": plots.scaling_plot(series, marks, marked["size_unit"], reference),
+            "marked": marked["label"],
+            "marks": [{"text": m["text"], "size": units.size(m["size"], marked["size_unit"])}
+                      for m in marks]}
+
+
+def _source_details(source: Source, claim_id: str) -> dict | None:
+    """One file's entries of a claim: the table of sizes, the headline's plot,
+    counters and costs, and its hidden costs on each device."""
+    entries = sorted((e for e in source.document.claims if e.id == claim_id),
+                     key=lambda e: (e.device, e.size))
+    if not entries:
+        return None
+    measured = [e for e in entries if e.ratio is not None]
+    head = next((e for e in entries if e.headline and e.ratio is not None),
+                measured[-1] if measured else None)
+    hidden = []
+    for device in sorted({e.device for e in entries}):
+        costs = text.hidden_costs(_on_device(source, claim_id, device))
+        if costs:
+            hidden.append({"device": device, "costs": [c.words() for c in costs],
+                           "anchor": _anchor(claim_id, "costs", str(source.number), device)})
+    return {"source": source, "variants": _variants(entries),
+            "rows": [_entry_view(e) for e in entries], "hidden": hidden,
+            "headline": _entry_view(head) if head else None,
+            "plot": _primary_plot(head) if head else None}
+
+
+def _between_files(sources: list[Source], claim_id: str,
+                   comparisons: list[dict[str, list[Move]]]) -> list[dict]:
+    """Every size and device of a claim: each file's verdict and ratio, and
+    what moved between consecutive files."""
+    keys: dict[str, Entry] = {}
+    for s in sources:
+        for e in s.document.claims:
+            if e.id == claim_id:
+                keys.setdefault(e.key, e)
+    rows = []
+    for key, entry in sorted(keys.items(), key=lambda kv: (kv[1].device, kv[1].size)):
+        cells = []
+        for s in sources:
+            found = next((e for e in s.document.claims if e.key == key), None)
+            cells.append({"symbol": SYMBOL.get(found.verdict, "?"), "entry": found,
+                          "interval": interval(found)} if found else None)
+        pairs = [(f"#{i + 1} -> #{i + 2}", moves.get(key, []))
+                 for i, moves in enumerate(comparisons)]
+        rows.append({"size": _size(entry), "device": entry.device, "cells": cells,
+                     "moves": pairs, "moved": any(m.real for _, ms in pairs for m in ms)})
+    return rows
+
+
+def relative_href(target: Path, start: Path) -> str:
+    """A link from a page in `start` to `target`."""
+    return Path(os.path.relpath(target.resolve(), start.resolve())).as_posix()
 
 
 def _profiles(claim_id: str, profiles_dir: Path | None, out_dir: Path) -> list[dict]:
@@ -152,23 +456,44 @@ def _profiles(claim_id: str, profiles_dir: Path | None, out_dir: Path) -> list[d
     return [{"name": p.stem[len(claim_id) + 1:], "href": relative_href(p, out_dir)} for p in found]
 
 
-def relative_href(target: Path, start: Path) -> str:
-    """A link from a page in `start` to `target`."""
-    return Path(os.path.relpath(target.resolve(), start.resolve())).as_posix()
+# extra_info keys that say which case a benchmark is; the rest are counters.
+BENCHMARK_CASE_KEYS = ("claim", "variant", "size", "metric")
 
 
-def _benchmark_rows(claim_id: str, benchmark: dict | None) -> list[dict]:
+def _benchmarks(claim_id: str, benchmark: dict | None, entries: list[Entry]) -> dict | None:
+    """The imported pytest-benchmark rows of a claim, and what they timed: one
+    call of the code that yields the claim's primary metric (extra_info's
+    "metric"), described as the results file describes that metric."""
     if not benchmark:
-        return []
-    rows = []
+        return None
+    size_unit = entries[0].workload.get("size_unit", "") if entries else ""
+    rows, metrics = [], []
     for b in benchmark.get("benchmarks", []):
         info = b.get("extra_info", {})
         if info.get("claim") != claim_id:
             continue
         stats = b.get("stats", {})
-        rows.append({"group": b.get("group", ""), "variant": info.get("variant", ""),
-                     "median": figure(stats.get("median"), "s"), "rounds": stats.get("rounds")})
-    return rows
+        if info.get("metric") and info["metric"] not in metrics:
+            metrics.append(info["metric"])
+        size = info.get("size")
+        rows.append({"size": units.size(size, size_unit) if size is not None else "",
+                     "variant": info.get("variant", ""),
+                     "median": units.quantity(stats.get("median"), "s"),
+                     "iqr": units.quantity(stats.get("iqr"), "s") if "iqr" in stats else "",
+                     "rounds": units.number(stats["rounds"]) if "rounds" in stats else "",
+                     "counters": [f"{k} = {units.number(v)}" for k, v in info.items()
+                                  if k not in BENCHMARK_CASE_KEYS]})
+    if not rows:
+        return None
+    described = []
+    for name in metrics:
+        entry = next((e for e in entries if e.metric == name), None)
+        # A count or a memory reading is not what pytest-benchmark timed: say
+        # what the metric itself is measured in, so its figure is not mistaken.
+        untimed = entry is not None and entry.kind != "time"
+        described.append({"name": name, "unit": entry.unit if untimed else "",
+                          "description": entry.metric_description if entry else ""})
+    return {"rows": rows, "metrics": described}
 
 
 def load_benchmark_json(path: Path | None) -> dict | None:
@@ -183,66 +508,72 @@ def load_benchmark_json(path: Path | None) -> dict | None:
     return data
 
 
+def _moved_lists(sources: list[Source],
+                 comparisons: list[dict[str, list[Move]]]) -> list[dict]:
+    """Per pair of consecutive files, per entry: the real moves, and apart
+    those within noise."""
+    lists = []
+    for i, moves in enumerate(comparisons):
+        entries = {e.key: e for e in sources[i + 1].document.claims}
+        real, noise = [], []
+        for key, found in moves.items():
+            name = _entry_name(entries[key])
+            if any(m.real for m in found):
+                real.append({"name": name, "moves": [m for m in found if m.real]})
+            noise += [{"name": name, "move": m} for m in found if m.direction == NOISE]
+        lists.append({"before": sources[i], "after": sources[i + 1], "real": real,
+                      "noise": noise})
+    return lists
+
+
+def _entry_name(entry: Entry) -> str:
+    """"dataset.indexed_frame @ 10,000 nodes", the device when not the CPU."""
+    device = "" if entry.device == "cpu" else f" ({entry.device})"
+    return f"{entry.id} @ {_size(entry)}{device}"
+
+
 def build(sources: list[Source], out_dir: Path, profiles_dir: Path | None = None,
           benchmark: dict | None = None) -> dict:
     """The whole page's data."""
-    moved: list[gate.Finding] = []
-    for before, after in zip(sources, sources[1:]):
-        # Side by side (a CPU and a GPU file, two commits), an entry only one
-        # file has is not news; everything the gate would judge is.
-        moved += [f for f in gate.compare(before.document, after.document, allow={"missing"})
-                  if f.key != "(all)"]
-    moved_ids = {c.key.split(" @ ")[0] for c in moved}
+    comparisons = [compare_files(before.document, after.document)
+                   for before, after in zip(sources, sources[1:])]
+    summary = _summary(sources, comparisons)
+    moved_ids = {row["id"] for row in summary if row["moved"]}
 
-    claim_ids: list[str] = []
+    counts = []
     for s in sources:
-        for e in s.document.claims:
-            if e.id not in claim_ids:
-                claim_ids.append(e.id)
-
-    summary, sections, counts = [], [], []
-    for s in sources:
-        headline = [e for e in s.document.claims if e.headline]
-        tally = Counter(e.verdict for e in headline)
+        tally = Counter(e.verdict for e in s.document.claims if e.headline)
         counts.append({"source": s, "verdicts": [
             {"verdict": v, "symbol": SYMBOL[v], "count": tally.get(v, 0)}
             for v in (*ORDER, NOT_MEASURABLE, ERROR)]})
-        summary += [{"source": s, **_entry_view(e, moved),
-                     "other_sizes": _other_sizes(e, s.document.claims)} for e in headline]
 
-    for claim_id in claim_ids:
-        per_source, series, first = [], [], None
-        for s in sources:
-            entries = sorted((e for e in s.document.claims if e.id == claim_id),
-                             key=lambda e: (e.device, e.size))
-            if not entries:
-                continue
-            # The claim is introduced by its headline entry (its claimed figure).
-            first = first or next((e for e in entries if e.headline), entries[0])
-            views = [_entry_view(e, moved) for e in entries]
-            measured = [e for e in entries if None not in (e.ratio, e.ci_low, e.ci_high)]
-            if measured:
-                series.append({"label": s.label, "sizes": [e.size for e in measured],
-                               "ratios": [e.ratio for e in measured],
-                               "lows": [e.ci_low for e in measured],
-                               "highs": [e.ci_high for e in measured],
-                               "claimed": [e.claimed["ratio_high"] for e in measured]})
-            head = next((e for e in entries if e.headline and e.ratio is not None),
-                        measured[-1] if measured else None)
-            per_source.append({"source": s, "rows": views,
-                               "headline": _entry_view(head, moved) if head else None,
-                               "plot": _primary_plot(head) if head else None})
-        marks = scaling_marks(series[0]["sizes"], series[0]["ratios"], series[0]["lows"],
-                              series[0]["highs"]) if series else []
+    sections = []
+    for claim_id in dict.fromkeys(claim_id for claim_id, _ in _claim_devices(sources)):
+        details = [d for d in (_source_details(s, claim_id) for s in sources) if d]
+        entries = [row["entry"] for row in details[-1]["rows"]]
         sections.append({
-            "id": claim_id, "anchor": "claim-" + "".join(c if c.isalnum() else "-" for c in claim_id),
-            "first": first, "per_source": per_source, "moved": claim_id in moved_ids,
-            "scaling": plots.scaling_plot(series, marks) if series and max(
-                len(x["sizes"]) for x in series) > 1 else None,
-            "marks": marks,
+            "id": claim_id, "anchor": _anchor(claim_id), "moves_anchor": _anchor(claim_id, "moves"),
+            # The claim as the latest file states it (a revision may reword it).
+            "first": _headline(entries), "per_source": details, "moved": claim_id in moved_ids,
+            "scaling": _scaling(_series(sources, claim_id)),
+            "between": _between_files(sources, claim_id, comparisons) if comparisons else [],
             "profiles": _profiles(claim_id, profiles_dir, out_dir),
-            "benchmarks": _benchmark_rows(claim_id, benchmark),
+            "benchmarks": _benchmarks(claim_id, benchmark, entries),
         })
-    anchors = {sec["id"]: sec["anchor"] for sec in sections}
     return {"sources": sources, "counts": counts, "summary": summary, "sections": sections,
-            "anchors": anchors, "moved": moved, "multiple": len(sources) > 1}
+            "moved": _moved_lists(sources, comparisons), "multiple": len(sources) > 1,
+            "hidden_cost_rule": HIDDEN_COST_RULE,
+            "tolerances": {"time": f"{gate.RATIO_TOLERANCE:.0%}",
+                           "memory": f"{gate.MEMORY_TOLERANCE:.0%}"}}
+
+
+# text.hidden_costs' rule, for the note under the summary.
+HIDDEN_COST_RULE = (
+    "A hidden cost is a secondary time, memory or counter reading where the optimized is "
+    "worse than the baseline beyond doubt: its whole 95% interval above 1, an exact reading "
+    "above 1, or a counter the baseline had at zero and the optimized not (counters count "
+    "costs: opens, writes, messages lost, wrong lookups). The one shown is the worst over "
+    "every size of the claim on that device: first a cost the baseline did not have at all "
+    "(0 -> 5 messages lost), the larger count first; then the one whose interval's lower end "
+    "is highest, so a sure 3x outranks a noisy maybe-5x. Values (a type name, a share) are "
+    "not ranked as costs: a changed output is shown on its own.")
