@@ -16,12 +16,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from rich.text import Text
 
 # Nothing here imports torch, numpy or the claims: `list`, `--help`, `report`
 # and a mistyped id answer in well under a second (the engine imports them).
 from optbench import terminal
-from optbench.core import gate, registry, results, text, verdict
+from optbench.core import gate, registry, results, verdict
 from optbench.core.errors import MeasurementError
 from optbench.core.schema import Entry
 from optbench.core.text import interval

@@ -8,7 +8,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from optbench.core.results import write_atomic
 
-from .collect import build, load_benchmark_json, load_sources, relative_href
+from .sources import load_benchmark_json, load_sources, relative_href
 
 DEFAULT_ASV_HTML = Path(".asv/html/index.html")
 
@@ -38,6 +38,8 @@ def write_report(paths: list[Path], out_dir: Path, profiles_dir: Path | None = N
     """Render `out_dir/index.html` from results files; returns its path."""
     sources = load_sources(paths)
     benchmark = load_benchmark_json(benchmark_json)
+    from .collect import build  # matplotlib: only once the inputs are read
+
     page = build(sources, out_dir, profiles_dir, benchmark)
     links = []
     asv_index = asv_html or (DEFAULT_ASV_HTML if DEFAULT_ASV_HTML.exists() else None)

@@ -7,19 +7,18 @@ within noise by the regression gate's own findings (core/gate.py).
 """
 from __future__ import annotations
 
-import json
-import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from optbench.core import gate, results, text, units
+from optbench.core import gate, text, units
 from optbench.core.claim import VARIANT_ORDER
 from optbench.core.schema import Entry, Results
 from optbench.core.text import interval, reading
 from optbench.core.verdict import ERROR, NOT_MEASURABLE, ORDER, SYMBOL
 
 from . import plots
+from .sources import Source, relative_href
 
 # How an entry moved from one file to the next.
 BETTER, WORSE, NOISE, SAME = "better", "worse", "within noise", "unchanged"
@@ -28,29 +27,6 @@ SIGN = {BETTER: "▲", WORSE: "▼", NOISE: "≈", SAME: "=", ONE_SIDED: "·"}
 # In the summary's before -> after cell, beyond the ratio's own move; the
 # rest are one click away in the claim's section.
 MOVES_IN_SUMMARY = 3
-
-
-@dataclass
-class Source:
-    """One results file on the page."""
-
-    number: int
-    path: Path
-    document: Results
-
-    @property
-    def label(self) -> str:
-        env = self.document.environment
-        commit = (env.get("git_commit") or "no commit")[:10]
-        device = env.get("cuda_device") or "CPU"
-        return f"#{self.number} {self.path.name} ({device}, {commit})"
-
-    @property
-    def short(self) -> str:
-        """"#2 731c71549d (full)": a column header."""
-        commit = (self.document.environment.get("git_commit") or "no commit")[:10]
-        mode = {True: "quick", False: "full"}.get(self.document.quick, "")
-        return f"#{self.number} {commit}" + (f" ({mode})" if mode else "")
 
 
 @dataclass(frozen=True)
@@ -76,29 +52,6 @@ class Move:
 
     def __str__(self) -> str:
         return f"{self.sign} {self.heading}{self.what}"
-
-
-def load_sources(paths: list[Path]) -> list[Source]:
-    sources = []
-    for number, path in enumerate(paths, 1):
-        try:
-            document = results.load(path)
-        except results.ResultsError as exc:
-            if _looks_like_pytest_benchmark(path):
-                raise results.ResultsError(
-                    f"{path}: a pytest-benchmark file, not optbench results: "
-                    f"pass it with --benchmark-json") from None
-            raise exc from None
-        sources.append(Source(number, Path(path), document))
-    return sources
-
-
-def _looks_like_pytest_benchmark(path: Path) -> bool:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return isinstance(data, dict) and "benchmarks" in data and "machine_info" in data
 
 
 def scaling_marks(sizes: list[int], ratios: list[float], lows: list[float],
@@ -444,11 +397,6 @@ def _between_files(sources: list[Source], claim_id: str,
     return rows
 
 
-def relative_href(target: Path, start: Path) -> str:
-    """A link from a page in `start` to `target`."""
-    return Path(os.path.relpath(target.resolve(), start.resolve())).as_posix()
-
-
 def _profiles(claim_id: str, profiles_dir: Path | None, out_dir: Path) -> list[dict]:
     if profiles_dir is None or not profiles_dir.is_dir():
         return []
@@ -494,18 +442,6 @@ def _benchmarks(claim_id: str, benchmark: dict | None, entries: list[Entry]) -> 
         described.append({"name": name, "unit": entry.unit if untimed else "",
                           "description": entry.metric_description if entry else ""})
     return {"rows": rows, "metrics": described}
-
-
-def load_benchmark_json(path: Path | None) -> dict | None:
-    if path is None:
-        return None
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise results.ResultsError(f"--benchmark-json {path}: cannot read it ({exc})") from None
-    if not isinstance(data, dict) or not isinstance(data.get("benchmarks"), list):
-        raise results.ResultsError(f"--benchmark-json {path}: not a pytest-benchmark JSON file")
-    return data
 
 
 def _moved_lists(sources: list[Source],
