@@ -1,15 +1,30 @@
 """pytest-benchmark and asv read the same claims as the CLI."""
+import importlib.util
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from optbench.core.registry import builtin_claims
-from optbench.runners.cases import iter_cases
+from optbench.core.registry import ClaimsError, builtin_claims
+from optbench.runners import cases
+from optbench.runners.cases import CLAIMS_ENV, iter_cases
 
 ROOT = Path(__file__).resolve().parent.parent
+USER_CLAIMS = "examples/my_claims.py"
+
+
+@pytest.fixture(autouse=True)
+def builtin_claims_only(monkeypatch):
+    """A developer's own OPTBENCH_CLAIMS must not change what these tests see."""
+    monkeypatch.delenv(CLAIMS_ENV, raising=False)
+
+
+def _env(**extra: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k != CLAIMS_ENV}
+    return {**env, **extra}
 
 
 def test_every_claim_has_an_asv_suite():
@@ -23,13 +38,50 @@ def test_asv_suite_is_parametrised_by_variant_and_size():
     cls = suite("logger.buffered")
     assert cls.param_names == ["variant", "size"]
     assert cls.params[0] == ["baseline", "optimized", "best"]
-    assert hasattr(cls, "track_write_syscalls") and hasattr(cls, "peakmem_primary")
+    assert hasattr(cls, "track_write_syscalls") and cls.claim_id == "logger.buffered"
     bench = cls()
     bench.setup("optimized", 1000)
     try:
         assert bench.track_write_syscalls("optimized", 1000) == 100
     finally:
         bench.teardown("optimized", 1000)
+
+
+def _peak_bytes(claim_id: str, variant: str, size: int, calls: int = 1) -> list[int]:
+    from optbench.runners.asv_suite import suite
+    bench = suite(claim_id)()
+    bench.setup(variant, size)
+    try:
+        return [bench.track_peak_bytes(variant, size) for _ in range(calls)]
+    finally:
+        bench.teardown(variant, size)
+
+
+def test_asv_memory_is_the_regions_own_peak_not_the_process_rss():
+    """track_peak_bytes is memray's peak of the primary region, not the
+    process's lifetime RSS that asv's peakmem_ reads (hundreds of MB: the
+    imports), and the first reading's one-off costs are left out."""
+    from optbench.runners.asv_suite import suite
+    cls = suite("registry.index")
+    assert cls.track_peak_bytes.unit == "bytes" and not hasattr(cls, "peakmem_primary")
+    # 866 B on a process's first reading, 560 B on every one after.
+    first, again = _peak_bytes("registry.index", "baseline", 100, calls=2)
+    assert first == again < 2_000
+    # best buffers the 1,000 messages in memory; baseline writes each at once.
+    [buffered], [unbuffered] = (_peak_bytes("logger.buffered", v, 1000)
+                                for v in ("best", "baseline"))
+    assert buffered > 10 * unbuffered
+
+
+def test_asv_suite_refuses_a_counter_that_would_replace_its_memory_reading():
+    from dataclasses import replace
+    from optbench.core.registry import get
+    from optbench.runners.asv_suite import suite
+    claim = get("logger.buffered")
+    clash = replace(claim, secondary=[replace(m, name="peak_bytes") if m.kind == "counter" else m
+                                      for m in claim.secondary])
+    with pytest.raises(ValueError, match="track_peak_bytes"):
+        suite(clash)
 
 
 def test_asv_version_keeps_when_a_variant_changes_and_moves_with_the_harness(monkeypatch):
@@ -72,7 +124,7 @@ def test_pytest_benchmark_only_runs_and_writes_json(tmp_path):
         [sys.executable, "-m", "pytest", "--benchmark-only", "-p", "no:memray", "-q",
          "-k", "split.shared_helper", "--benchmark-max-time=0.05", "--benchmark-min-rounds=2",
          f"--benchmark-json={out}", str(ROOT / "tests" / "benchmarks")],
-        capture_output=True, text=True, cwd=ROOT, timeout=600)
+        capture_output=True, text=True, cwd=ROOT, timeout=600, env=_env())
     assert done.returncode == 0, done.stdout[-2000:]
     benchmarks = json.loads(out.read_text())["benchmarks"]
     assert {b["extra_info"]["variant"] for b in benchmarks} == {"baseline", "optimized", "best"}
@@ -80,10 +132,94 @@ def test_pytest_benchmark_only_runs_and_writes_json(tmp_path):
     assert all("failed_label_sets" in b["extra_info"] for b in benchmarks)
 
 
-def test_asv_check_passes():
+def test_user_claims_run_through_pytest_benchmark_instead_of_the_builtin_ones(tmp_path):
+    out = tmp_path / "bench.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "--benchmark-only", "-p", "no:memray", "-q",
+         "--benchmark-max-time=0.01", "--benchmark-min-rounds=1", f"--benchmark-json={out}",
+         "tests/benchmarks"],
+        capture_output=True, text=True, cwd=ROOT, timeout=600,
+        env=_env(OPTBENCH_CLAIMS=USER_CLAIMS))
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    benchmarks = json.loads(out.read_text())["benchmarks"]
+    assert {(b["extra_info"]["claim"], b["extra_info"]["variant"]) for b in benchmarks} == {
+        ("vocab.set_lookup", "baseline"), ("vocab.set_lookup", "optimized")}
+
+
+@pytest.mark.parametrize("value, says", [
+    ("examples/no_such_claims.py", "no such file"),
+    ("no_such_package.claims", "cannot import"),
+])
+def test_a_bad_optbench_claims_is_one_usage_error(value, says):
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "--benchmark-only", "-p", "no:memray", "-q",
+         "tests/benchmarks"],
+        capture_output=True, text=True, cwd=ROOT, timeout=600, env=_env(OPTBENCH_CLAIMS=value))
+    output = done.stdout + done.stderr
+    assert done.returncode == 4, output  # pytest's usage error
+    assert f"ERROR: OPTBENCH_CLAIMS={value}: " in output and says in output
+    assert "Traceback" not in output
+
+
+def test_runner_claims_follow_optbench_claims(monkeypatch):
+    monkeypatch.setenv(CLAIMS_ENV, USER_CLAIMS)
+    monkeypatch.chdir(ROOT)
+    assert [c.id for c in cases.runner_claims()] == ["vocab.set_lookup"]
+    assert {c.id for c, _, _ in iter_cases()} == {"vocab.set_lookup"}
+    monkeypatch.setenv(CLAIMS_ENV, "optbench.no_such_module")
+    with pytest.raises(ClaimsError, match=r"^OPTBENCH_CLAIMS=optbench.no_such_module: "):
+        cases.runner_claims()
+
+
+def _import_user_claims_suite():
+    """benchmarks/user_claims.py as asv imports it: anew, by its path."""
+    spec = importlib.util.spec_from_file_location("asv_user_claims_under_test",
+                                                  ROOT / "benchmarks" / "user_claims.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return {k: v for k, v in vars(module).items() if not k.startswith("_")}
+
+
+def test_asv_user_claims_suite_is_empty_without_optbench_claims():
+    assert _import_user_claims_suite() == {}
+
+
+def test_asv_user_claims_suite_builds_a_class_per_claim_from_asvs_temporary_folder(
+        monkeypatch, tmp_path):
+    """asv runs each benchmark in a temporary folder: a path relative to the
+    project still works there."""
+    monkeypatch.setenv(CLAIMS_ENV, USER_CLAIMS)
+    monkeypatch.chdir(tmp_path)
+    suites = _import_user_claims_suite()
+    assert list(suites) == ["vocab_set_lookup"]
+    cls = suites["vocab_set_lookup"]
+    assert cls.__name__ == "vocab_set_lookup" and cls.claim_id == "vocab.set_lookup"
+    assert cls.params == [["baseline", "optimized"], [1_000]]
+    bench = cls()
+    bench.setup("optimized", 1_000)
+    try:
+        bench.time_primary("optimized", 1_000)
+        assert bench.track_peak_bytes("optimized", 1_000) > 0
+    finally:
+        bench.teardown("optimized", 1_000)
+
+
+def test_asv_check_passes_with_the_users_claims_too(tmp_path):
     asv = [sys.executable, "-m", "asv"]
+    env = _env(OPTBENCH_CLAIMS=USER_CLAIMS)
     subprocess.run([*asv, "machine", "--yes"], capture_output=True, cwd=ROOT, timeout=120)
     done = subprocess.run([*asv, "check", "--python=same"], capture_output=True, text=True,
-                          cwd=ROOT, timeout=600)
+                          cwd=ROOT, timeout=600, env=env)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert "No problems found" in done.stdout
+    # asv's own discovery, from a temporary folder as asv runs it.
+    import asv
+    listed = tmp_path / "benchmarks.json"
+    subprocess.run([sys.executable, str(Path(asv.__file__).parent / "benchmark.py"), "discover",
+                    str(ROOT / "benchmarks"), str(listed)],
+                   check=True, capture_output=True, cwd=tmp_path, timeout=600, env=env)
+    names = {b["name"] for b in json.loads(listed.read_text())}
+    assert {n for n in names if n.startswith("user_claims.")} == {
+        "user_claims.vocab_set_lookup.time_primary",
+        "user_claims.vocab_set_lookup.track_peak_bytes"}
+    assert "model_registry.registry_index.track_peak_bytes" in names

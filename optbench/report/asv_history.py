@@ -153,7 +153,8 @@ def _asv():
 
 def known_claim_ids() -> list[str]:
     """The built-in claims' ids and those of OPTBENCH_CLAIMS's module."""
-    return [c.id for c in builtin_claims() + (env_claims() or [])]
+    from_env = env_claims() or []  # first: a bad value fails before torch imports
+    return [c.id for c in builtin_claims() + from_env]
 
 
 def load(results_dir: Path = DEFAULT_RESULTS_DIR, claim_ids: Iterable[str] | None = None,
@@ -267,7 +268,7 @@ def _records_of(results, machine: str, _stats) -> list[_Record]:
                 _number_or_none(results.started_at.get(name)),
                 results.benchmark_version.get(name),
                 dict(zip(names, (_literal(p) for p in combination))),
-                None if value is None or _is_nan(value) else float(value),
+                _finite_or_none(value),
                 _stats.get_weight(stat)))
     return records
 
@@ -333,8 +334,12 @@ def _number_or_none(value):
     return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
-def _is_nan(value) -> bool:
-    return isinstance(value, float) and math.isnan(value)
+def _finite_or_none(value) -> float | None:
+    """A measured value; None for asv's missing (None) and skipped (NaN) ones."""
+    if value is None:
+        return None
+    value = float(value)  # anything else is a foreign file
+    return value if math.isfinite(value) else None
 
 
 def _datetime(js_timestamp) -> datetime | None:
@@ -437,9 +442,9 @@ def _values(members: list[Series]) -> list[float]:
 
 
 def _log_y(members: list[Series]) -> bool:
-    """Log scale when the values span more than a decade."""
+    """Log scale from a decade up, as plots._ratio_axis decides."""
     values = _values(members)
-    return bool(values) and min(values) > 0 and max(values) > 10 * min(values)
+    return bool(values) and min(values) > 0 and max(values) >= 10 * min(values)
 
 
 def _safe_label(s: Series) -> str | None:
@@ -453,9 +458,9 @@ def _safe_label(s: Series) -> str | None:
 
 def history_plot(commits: list[Commit], members: list[Series], styles: list[dict]) -> str:
     """Values (y) against commits in order (x, short hashes), one line per
-    variant and size; each step's new level ringed, its place a dashed line."""
-    from matplotlib.ticker import FuncFormatter, NullFormatter
-
+    variant and size; each step's new level ringed, its place a dashed line.
+    The y axis is the report's value axis (plots._ratio_axis: log from a
+    decade up), in the unit units.scale picks for the largest value."""
     plt = plots.plt
     x_of = {c.hash: i for i, c in enumerate(commits)}
     unit = members[0].unit
@@ -463,17 +468,16 @@ def history_plot(commits: list[Commit], members: list[Series], styles: list[dict
     fig, ax = plt.subplots(figsize=(6.2, 3.2))
     step_places = set()
     for s, style in zip(members, styles):
-        xs = [x_of[p.commit.hash] for p in s.points]
-        ys = [math.nan if p.value is None else p.value for p in s.points]
-        ax.plot(xs, ys, color=style["color"], marker=style["marker"],
-                linestyle=style["linestyle"], markersize=4, linewidth=1.2,
-                label=_safe_label(s) or "_nolegend_")
+        scaled = {p.commit: math.nan if p.value is None else p.value / divisor
+                  for p in s.points}
+        ax.plot([x_of[c.hash] for c in scaled], list(scaled.values()), color=style["color"],
+                marker=style["marker"], linestyle=style["linestyle"], markersize=4,
+                linewidth=1.2, clip_on=False, label=_safe_label(s) or "_nolegend_")
         for step in s.steps:
             after = x_of[step.after.hash]
             step_places.add((x_of[step.before.hash] + after) / 2)
-            value = next(p.value for p in s.points if p.commit == step.after)
-            ax.scatter([after], [value], s=90, facecolors="none", edgecolors=style["color"],
-                       linewidths=1.2, zorder=3)
+            ax.scatter([after], [scaled[step.after]], s=90, facecolors="none",
+                       edgecolors=style["color"], linewidths=1.2, zorder=3)
     for place in sorted(step_places):
         ax.axvline(place, color="#b5651d", linewidth=0.8, linestyle="--")
     ax.set_xticks(range(len(commits)))
@@ -482,13 +486,8 @@ def history_plot(commits: list[Commit], members: list[Series], styles: list[dict
                         for i, c in enumerate(commits)], rotation=90, fontfamily="monospace")
     ax.set_xlim(-0.5, len(commits) - 0.5)
     ax.set_xlabel("commit (oldest first)")
-    formatter = FuncFormatter(lambda y, _: units.number(y / divisor, 3))
-    if _log_y(members):
-        ax.set_yscale("log")
-        ax.yaxis.set_minor_formatter(NullFormatter())
-    else:
-        ax.set_ylim(bottom=0)
-    ax.yaxis.set_major_formatter(formatter)
+    if _values(members):
+        plots._ratio_axis(ax, [v / divisor for v in _values(members)])
     if unit in ("s", "bytes"):  # optbench's unit names; a counter's unit is the claim's text
         ax.set_ylabel(shown)
     if any(_safe_label(s) for s in members):

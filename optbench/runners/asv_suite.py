@@ -1,14 +1,38 @@
 """asv suites generated from claims: variant and size are asv parameters.
 
-A suite has `time_primary` (the claim's primary region), `peakmem_primary`
-(the process's peak RSS during it, which asv measures; compare deltas, the
-torch import dominates) and one `track_<counter>` per exact counter.
+A suite has `time_primary` (the claim's primary region), `track_peak_bytes`
+(the region's own peak heap bytes, native allocations included, read by
+measure_memory as `optbench verify` reads a memory metric) and one
+`track_<counter>` per exact counter.
+
+There is no `peakmem_` benchmark: asv's peakmem reads the process's lifetime
+maximum RSS, which the imports (torch, pandas) set. After importing the
+benchmarks and running registry.index's region (560 B) it read 672 MiB
+here, and the issue saw ~886 MB for every variant: a region would show
+there only once it outgrew the imports.
+
+asv names a benchmark "<module>.<class name>.<method>" and stores neither
+the class's attributes nor its docstring with the results; the class name is
+`suite_name(claim.id)`, so a results file maps back to a claim id through
+the known ids (see optbench.report.asv_history).
 """
 from __future__ import annotations
 
+from functools import partial
+
+from optbench.core.claim import Claim
+from optbench.core.measure import measure_memory
 from optbench.core.registry import get
 
 from .cases import counters, prepare, runner_sizes, source_version
+
+PARAM_NAMES = ["variant", "size"]
+PEAK_BYTES = "track_peak_bytes"
+
+
+def suite_name(claim_id: str) -> str:
+    """The class name, and so the middle of asv's benchmark names, of a claim's suite."""
+    return claim_id.replace(".", "_")
 
 
 def _track(metric):
@@ -19,8 +43,24 @@ def _track(metric):
     return track
 
 
-def suite(claim_id: str) -> type:
-    claim = get(claim_id)
+def _track_peak_bytes(self, variant, size):
+    region = partial(self.prepared.claim.primary.measure, self.prepared.state)
+    # The first reading of a region carries one-off costs, and asv runs each
+    # variant and size in a fresh process: the region's first call (torch's
+    # first-use setup: 76.6 MB, then 242 kB every call, for
+    # callbacks.metrics_interval_training baseline) and its first tracked
+    # call (registry.index baseline: 866 B, then 560 B every time, even after
+    # 50 untracked calls). The second reading is the steady one.
+    measure_memory(region)
+    return measure_memory(region).peak_bytes
+
+
+_track_peak_bytes.unit = "bytes"
+
+
+def suite(claim: str | Claim) -> type:
+    """The asv class of a claim (an id of the built-in claims, or a Claim)."""
+    claim = get(claim) if isinstance(claim, str) else claim
 
     def setup(self, variant, size):
         self.prepared = prepare(claim, variant, size)
@@ -31,18 +71,20 @@ def suite(claim_id: str) -> type:
     def time_primary(self, variant, size):
         self.prepared.run()
 
-    def peakmem_primary(self, variant, size):
-        self.prepared.run()
-
     namespace = {
         "__doc__": f"{claim.id}: {claim.title} ({claim.source})",
+        "claim_id": claim.id,
         "params": [claim.variant_names, runner_sizes(claim)],
-        "param_names": ["variant", "size"],
+        "param_names": list(PARAM_NAMES),
         "version": source_version(claim),
         "timeout": 600,
         "setup": setup, "teardown": teardown,
-        "time_primary": time_primary, "peakmem_primary": peakmem_primary,
+        "time_primary": time_primary, PEAK_BYTES: _track_peak_bytes,
     }
     for metric in counters(claim):
-        namespace[f"track_{metric.name}"] = _track(metric)
-    return type(claim.id.replace(".", "_"), (), namespace)
+        name = f"track_{metric.name}"
+        if name in namespace:
+            raise ValueError(f"claim {claim.id!r}: counter {metric.name!r} would replace "
+                             f"the suite's own {name}; rename the metric")
+        namespace[name] = _track(metric)
+    return type(suite_name(claim.id), (), namespace)

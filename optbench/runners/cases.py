@@ -1,6 +1,7 @@
 """What every runner needs from a claim: its cases, prepared and cleaned up."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 import os
@@ -9,11 +10,50 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from optbench.core import registry
 from optbench.core.claim import Claim, Metric
-from optbench.core.registry import builtin_claims
+from optbench.core.registry import ClaimsError, builtin_claims
 
 # Runners benchmark the quick sizes unless asked for all of them.
 FULL_SIZES_ENV = "OPTBENCH_FULL"
+# A user's claims module for the runners (pytest-benchmark, asv), named as
+# `optbench verify --claims` names it: a module name or a .py path.
+CLAIMS_ENV = "OPTBENCH_CLAIMS"
+
+
+def env_claims(relative_to: Path | None = None) -> list[Claim] | None:
+    """The claims of the module OPTBENCH_CLAIMS names; None when it is unset.
+
+    A relative .py path is read from the current folder, else from
+    `relative_to`: asv runs each benchmark in a temporary folder, so its
+    suite passes the folder holding asv.conf.json. Raises ClaimsError naming
+    the variable and its value when the module cannot be used.
+    """
+    spec = os.environ.get(CLAIMS_ENV, "").strip()
+    if not spec:
+        return None
+    path = Path(spec)
+    if (relative_to is not None and spec.endswith(".py") and not path.is_absolute()
+            and not path.exists() and (relative_to / path).is_file()):
+        path = relative_to / path
+    try:
+        return _claims_of(str(path.resolve()) if path.is_file() else spec)
+    except ClaimsError as exc:
+        raise ClaimsError(f"{CLAIMS_ENV}={spec}: {exc}") from None
+
+
+@functools.lru_cache(maxsize=None)
+def _claims_of(spec: str) -> list[Claim]:
+    # Once per process: a .py file is executed anew on every load, and each
+    # runner asks for the claims more than once.
+    return registry.claims(spec)
+
+
+def runner_claims() -> list[Claim]:
+    """What the runners benchmark: OPTBENCH_CLAIMS's claims instead of the
+    built-in ones when it is set."""
+    from_env = env_claims()
+    return builtin_claims() if from_env is None else from_env
 
 
 def runner_sizes(claim: Claim) -> list[int]:
@@ -48,7 +88,7 @@ def prepare(claim: Claim, variant: str, size: int, data: Any = None) -> Prepared
 
 
 def iter_cases(claims: list[Claim] | None = None) -> Iterator[tuple[Claim, str, int]]:
-    for claim in claims or builtin_claims():
+    for claim in runner_claims() if claims is None else claims:
         for size in runner_sizes(claim):
             for variant in claim.variant_names:
                 yield claim, variant, size
@@ -83,6 +123,8 @@ def source_version(claim: Claim) -> str:
     workloads and the runners. A commit that only changes a variant keeps
     the version, so asv shows it as a step on the same graph instead of
     starting a new history (asv discards results of other versions).
+    A user's claims module (OPTBENCH_CLAIMS) is not hashed: it holds the
+    variants too, so only its claims' revision starts a new history.
     """
     digest = hashlib.sha256(f"{claim.id}:{claim.revision}".encode())
     package = Path(__file__).resolve().parent.parent

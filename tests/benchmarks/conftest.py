@@ -1,5 +1,18 @@
 import pytest
 
+from optbench.core.registry import ClaimsError
+from optbench.runners.cases import runner_claims
+
+
+def pytest_collectstart(collector):
+    """A bad OPTBENCH_CLAIMS is a usage error, said once, before test_claims.py
+    imports the claims (pytest would show a collection traceback)."""
+    if isinstance(collector, pytest.Module):
+        try:
+            runner_claims()
+        except ClaimsError as exc:
+            raise pytest.UsageError(str(exc)) from None
+
 
 def pytest_collection_modifyitems(config, items):
     """Timings taken under memray tracking are 1.7-3.7x off: refuse them."""

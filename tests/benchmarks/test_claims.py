@@ -3,10 +3,13 @@
     pytest --benchmark-only -p no:memray                 # quick sizes
     OPTBENCH_FULL=1 pytest --benchmark-only -p no:memray # every size
     pytest --benchmark-only -k logger.buffered --benchmark-json out.json
+    OPTBENCH_CLAIMS=examples/my_claims.py pytest --benchmark-only -p no:memray tests/benchmarks
 
-Groups are "claim @ size"; extra_info holds the variant, the size and the
-exact counters. For verdicts with intervals, use `optbench verify`:
-pytest-benchmark times each benchmark on its own, not interleaved.
+OPTBENCH_CLAIMS (a module name or a .py path, as `optbench verify --claims`
+takes) runs that module's claims instead of the built-in ones. Groups are
+"claim @ size"; extra_info holds the variant, the size and the exact
+counters. For verdicts with intervals, use `optbench verify`: pytest-benchmark
+times each benchmark on its own, not interleaved.
 """
 import pytest
 
