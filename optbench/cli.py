@@ -87,6 +87,10 @@ def _parser() -> argparse.ArgumentParser:
                           help="a pytest-benchmark JSON file to import beside the verdicts")
     p_report.add_argument("--asv-html", type=Path, metavar="INDEX.html",
                           help="asv publish output to link (default .asv/html/index.html if present)")
+    p_report.add_argument("--asv-results", type=Path, metavar="DIR",
+                          help="asv results folder whose history each claim's section draws, "
+                               "with the commits where it stepped (default .asv/results if "
+                               "present)")
     p_report.add_argument("--profiles", type=Path, default=Path("reports/profiles"), metavar="DIR",
                           help="where `optbench profile` wrote flamegraphs (linked when present)")
 
@@ -397,7 +401,7 @@ def _cmd_report(args) -> int:
 
     _check_writable(args.output / "index.html", "-o")
     page = write_report(args.results, args.output, args.profiles, args.benchmark_json,
-                        args.asv_html)
+                        args.asv_html, args.asv_results)
     console.print(f"report written to {page}")
     return 0
 

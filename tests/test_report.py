@@ -24,7 +24,8 @@ QUICK_CLAIMS = ["split.shared_helper", "logger.buffered", "callbacks.metrics_int
                 "registry.index"]
 # Real full runs of two commits, kept in the repository: their timings are
 # fixed, so what the page says about them can be asserted exactly.
-REREAD = Path(__file__).resolve().parent.parent / "docs" / "reread"
+ROOT = Path(__file__).resolve().parent.parent
+REREAD = ROOT / "docs" / "reread"
 BEFORE = REREAD / "2026-11-24-before-d7a18c4-full.json"
 AFTER = REREAD / "2026-11-24-after-731c715-full.json"
 needs_chromium = pytest.mark.skipif(
@@ -389,3 +390,29 @@ def test_no_largest_gain_mark_on_a_tie_or_within_noise():
     # 0.9662 and 0.9663 with overlapping intervals: neither size gains most.
     marks = scaling_marks([1000, 10000], [0.9662, 0.9663], [0.9559, 0.9359], [0.9794, 0.9842])
     assert [m["text"] for m in marks] == []
+
+
+def test_asv_history_is_drawn_with_its_steps_offline(tmp_path):
+    """A real asv results folder (tests/fixtures/asv: four commits, the third
+    of which made registry.index's optimized lookup a linear scan again):
+    the claim's section draws the history in the page and lists that step."""
+    out = tmp_path / "page"
+    done = optbench("report", str(REREAD / "2026-11-24-after-731c715-full.json"), "-o",
+                    str(out), "--asv-results", str(ROOT / "tests" / "fixtures" / "asv"))
+    assert done.returncode == 0, done.stderr
+    html = (out / "index.html").read_text()
+    section = html[html.index('id="claim-registry-index"'):]
+    section = section[:section.index("</section>")]
+    assert "asv history" in section and "data:image/svg+xml;base64," in section
+    steps = section[section.index('class="asv-steps"'):]
+    planted = [row for row in steps.split("<tr")[1:]
+               if "optimized" in row and "1,000" in row and "671414f1" in row]
+    assert planted and "worse" in planted[0] and "59.1x more" in planted[0]
+    assert "http" not in section  # nothing loaded from the network
+
+
+def test_an_asv_folder_asked_for_by_name_that_cannot_be_read_is_one_line(tmp_path):
+    done = optbench("report", str(REREAD / "2026-11-24-after-731c715-full.json"), "-o",
+                    str(tmp_path), "--asv-results", str(tmp_path / "no-such-folder"))
+    assert done.returncode == 2 and "no-such-folder" in done.stderr
+    assert "Traceback" not in done.stderr

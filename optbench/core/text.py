@@ -52,6 +52,18 @@ def instructions(entry: Entry) -> str:
     return f"{witness['ratio']:.4g}" + ("" if witness["agrees_with_time"] else " (disagrees)")
 
 
+# hidden_costs' rule in words, for the report's note under its summary.
+HIDDEN_COST_RULE = (
+    "A hidden cost is a secondary time, memory or counter reading where the optimized is "
+    "worse than the baseline beyond doubt: its whole 95% interval above 1, an exact reading "
+    "above 1, or a counter the baseline had at zero and the optimized not (counters count "
+    "costs: opens, writes, messages lost, wrong lookups). The one shown is the worst over "
+    "every size of the claim on that device: first a cost the baseline did not have at all "
+    "(0 -> 5 messages lost), the larger count first; then the one whose interval's lower end "
+    "is highest, so a sure 3x outranks a noisy maybe-5x. Values (a type name, a share) are "
+    "not ranked as costs: a changed output is shown on its own.")
+
+
 @dataclass(frozen=True)
 class HiddenCost:
     """A secondary reading where the optimized is worse than the baseline."""

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from optbench.core.results import write_atomic
+from optbench.core.results import ResultsError, write_atomic
 
 from .sources import load_benchmark_json, load_sources, relative_href
 
@@ -34,13 +34,28 @@ def _environment() -> Environment:
 
 
 def write_report(paths: list[Path], out_dir: Path, profiles_dir: Path | None = None,
-                 benchmark_json: Path | None = None, asv_html: Path | None = None) -> Path:
-    """Render `out_dir/index.html` from results files; returns its path."""
+                 benchmark_json: Path | None = None, asv_html: Path | None = None,
+                 asv_results: Path | None = None) -> Path:
+    """Render `out_dir/index.html` from results files; returns its path.
+
+    asv's history is drawn from `asv_results` (an asv results folder), or
+    from .asv/results when that exists and none is given."""
     sources = load_sources(paths)
     benchmark = load_benchmark_json(benchmark_json)
+    from . import asv_history
     from .collect import build  # matplotlib: only once the inputs are read
 
-    page = build(sources, out_dir, profiles_dir, benchmark)
+    history = None
+    folder = asv_results or (asv_history.DEFAULT_RESULTS_DIR
+                             if asv_history.DEFAULT_RESULTS_DIR.is_dir() else None)
+    if folder is not None:
+        claim_ids = {e.id for s in sources for e in s.document.claims}
+        try:
+            history = asv_history.load(Path(folder), claim_ids=claim_ids)
+        except asv_history.HistoryError as exc:
+            if asv_results is not None:  # asked for by name: say why not
+                raise ResultsError(f"--asv-results {folder}: {exc}") from None
+    page = build(sources, out_dir, profiles_dir, benchmark, history)
     links = []
     asv_index = asv_html or (DEFAULT_ASV_HTML if DEFAULT_ASV_HTML.exists() else None)
     if asv_index is not None:

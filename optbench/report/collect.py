@@ -18,6 +18,7 @@ from optbench.core.text import interval, reading
 from optbench.core.verdict import ERROR, NOT_MEASURABLE, ORDER, SYMBOL
 
 from . import plots
+from .asv_history import claim_view as asv_view
 from .sources import Source, relative_href
 
 # How an entry moved from one file to the next.
@@ -469,8 +470,8 @@ def _entry_name(entry: Entry) -> str:
 
 
 def build(sources: list[Source], out_dir: Path, profiles_dir: Path | None = None,
-          benchmark: dict | None = None) -> dict:
-    """The whole page's data."""
+          benchmark: dict | None = None, asv_history=None) -> dict:
+    """The whole page's data; `asv_history` an asv_history.History or None."""
     comparisons = [compare_files(before.document, after.document)
                    for before, after in zip(sources, sources[1:])]
     summary = _summary(sources, comparisons)
@@ -495,21 +496,11 @@ def build(sources: list[Source], out_dir: Path, profiles_dir: Path | None = None
             "between": _between_files(sources, claim_id, comparisons) if comparisons else [],
             "profiles": _profiles(claim_id, profiles_dir, out_dir),
             "benchmarks": _benchmarks(claim_id, benchmark, entries),
+            "asv": asv_view(asv_history, claim_id) if asv_history is not None else None,
         })
     return {"sources": sources, "counts": counts, "summary": summary, "sections": sections,
             "moved": _moved_lists(sources, comparisons), "multiple": len(sources) > 1,
-            "hidden_cost_rule": HIDDEN_COST_RULE,
+            "hidden_cost_rule": text.HIDDEN_COST_RULE,
             "tolerances": {"time": f"{gate.RATIO_TOLERANCE:.0%}",
                            "memory": f"{gate.MEMORY_TOLERANCE:.0%}"}}
 
-
-# text.hidden_costs' rule, for the note under the summary.
-HIDDEN_COST_RULE = (
-    "A hidden cost is a secondary time, memory or counter reading where the optimized is "
-    "worse than the baseline beyond doubt: its whole 95% interval above 1, an exact reading "
-    "above 1, or a counter the baseline had at zero and the optimized not (counters count "
-    "costs: opens, writes, messages lost, wrong lookups). The one shown is the worst over "
-    "every size of the claim on that device: first a cost the baseline did not have at all "
-    "(0 -> 5 messages lost), the larger count first; then the one whose interval's lower end "
-    "is highest, so a sure 3x outranks a noisy maybe-5x. Values (a type name, a share) are "
-    "not ranked as costs: a changed output is shown on its own.")
