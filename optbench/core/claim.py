@@ -307,7 +307,7 @@ class Claim:
         if data is None:
             data = self.workload.make(size)
         if workdir is None:
-            workdir = _scratch_folder(f"optbench-{self.id}-{variant}-")
+            workdir = scratch_folder(f"optbench-{self.id}-{variant}-")
         return Case(self, variant, self.variants[variant], size, device, data, workdir)
 
 
@@ -318,7 +318,9 @@ class Claim:
 _SCRATCH: list[Path] = []
 
 
-def _scratch_folder(prefix: str) -> Path:
+def scratch_folder(prefix: str) -> Path:
+    """A temporary folder removed when the interpreter exits (and, under the
+    engine, with the claim's scratch folder by the parent process)."""
     if not _SCRATCH:
         atexit.register(_remove_scratch)
     folder = Path(tempfile.mkdtemp(prefix=prefix))

@@ -1,0 +1,103 @@
+"""The multimodal collator's image loader: exact opens per access pattern
+against an exact LRU simulation, the in-place transform, the rewritten file,
+and the missing import."""
+import numpy as np
+import pytest
+from PIL import Image
+
+from optbench.components.collators import best, claims as collator_claims
+from optbench.core.measure import count_file_io
+from optbench.runners.cases import prepare
+from optbench.workloads import images
+
+EPOCHS = collator_claims.EPOCHS
+CACHE = 128
+
+
+def run(claims, claim_id, variant, size, metric_name):
+    claim = claims[claim_id]
+    metric = next(m for m in (claim.primary, *claim.secondary) if m.name == metric_name)
+    case = prepare(claim, variant, size)
+    try:
+        return case.run(metric)
+    finally:
+        case.close()
+
+
+def expected_opens(claim, size, variant):
+    """Opens an image loader must make: every load (baseline), or the misses
+    of an LRU cache of 128 over the whole access sequence (optimized, best)."""
+    data = claim.workload.make(size)
+    loads = [s["image_path"] for epoch in data.epochs for s in epoch]
+    if variant == "baseline":
+        return len(loads)
+    return len(loads) - images.lru_hits(loads, CACHE)
+
+
+@pytest.mark.parametrize("claim_id, size", [
+    ("collator.image_lru", 100), ("collator.image_lru", 200),
+    ("collator.image_lru_popular", 200), ("collator.image_lru_captions_grouped", 150),
+    ("collator.image_lru_captions_shuffled", 150)])
+@pytest.mark.parametrize("variant", ["baseline", "optimized", "best"])
+def test_image_opens_are_exactly_an_lru_cache_of_128(claims, claim_id, size, variant):
+    opens = run(claims, claim_id, variant, size, "image_opens")
+    assert opens == expected_opens(claims[claim_id], size, variant)
+
+
+def test_images_that_fit_are_read_once_over_ten_epochs(claims):
+    assert run(claims, "collator.image_lru", "baseline", 100, "image_opens") == 100 * EPOCHS
+    assert run(claims, "collator.image_lru", "optimized", 100, "opens_first_epoch") == 100
+    assert run(claims, "collator.image_lru", "optimized", 100, "opens_later_epochs") == 0
+    assert run(claims, "collator.image_lru", "optimized", 100, "hit_rate") == 0.9
+
+
+def test_counting_the_loader_alone_gives_what_collating_opens(claims):
+    """The counter runs only the loader; collating whole batches opens the same."""
+    claim = claims["collator.image_lru"]
+    case = prepare(claim, "optimized", 200)
+    try:
+        data, collator = case.state.case.data, case.state.case.implementation()
+        with count_file_io(data.folder) as counts:
+            for epoch in data.epochs:
+                for start in range(0, len(epoch), collator_claims.BATCH):
+                    collator(epoch[start:start + collator_claims.BATCH])
+        assert counts.opens == case.run(claim.primary)
+    finally:
+        case.close()
+
+
+@pytest.mark.parametrize("variant, seen", [
+    ("baseline", "reads the new file"), ("optimized", "serves the old image"),
+    ("best", "reads the new file")])
+def test_a_file_rewritten_between_loads(claims, variant, seen):
+    assert run(claims, "collator.image_lru", variant, 100, "rewritten_file") == seen
+
+
+def test_an_in_place_transform_edits_the_optimized_cache_not_the_best(claims):
+    claim = claims["collator.image_lru_inplace_transform"]
+    data = claim.workload.make(100)
+    outputs = {v: claim.output(claim.case(v, 100, data=data)) for v in claim.variant_names}
+    assert not claim.equivalence.compare(outputs["baseline"], outputs["optimized"])
+    assert claim.equivalence.compare(outputs["baseline"], outputs["best"])
+    # The first epoch is the same for all: only a cached image comes back edited.
+    first_epoch = len(outputs["baseline"]) // 2
+    assert claim.equivalence.compare(outputs["baseline"][:first_epoch],
+                                     outputs["optimized"][:first_epoch])
+
+
+def test_best_hands_out_copies_of_read_only_pixels(tmp_path):
+    path = images.write_images(tmp_path, 1)[0]
+    collator = best.MultimodalCollator()
+    first = collator.load_image(str(path))
+    first.paste((255, 0, 0), (0, 0, 8, 8))
+    again = collator.load_image(str(path))
+    assert collator.hits == 1 and collator.misses == 1
+    with Image.open(path) as original:
+        assert np.array_equal(np.asarray(again), np.asarray(original.convert("RGB")))
+
+
+def test_the_before_code_raises_on_its_first_image_and_the_after_code_does_not(claims):
+    assert run(claims, "collator.path_import", "baseline", 100, "first_batch_fails") == 1
+    assert run(claims, "collator.path_import", "baseline", 100, "error_raised") == \
+        "NameError: name 'Path' is not defined"
+    assert run(claims, "collator.path_import", "optimized", 100, "first_batch_fails") == 0
