@@ -146,6 +146,60 @@ def _hit_rate(state: CollatorState) -> float:
     return round(1 - sum(_opens_per_epoch(state)) / state.case.data.samples, 6)
 
 
+WORKERS = 2
+
+
+class _EpochSamples(torch.utils.data.Dataset):
+    """One epoch's samples in order, for a DataLoader without shuffling."""
+
+    def __init__(self, samples: list[dict]):
+        self.samples = samples
+
+    def __len__(self) -> int:
+        return len(self.samples)
+
+    def __getitem__(self, index: int) -> dict:
+        return self.samples[index]
+
+
+class _CountingCollate:
+    """The collator as a DataLoader's collate_fn, in a worker: each batch
+    comes back with the worker's id, the image files it opened for that
+    batch, the batch's size and the worker process's unique bytes (USS:
+    pages no other process shares, so the torch import inherited by fork
+    does not count, the worker's own cache does)."""
+
+    def __init__(self, collator, folder: Path):
+        self.collator, self.folder = collator, folder
+
+    def __call__(self, batch: list[dict]):
+        import psutil
+
+        with count_file_io(self.folder) as counts:
+            self.collator(batch)
+        worker = torch.utils.data.get_worker_info()
+        return (worker.id if worker else -1, counts.opens, len(batch),
+                psutil.Process().memory_full_info().uss)
+
+
+def _through_data_loader(state: CollatorState) -> dict:
+    """EPOCHS epochs through a DataLoader with 2 workers (the default
+    persistent_workers=False: new workers, so new caches, every epoch)."""
+    if "loader" not in state.counted:
+        collate = _CountingCollate(_new_collator(state.case), state.case.data.folder)
+        opens, loads, uss = 0, 0, {}
+        for epoch in state.case.data.epochs:
+            loader = torch.utils.data.DataLoader(
+                _EpochSamples(epoch), batch_size=BATCH, num_workers=WORKERS,
+                collate_fn=collate, multiprocessing_context="fork")
+            for worker, batch_opens, batch_loads, worker_uss in loader:
+                opens, loads = opens + batch_opens, loads + batch_loads
+                uss[worker] = max(uss.get(worker, 0), worker_uss)
+        state.counted["loader"] = {"opens": opens, "loads": loads,
+                                   "worker_uss": max(uss.values())}
+    return state.counted["loader"]
+
+
 def _one_epoch_of_a_new_collator(state: CollatorState):
     collator = _new_collator(state.case)
     for batch in _batches(state.case.data.epochs[0]):
@@ -186,8 +240,24 @@ OPENS_NOTE = (f"Counted over {EPOCHS} epochs in batches of {BATCH}, a fresh coll
               f"{DEFAULT_CACHE_SIZE} images, the reports' default.")
 
 
+loader_metrics = (
+    Metric("loader_image_opens", "counter", "opens", lambda s: _through_data_loader(s)["opens"],
+           f"image files opened over {EPOCHS} epochs through a DataLoader with {WORKERS} "
+           f"workers (persistent_workers=False, the default: each worker's cache is new "
+           f"every epoch)"),
+    Metric("loader_hit_rate", "value", "share",
+           lambda s: round(1 - _through_data_loader(s)["opens"] / _through_data_loader(s)["loads"],
+                           6),
+           f"share of image loads that opened no file, {WORKERS} workers"),
+    Metric("loader_worker_uss", "value", "bytes", lambda s: _through_data_loader(s)["worker_uss"],
+           "largest unique memory (USS, psutil) of a worker process: what it holds that "
+           "no other process shares, its cache included"),
+)
+
+
 def _image_lru_claim(claim_id: str, pattern: str, make, sizes, quick_sizes, size_unit: str,
-                     transform=None, equivalence=SAME_BATCHES, notes: str = "") -> Claim:
+                     transform=None, equivalence=SAME_BATCHES, notes: str = "",
+                     with_loader: bool = False) -> Claim:
     return Claim(
         id=claim_id,
         source="Lab_Project PR summary §3; Lab_Project optimizations doc §5",
@@ -216,6 +286,7 @@ def _image_lru_claim(claim_id: str, pattern: str, make, sizes, quick_sizes, size
                    memory_stat="retained"),
             Metric("rewritten_file", "value", "", _sees_rewritten_file,
                    "an image file rewritten with other pixels between two loads"),
+            *(loader_metrics if with_loader else ()),
         ),
         output=lambda case: _two_epochs(case, transform),
         equivalence=equivalence,
@@ -227,9 +298,11 @@ CLAIMS = [
     _image_lru_claim(
         "collator.image_lru", "shuffled epochs", shuffled, sizes=(100, 1_000),
         quick_sizes=(100, 200), size_unit="images",
+        with_loader=True,
         notes=f"100 images fit in the cache ({DEFAULT_CACHE_SIZE}): read once, then never; "
-              f"300 and 1,000 do not: a shuffled epoch evicts an image long before it "
-              f"comes back."),
+              f"200 and 1,000 do not: a shuffled epoch evicts an image long before it "
+              f"comes back. Through a DataLoader with {WORKERS} workers each worker has a "
+              f"cache of its own, new every epoch unless persistent_workers=True."),
     _image_lru_claim(
         "collator.image_lru_popular", "popular subset (20% of draws from 10 images)",
         popular, sizes=(1_000,), quick_sizes=(200,), size_unit="images",
