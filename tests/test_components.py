@@ -25,7 +25,10 @@ CHANGES_OUTPUT = {("registry.index", "optimized"): "the report's index is built 
                   ("dataset.indexed_frame", "optimized"): "a .loc row turns int columns to float",
                   ("collator.image_lru_inplace_transform", "optimized"):
                       "an in-place transform edits the image the cache hands back",
-                  ("collator.path_import", "optimized"): "the fix: the before code raises"}
+                  ("collator.path_import", "optimized"): "the fix: the before code raises",
+                  **{(f"image_validation.early_stop{suffix}", "optimized"):
+                     "stops after more than 5 errors, keeps at most 10 warnings (declared)"
+                     for suffix in ("", "_clean", "_half")}}
 
 
 def test_every_claim_variant_is_equivalent_to_its_baseline_unless_the_report_changed_it(claims):
