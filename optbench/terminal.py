@@ -89,7 +89,8 @@ def _claim_line(first: Entry) -> str:
             f"{claimed['text']}")
 
 
-def _cost_line(entries: Sequence[Entry], wide: bool) -> str:
+def _cost_parts(entries: Sequence[Entry], wide: bool) -> list[str]:
+    """The claim's worst hidden cost and what its output changed, as texts."""
     parts = []
     costs = text.hidden_costs(entries)
     if costs:
@@ -99,7 +100,7 @@ def _cost_line(entries: Sequence[Entry], wide: bool) -> str:
     changed = {text.changed_output(e) for e in entries} - {None}
     if changed:
         parts.append("output: " + "; ".join(sorted(changed)))
-    return " · ".join(parts)
+    return parts
 
 
 def verdict_lines(entries: Sequence[Entry], width: int = PIPED_WIDTH,
@@ -122,9 +123,13 @@ def verdict_lines(entries: Sequence[Entry], width: int = PIPED_WIDTH,
         for i in indices:
             lines.append(_row(rows[i], widths, limit, verdict_style=STYLE.get(
                 entries[i].verdict, "")))
-        cost = _cost_line(group, wide)
-        if cost:
-            lines.append(Text(fit("   " + cost, limit), style="yellow"))
+        parts = _cost_parts(group, wide)
+        together = "   " + " · ".join(parts)
+        # One line when both fit; else a line each, so a cut cost never hides
+        # a changed output.
+        for part in ([together] if len(together) <= limit or len(parts) < 2
+                     else ["   " + p for p in parts]) if parts else []:
+            lines.append(Text(fit(part, limit), style="yellow"))
     return lines
 
 
