@@ -197,14 +197,17 @@ def test_ctrl_c_writes_what_was_measured_marked_incomplete(tmp_path):
                             "--quick", "--json", str(out)], stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True,
                            env={**os.environ, "OPTBENCH_TEST_MARKER": str(marker)},
-                           start_new_session=True)
+                           start_new_session=True,
+                           # A shell's background job inherits SIGINT ignored,
+                           # and Python keeps it so: give the run a terminal's.
+                           preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while not marker.exists() and time.monotonic() < deadline and run.poll() is None:
         time.sleep(0.2)
     assert marker.exists(), "the slow claim never started"
     os.killpg(run.pid, signal.SIGINT)   # what Ctrl-C in a terminal sends
     _, stderr = run.communicate(timeout=60)
-    assert run.returncode == 130
+    assert run.returncode == 130, stderr
     data = json.loads(out.read_text())
     assert data["run"]["incomplete"] is True
     assert [e["id"] for e in data["claims"]] == ["fail.fine_before"]
@@ -292,3 +295,16 @@ def test_list_and_a_mistyped_id_need_no_torch_once_the_catalogue_is_cached(tmp_p
     assert "heavy: []" in again.stdout and "logger.buffered" in again.stdout
     typo = run("['verify', 'logger.bufferd']")
     assert "heavy: []" in typo.stdout and "logger.bufferd" in typo.stderr
+
+
+def test_a_reader_that_stops_reading_is_not_an_error(tmp_path):
+    """`optbench verify ... | head -1`: the results are still written, the
+    exit status is the run's, and nothing is printed about the pipe."""
+    out = tmp_path / "r.json"
+    run = subprocess.Popen([sys.executable, "-m", "optbench", "verify", "--quick",
+                            "split.shared_helper", "--json", str(out)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    run.stdout.close()   # gone before the table is printed: every write meets a broken pipe
+    stderr = run.stderr.read()
+    assert run.wait(timeout=300) == 0, stderr
+    assert out.exists() and "Traceback" not in stderr and "Broken pipe" not in stderr

@@ -206,8 +206,10 @@ def test_asv_user_claims_suite_builds_a_class_per_claim_from_asvs_temporary_fold
 
 def test_asv_check_passes_with_the_users_claims_too(tmp_path):
     asv = [sys.executable, "-m", "asv"]
-    env = _env(OPTBENCH_CLAIMS=USER_CLAIMS)
-    subprocess.run([*asv, "machine", "--yes"], capture_output=True, cwd=ROOT, timeout=120)
+    # asv keeps its machine file in HOME: a temporary one, not the user's.
+    env = _env(OPTBENCH_CLAIMS=USER_CLAIMS, HOME=str(tmp_path))
+    subprocess.run([*asv, "machine", "--yes"], capture_output=True, cwd=ROOT, timeout=120,
+                   env=env)
     done = subprocess.run([*asv, "check", "--python=same"], capture_output=True, text=True,
                           cwd=ROOT, timeout=600, env=env)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
