@@ -117,3 +117,12 @@ def test_through_a_data_loader_each_worker_has_a_cache_of_its_own(claims, varian
         epochs, CACHE, batch_size=collator_claims.BATCH, workers=2)
     assert run(claims, "collator.image_lru", variant, 100, "loader_image_opens") == loads - hits
     assert hits == 0
+
+
+@pytest.mark.parametrize("variant", ["baseline", "optimized", "best"])
+def test_broken_image_files_raise_every_time_and_nothing_is_cached(claims, variant):
+    seen = run(claims, "collator.image_lru", variant, 100, "bad_files")
+    assert seen == ("empty: UnidentifiedImageError (names the file); "
+                    "truncated: OSError (file not named); "
+                    "not_an_image: UnidentifiedImageError (names the file); "
+                    "missing: FileNotFoundError (names the file)")

@@ -54,9 +54,12 @@ def _exponent(magnitude: float) -> int:
 
 
 def quantity(value, unit: str, digits: int = 4) -> str:
-    """A value and its unit: "10,000 rows", "125.8 kB", "215 ns", "True"."""
+    """A value and its unit: "10,000 rows", "125.8 kB", "215 ns", "23.95%"
+    (a share), "True"."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value)
+    if unit == "share":  # a fraction of a whole: "23.95%", not "0.2395 share"
+        return f"{number(value * 100, digits)}%"
     divisor, shown = scale(unit, [value])
     figure = number(value / divisor if divisor != 1 else value, digits)
     return f"{figure} {shown}".strip()

@@ -225,6 +225,26 @@ def _sees_rewritten_file(state: CollatorState) -> str:
     return "serves the old image" if torch.equal(first, again) else "reads the new file"
 
 
+def _on_bad_files(state: CollatorState) -> str:
+    """What loading each kind of broken image file does, twice in a row (a
+    cache must not remember a failure, nor hide one): the variant's own
+    behaviour, recorded; the exception names the file."""
+    bad = images.write_bad_images(state.case.workdir)
+    collator, seen = _new_collator(state.case), []
+    for kind, path in bad.items():
+        outcomes = []
+        for _ in range(2):
+            try:
+                collator.image_tensor(str(path))
+                outcomes.append("loads")
+            except Exception as exc:  # what the variant raises is the reading
+                named = "names the file" if path.name in str(exc) else "file not named"
+                outcomes.append(f"{type(exc).__name__} ({named})")
+        seen.append(f"{kind}: {outcomes[0]}" + ("" if outcomes[1] == outcomes[0]
+                                                 else f", then {outcomes[1]}"))
+    return "; ".join(seen)
+
+
 def _two_epochs(case: Case, transform=None) -> list[dict]:
     """Every batch of the first two epochs, as tensors: what training sees."""
     collator = _new_collator(case, transform)
@@ -292,6 +312,9 @@ def _image_lru_claim(claim_id: str, pattern: str, make, sizes, quick_sizes, size
                    memory_stat="retained"),
             Metric("rewritten_file", "value", "", _sees_rewritten_file,
                    "an image file rewritten with other pixels between two loads"),
+            Metric("bad_files", "value", "", _on_bad_files,
+                   "each kind of broken image file (empty, truncated JPEG, not an image, "
+                   "missing) loaded twice"),
             *(loader_metrics if with_loader else ()),
         ),
         output=lambda case: _two_epochs(case, transform),
