@@ -308,3 +308,15 @@ def test_a_reader_that_stops_reading_is_not_an_error(tmp_path):
     stderr = run.stderr.read()
     assert run.wait(timeout=300) == 0, stderr
     assert out.exists() and "Traceback" not in stderr and "Broken pipe" not in stderr
+
+
+def test_an_error_the_users_module_causes_names_its_file_and_line(tmp_path):
+    """Equivalence.exact on tensors fails inside optbench's engine; the error
+    points at the user's Claim(...) instead, and says what to use."""
+    fixture = ROOT / "tests" / "fixtures" / "tensor_exact_claims.py"
+    done = optbench("verify", "--quick", "--claims", str(fixture), "--json",
+                    str(tmp_path / "r.json"))
+    assert done.returncode == 3
+    error = next(line for line in done.stderr.splitlines() if line.startswith("error:"))
+    assert f"[{fixture}:8]" in error          # the line that opens CLAIMS = [Claim(
+    assert "Equivalence.allclose" in error and "optbench/core" not in error
