@@ -9,19 +9,10 @@ from optbench.components.collators import best, claims as collator_claims
 from optbench.core.measure import count_file_io
 from optbench.runners.cases import prepare
 from optbench.workloads import images
+from test_components import measure as run  # one case, one metric: the shared helper
 
 EPOCHS = collator_claims.EPOCHS
 CACHE = 128
-
-
-def run(claims, claim_id, variant, size, metric_name):
-    claim = claims[claim_id]
-    metric = next(m for m in (claim.primary, *claim.secondary) if m.name == metric_name)
-    case = prepare(claim, variant, size)
-    try:
-        return case.run(metric)
-    finally:
-        case.close()
 
 
 def expected_opens(claim, size, variant):
