@@ -184,3 +184,35 @@ def test_file_counters_match_the_system_calls_strace_sees(tmp_path):
     seen = _strace_counts(trace.read_text(), (tmp_path / "plain").resolve())
     assert seen["writes"] > 200 and seen["reads"] > 10   # the workload did real I/O
     assert counted == seen
+
+
+def test_video_decodes_are_counted_exactly(tmp_path):
+    """Full decodes (frame 0 to the end, no seek), frames, opens and failed
+    opens through cv2.VideoCapture; reading CAP_PROP_FRAME_COUNT decodes nothing."""
+    cv2 = pytest.importorskip("cv2")
+    from optbench.core.measure import count_video_decodes
+    from optbench.workloads import video
+
+    path = str(video.write_video(tmp_path / "clip.mp4", 30, 160, 96))
+    bad = video.write_bad_videos(tmp_path)
+    with count_video_decodes() as counts:
+        capture = cv2.VideoCapture(path)
+        assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == 30
+        while capture.read()[0]:
+            pass
+        capture.release()
+        partial = cv2.VideoCapture(path)              # ten frames: not a full decode
+        for _ in range(10):
+            partial.grab()
+        seeked = cv2.VideoCapture(path)               # a seek, then to the end: not one either
+        seeked.set(cv2.CAP_PROP_POS_FRAMES, 20)
+        while seeked.read()[0]:
+            pass
+        truncated = cv2.VideoCapture(str(bad["truncated"]))
+        while truncated.read()[0]:
+            pass
+        cv2.VideoCapture(str(bad["missing"])).read()
+    assert counts.as_dict() == {"opens": 4, "failed_opens": 1, "frames": 30 + 10 + 10 + 150,
+                                "full_decodes": 2}
+    assert counts.full_decodes_per_file == {path: 1, str(bad["truncated"]): 1}
+    assert cv2.VideoCapture.__name__ == "VideoCapture"  # restored on leaving

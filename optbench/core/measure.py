@@ -454,3 +454,85 @@ def count_calls(owner: object, attribute: str) -> Iterator[list[int]]:
         yield count
     finally:
         setattr(owner, attribute, original)
+
+
+@dataclass
+class VideoDecodeCounts:
+    """Video decoding seen through cv2.VideoCapture, exactly.
+
+    `full_decodes` counts captures that decoded from the first frame to the
+    end of the stream without seeking: what "decoding the entire video just
+    to count frames" costs. `frames` counts every frame decoded (read(), or
+    grab()), `opens` every capture opened on a file, `failed_opens` those
+    that did not open (a missing or unreadable file). Reading a property
+    (CAP_PROP_FRAME_COUNT) decodes nothing and counts nothing.
+    """
+
+    opens: int = 0
+    failed_opens: int = 0
+    frames: int = 0
+    full_decodes: int = 0
+    full_decodes_per_file: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, int]:
+        return {"opens": self.opens, "failed_opens": self.failed_opens, "frames": self.frames,
+                "full_decodes": self.full_decodes}
+
+
+@contextlib.contextmanager
+def count_video_decodes() -> Iterator[VideoDecodeCounts]:
+    """Count what every `cv2.VideoCapture(...)` made while inside decodes.
+
+    Code must look the class up as `cv2.VideoCapture` when it opens a video
+    (the components do); a name bound earlier with `from cv2 import
+    VideoCapture` is not seen.
+    """
+    import cv2
+
+    counts = VideoDecodeCounts()
+    real = cv2.VideoCapture
+
+    class CountingCapture:
+        def __init__(self, *args, **kwargs):
+            self._capture = real(*args, **kwargs)
+            self._source = str(args[0]) if args else ""
+            self._from_start, self._decoded = True, 0
+            if args:
+                if self._capture.isOpened():
+                    counts.opens += 1
+                else:
+                    counts.failed_opens += 1
+
+        def _advanced(self, ok: bool) -> None:
+            if ok:
+                self._decoded += 1
+                counts.frames += 1
+            elif self._from_start and self._decoded:  # reached the end from frame 0
+                counts.full_decodes += 1
+                per_file = counts.full_decodes_per_file
+                per_file[self._source] = per_file.get(self._source, 0) + 1
+                self._from_start = False  # one end, one full decode
+
+        def read(self, *args, **kwargs):
+            ok, frame = self._capture.read(*args, **kwargs)
+            self._advanced(ok)
+            return ok, frame
+
+        def grab(self):
+            ok = self._capture.grab()
+            self._advanced(ok)
+            return ok
+
+        def set(self, prop, value):
+            if prop == cv2.CAP_PROP_POS_FRAMES or prop == cv2.CAP_PROP_POS_MSEC:
+                self._from_start = False  # a seek: what follows is not a full decode
+            return self._capture.set(prop, value)
+
+        def __getattr__(self, name):  # isOpened, get, retrieve, release, ...
+            return getattr(self._capture, name)
+
+    cv2.VideoCapture = CountingCapture
+    try:
+        yield counts
+    finally:
+        cv2.VideoCapture = real
