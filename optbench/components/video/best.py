@@ -1,0 +1,73 @@
+"""A frame count that costs no decode of its own and cannot go stale.
+
+The count is taken from the decode the pipeline makes anyway: augmentation
+io reads every frame, so it counts them as it reads; later stages look the
+count up. Persisted in a JSON cache keyed by a SHA-256 of the file's bytes
+(a rewrite with the same size and modification time is a new key), written
+atomically (a temporary file renamed over the old), so a crash mid-write or
+a second writer leaves a whole file. A cold run decodes no more than a warm
+one.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+
+import numpy as np
+
+from .stages import read_frames, run_pipeline
+
+
+def content_key(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class ContentKeyedCache:
+    def __init__(self, cache_file):
+        self.cache_file = cache_file
+        try:
+            with open(cache_file) as f:
+                self.entries = json.load(f)
+        except (OSError, ValueError):
+            self.entries = {}
+        self.keys: dict[str, str] = {}
+
+    def key(self, path: str) -> str:
+        if path not in self.keys:
+            self.keys[path] = content_key(path)
+        return self.keys[path]
+
+    def get(self, path: str) -> int | None:
+        return self.entries.get(self.key(path))
+
+    def put(self, path: str, count: int) -> None:
+        self.entries[self.key(path)] = count
+        folder = os.path.dirname(os.path.abspath(self.cache_file))
+        fd, temporary = tempfile.mkstemp(dir=folder, prefix=".video_cache.", suffix=".tmp")
+        with os.fdopen(fd, "w") as f:
+            json.dump(self.entries, f)
+        os.replace(temporary, self.cache_file)
+
+    def __call__(self, path: str) -> int:
+        count = self.get(path)
+        if count is None:
+            raise KeyError(f"{path}: frame count asked before the frames were read")
+        return count
+
+
+def pipeline(paths, cache_file):
+    cache = ContentKeyedCache(cache_file)
+
+    def read_and_count(path: str) -> np.ndarray:
+        frames = np.stack([f for chunk in read_frames(path) for f in chunk])
+        if cache.get(path) != len(frames):
+            cache.put(path, len(frames))   # counted from the read it made anyway
+        return frames
+
+    return run_pipeline(paths, cache, io_stage=read_and_count)
