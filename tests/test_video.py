@@ -36,3 +36,12 @@ def test_a_rewrite_with_the_same_size_and_mtime(claims, variant, features):
 def test_a_cache_file_cut_mid_write(claims, variant, reading):
     assert measure(claims, "video.metadata_cache", variant, SIZE,
                    "cache_file_cut_mid_write") == reading
+
+
+@pytest.mark.parametrize("variant, reading", [
+    ("baseline", "no cache file"),
+    ("optimized", "one process's entries lost; valid JSON"),   # last writer wins
+    ("best", "both processes' entries kept; valid JSON")])     # locked, merged, renamed
+def test_two_processes_writing_one_cache_file(claims, variant, reading):
+    assert measure(claims, "video.metadata_cache", variant, SIZE,
+                   "two_processes_one_cache") == reading

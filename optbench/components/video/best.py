@@ -3,13 +3,16 @@
 The count is taken from the decode the pipeline makes anyway: augmentation
 io reads every frame, so it counts them as it reads; later stages look the
 count up. Persisted in a JSON cache keyed by a SHA-256 of the file's bytes
-(a rewrite with the same size and modification time is a new key), written
-atomically (a temporary file renamed over the old), so a crash mid-write or
-a second writer leaves a whole file. A cold run decodes no more than a warm
-one.
+(a rewrite with the same size and modification time is a new key). Each
+write holds an exclusive lock on a lock file beside the cache, merges what
+is on disk (another process's entries), and replaces the file atomically (a
+temporary file renamed over it): a crash mid-write leaves the old whole
+file, and two processes lose nothing. A cold run decodes no more than a
+warm one.
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -49,10 +52,17 @@ class ContentKeyedCache:
     def put(self, path: str, count: int) -> None:
         self.entries[self.key(path)] = count
         folder = os.path.dirname(os.path.abspath(self.cache_file))
-        fd, temporary = tempfile.mkstemp(dir=folder, prefix=".video_cache.", suffix=".tmp")
-        with os.fdopen(fd, "w") as f:
-            json.dump(self.entries, f)
-        os.replace(temporary, self.cache_file)
+        with open(f"{self.cache_file}.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)   # released when the file closes
+            try:
+                with open(self.cache_file) as f:
+                    self.entries = {**json.load(f), **self.entries}
+            except (OSError, ValueError):
+                pass  # none yet, or cut: ours replaces it whole
+            fd, temporary = tempfile.mkstemp(dir=folder, prefix=".video_cache.", suffix=".tmp")
+            with os.fdopen(fd, "w") as f:
+                json.dump(self.entries, f)
+            os.replace(temporary, self.cache_file)
 
     def __call__(self, path: str) -> int:
         count = self.get(path)
