@@ -20,7 +20,7 @@ import tempfile
 
 import numpy as np
 
-from .stages import read_frames, run_pipeline
+from .stages import load_cache_file, read_frames, run_pipeline
 
 
 def content_key(path: str) -> str:
@@ -34,11 +34,7 @@ def content_key(path: str) -> str:
 class ContentKeyedCache:
     def __init__(self, cache_file):
         self.cache_file = cache_file
-        try:
-            with open(cache_file) as f:
-                self.entries = json.load(f)
-        except (OSError, ValueError):
-            self.entries = {}
+        self.entries = load_cache_file(cache_file)
         self.keys: dict[str, str] = {}
 
     def key(self, path: str) -> str:
@@ -54,11 +50,9 @@ class ContentKeyedCache:
         folder = os.path.dirname(os.path.abspath(self.cache_file))
         with open(f"{self.cache_file}.lock", "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)   # released when the file closes
-            try:
-                with open(self.cache_file) as f:
-                    self.entries = {**json.load(f), **self.entries}
-            except (OSError, ValueError):
-                pass  # none yet, or cut: ours replaces it whole
+            # What another process wrote since (none yet, or a cut file: ours
+            # replaces it whole).
+            self.entries = {**load_cache_file(self.cache_file), **self.entries}
             fd, temporary = tempfile.mkstemp(dir=folder, prefix=".video_cache.", suffix=".tmp")
             with os.fdopen(fd, "w") as f:
                 json.dump(self.entries, f)

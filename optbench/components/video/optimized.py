@@ -14,17 +14,13 @@ from __future__ import annotations
 import json
 import os
 
-from .stages import count_by_decoding, run_pipeline
+from .stages import count_by_decoding, load_cache_file, run_pipeline
 
 
 class VideoMetadataCache:
     def __init__(self, cache_file):
         self.cache_file = cache_file
-        try:
-            with open(cache_file) as f:
-                self.entries = json.load(f)
-        except (OSError, ValueError):
-            self.entries = {}   # "Cache fallback mechanisms"
+        self.entries = load_cache_file(cache_file)
 
     def __call__(self, path: str) -> int:
         mtime = os.stat(path).st_mtime

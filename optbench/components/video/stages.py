@@ -10,10 +10,13 @@ CHUNK, as the report says every stage does.
 """
 from __future__ import annotations
 
+import json
 from typing import Callable
 
 import cv2
 import numpy as np
+
+from optbench.workloads.video import decoded_frame_count
 
 CHUNK = 250
 AUGMENTATIONS = 2          # flipped copies per video: the "7-9" spread (see claims.py)
@@ -40,15 +43,19 @@ def read_frames(path: str, chunk: int = CHUNK):
 
 
 def count_by_decoding(path: str) -> int:
-    """Every stage's frame count before the report: decode it all."""
-    capture = cv2.VideoCapture(path)
+    """Every stage's frame count before the report: decode it all (the
+    workload's own full-decode count, read() until it returns False)."""
+    return decoded_frame_count(path)
+
+
+def load_cache_file(cache_file) -> dict:
+    """A JSON cache file's entries; an empty cache when it is missing or not
+    valid JSON (the report's "Cache fallback mechanisms")."""
     try:
-        count = 0
-        while capture.read()[0]:
-            count += 1
-        return count
-    finally:
-        capture.release()
+        with open(cache_file) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {}
 
 
 FrameCount = Callable[[str], int]
