@@ -216,3 +216,32 @@ def test_video_decodes_are_counted_exactly(tmp_path):
                                 "full_decodes": 2}
     assert counts.full_decodes_per_file == {path: 1, str(bad["truncated"]): 1}
     assert cv2.VideoCapture.__name__ == "VideoCapture"  # restored on leaving
+
+
+def test_garbage_collections_are_counted_with_what_only_the_collector_frees():
+    """Objects in a cycle are freed only by the collector and are counted;
+    objects reference counting frees are not; gc.collect() is a full one."""
+    import gc
+
+    from optbench.core.measure import count_garbage_collections
+
+    class Node:
+        pass
+
+    callbacks_before = list(gc.callbacks)
+    gc.collect()
+    with count_garbage_collections() as plain:
+        for _ in range(100):
+            Node()                      # freed at once by reference counting
+        gc.collect()
+    with count_garbage_collections() as cycles:
+        for _ in range(100):
+            a, b = Node(), Node()
+            a.other, b.other = b, a     # a cycle: unreachable, not freed
+        del a, b
+        gc.collect()
+        gc.collect()
+    assert plain.full_collections >= 1 and plain.collected == 0
+    assert cycles.full_collections >= 2
+    assert cycles.collected >= 200      # both nodes of each pair (and their __dict__s)
+    assert gc.callbacks == callbacks_before   # the callback is removed afterwards
