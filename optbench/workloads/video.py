@@ -58,7 +58,7 @@ SEED = 20261123
 CODEC_EXTENSIONS = {"mp4v": ".mp4", "MJPG": ".avi"}
 
 # Salts keep the streams apart for the same seed.
-_SCENE, _FRAME, _BAD = range(3)
+_SCENE, _FRAME, _BAD, _INDEX = range(4)
 _NOISE_MASK = 15  # a random byte & 15 is 0..15
 _TOP = 255 - _NOISE_MASK  # background and shape stay <= 240, so uint8 + noise never wraps
 
@@ -290,3 +290,23 @@ def container_frame_count(path: Path) -> int:
         return int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
     finally:
         capture.release()
+
+
+# --- The rest of a training process's heap ----------------------------------
+
+def video_index_records(count: int, seed: int = SEED) -> list[dict]:
+    """`count` records of a video dataset's index, as a training process
+    keeps them in memory (the heap a full garbage collection must traverse):
+    each a dict with a path, label, frame count, a list of tags and a dict
+    of metadata, so three tracked containers per record. Seeded."""
+    rng = np.random.default_rng([seed, _INDEX])
+    labels = rng.integers(0, 2, size=count).tolist()
+    frames = rng.integers(30, 3001, size=count).tolist()
+    shapes = list(_SHAPES.items())
+    records = []
+    for i in range(count):
+        shape, (width, height) = shapes[i % len(shapes)]
+        records.append({"path": f"videos/{i // 1000:04d}/{i:08d}.mp4", "label": labels[i],
+                        "frames": frames[i], "tags": [shape, "train" if i % 5 else "val"],
+                        "meta": {"width": width, "height": height, "fps": 30}})
+    return records

@@ -1,6 +1,6 @@
 """Before the video-pipeline report (§2): "Every stage decoded entire video
 just to count frames": each stage's count is a full decode of its own."""
-from .stages import count_by_decoding, run_pipeline
+from .stages import Pipeline, count_by_decoding
 
 
 class FrameCounter:
@@ -12,4 +12,4 @@ class FrameCounter:
 
 
 def pipeline(paths, cache_file):
-    return run_pipeline(paths, FrameCounter(cache_file))
+    return Pipeline(FrameCounter(cache_file)).run(paths)

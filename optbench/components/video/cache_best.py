@@ -20,7 +20,7 @@ import tempfile
 
 import numpy as np
 
-from .stages import load_cache_file, read_frames, run_pipeline
+from .stages import Pipeline, load_cache_file
 
 
 def content_key(path: str) -> str:
@@ -65,13 +65,18 @@ class ContentKeyedCache:
         return count
 
 
-def pipeline(paths, cache_file):
-    cache = ContentKeyedCache(cache_file)
+class CountingWhileReading(Pipeline):
+    """Augmentation io counts the frames it reads and caches the count."""
 
-    def read_and_count(path: str) -> np.ndarray:
-        frames = np.stack([f for chunk in read_frames(path) for f in chunk])
-        if cache.get(path) != len(frames):
-            cache.put(path, len(frames))   # counted from the read it made anyway
+    def augmentation_io(self, path: str) -> np.ndarray:
+        frames = [f for chunk in self.frames(path) for f in chunk]
+        if not frames:
+            raise ValueError(f"{path}: no frame could be decoded")
+        frames = np.stack(frames)
+        if self.frame_count.get(path) != len(frames):
+            self.frame_count.put(path, len(frames))   # from the read it made anyway
         return frames
 
-    return run_pipeline(paths, cache, io_stage=read_and_count)
+
+def pipeline(paths, cache_file):
+    return CountingWhileReading(ContentKeyedCache(cache_file)).run(paths)

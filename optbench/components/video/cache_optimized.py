@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 
-from .stages import count_by_decoding, load_cache_file, run_pipeline
+from .stages import Pipeline, count_by_decoding, load_cache_file
 
 
 class VideoMetadataCache:
@@ -35,4 +35,4 @@ class VideoMetadataCache:
 
 
 def pipeline(paths, cache_file):
-    return run_pipeline(paths, VideoMetadataCache(cache_file))
+    return Pipeline(VideoMetadataCache(cache_file)).run(paths)

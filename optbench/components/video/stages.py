@@ -4,27 +4,38 @@ frames, the augmentation pipeline makes AUGMENTATIONS flipped copies of
 them, the scaling pipeline and the features pipeline each read the video
 again (separate stages of a pipeline that hands files, not frames, along).
 
-What the variants change is only where a stage gets a video's frame count
-from: `frame_count(path)`, given to each stage. Frames are read in chunks of
-CHUNK, as the report says every stage does.
+The variants of the three claims on this pipeline turn one knob each of a
+`Pipeline`:
+  frame_count   where a stage gets a video's frame count (video.metadata_cache:
+                a decode, the report's JSON cache, best's content-keyed cache);
+  chunk         frames held at once while a stage reads (video.chunked_frames:
+                all of them, or the report's CHUNK);
+  after_step    called after every chunk a stage reads and after every stage
+                (video.aggressive_gc: nothing, or gc.collect()).
 """
 from __future__ import annotations
 
+import contextlib
 import json
-from typing import Callable
+from typing import Callable, Iterator
 
 import cv2
 import numpy as np
 
 from optbench.workloads.video import decoded_frame_count
 
-CHUNK = 250
+CHUNK = 250                # "Chunked processing in all stages (250 frames)"
+ALL_FRAMES = None          # chunk=ALL_FRAMES: a stage holds the whole video at once
 AUGMENTATIONS = 2          # flipped copies per video: the "7-9" spread (see claims.py)
 SCALED_SIDE = 64
+STAGES = ("augmentation_io", "augmentation_pipeline", "scaling_pipeline", "features_pipeline")
+
+FrameCount = Callable[[str], int]
 
 
-def read_frames(path: str, chunk: int = CHUNK):
-    """Frames of a video, a chunk (list of arrays) at a time: one full decode."""
+def read_frames(path: str, chunk: int | None = CHUNK) -> Iterator[list[np.ndarray]]:
+    """Frames of a video, a chunk (list of arrays) at a time, all of them in
+    one list when chunk is ALL_FRAMES: one full decode."""
     capture = cv2.VideoCapture(path)
     try:
         frames = []
@@ -58,73 +69,114 @@ def load_cache_file(cache_file) -> dict:
         return {}
 
 
-FrameCount = Callable[[str], int]
+def channel_features(sums: np.ndarray, squares: np.ndarray, frames: int) -> np.ndarray:
+    """The features pipeline's per-video features from per-frame sums of each
+    channel's mean and mean square: each channel's mean and standard deviation
+    over frames, `frames` the normaliser."""
+    mean = sums / frames
+    return np.concatenate([mean, np.sqrt(np.maximum(squares / frames - mean ** 2, 0))])
 
 
-def augmentation_io(path: str, frame_count: FrameCount) -> np.ndarray:
-    """lib/augmentation/io.py: the frames, into an array sized by the count."""
-    frames = None
-    at = 0
-    for chunk in read_frames(path):
+# Who is told when a stage starts and ends (a measurement: decodes per stage).
+_STAGE_OBSERVERS: list[Callable[[str, str], contextlib.AbstractContextManager]] = []
+
+
+@contextlib.contextmanager
+def observing_stages(observer: Callable[[str, str], contextlib.AbstractContextManager]):
+    """Run every stage of every Pipeline inside `observer(stage, path)` while in."""
+    _STAGE_OBSERVERS.append(observer)
+    try:
+        yield
+    finally:
+        _STAGE_OBSERVERS.remove(observer)
+
+
+class Pipeline:
+    def __init__(self, frame_count: FrameCount, *, chunk: int | None = CHUNK,
+                 after_step: Callable[[], object] | None = None):
+        self.frame_count = frame_count
+        self.chunk = chunk
+        self.after_step = after_step
+
+    def frames(self, path: str) -> Iterator[list[np.ndarray]]:
+        for chunk in read_frames(path, self.chunk):
+            yield chunk
+            del chunk
+            if self.after_step:
+                self.after_step()
+
+    def augmentation_io(self, path: str) -> np.ndarray:
+        """lib/augmentation/io.py: the frames, into an array sized by the count."""
+        frames = None
+        at = 0
+        for chunk in self.frames(path):
+            if frames is None:
+                frames = np.empty((self.frame_count(path), *chunk[0].shape), dtype=np.uint8)
+            for frame in chunk:
+                if at < len(frames):   # a count that is short of the stream drops frames
+                    frames[at] = frame
+                at += 1
         if frames is None:
-            frames = np.empty((frame_count(path), *chunk[0].shape), dtype=np.uint8)
-        for frame in chunk:
-            if at < len(frames):   # a count that is short of the stream drops frames
-                frames[at] = frame
-            at += 1
-    if frames is None:
-        raise ValueError(f"{path}: no frame could be decoded")
-    return frames[:min(at, len(frames))]
+            raise ValueError(f"{path}: no frame could be decoded")
+        return frames[:min(at, len(frames))]
 
+    def augmentation_pipeline(self, path: str, frames: np.ndarray) -> list:
+        """lib/augmentation/pipeline.py: AUGMENTATIONS copies, each checked
+        against the video's frame count (counted per copy before the report)."""
+        copies = []
+        for k in range(AUGMENTATIONS):
+            expected = self.frame_count(path)
+            copies.append(frames[:expected][:, :, ::-1] if k % 2 == 0 else
+                          frames[:expected].copy())
+        return copies
 
-def augmentation_pipeline(path: str, frames: np.ndarray, frame_count: FrameCount) -> list:
-    """lib/augmentation/pipeline.py: AUGMENTATIONS copies, each checked against
-    the video's frame count (counted per copy before the report)."""
-    copies = []
-    for k in range(AUGMENTATIONS):
-        expected = frame_count(path)
-        copies.append(frames[: expected][:, :, ::-1] if k % 2 == 0 else frames[: expected].copy())
-    return copies
+    def scaling_pipeline(self, path: str) -> np.ndarray:
+        """lib/scaling/pipeline.py: every frame scaled to SCALED_SIDE square."""
+        total = self.frame_count(path)
+        scaled = np.empty((total, SCALED_SIDE, SCALED_SIDE, 3), dtype=np.uint8)
+        at = 0
+        for chunk in self.frames(path):
+            for frame in chunk:
+                if at < total:
+                    scaled[at] = cv2.resize(frame, (SCALED_SIDE, SCALED_SIDE))
+                at += 1
+        return scaled[:min(at, total)]
 
+    def features_pipeline(self, path: str) -> np.ndarray:
+        """lib/features/pipeline.py: per-video features (`channel_features`),
+        a chunk of frames converted to float64 at a time, the frame count as
+        the normaliser."""
+        total = self.frame_count(path)
+        sums = np.zeros(3)
+        squares = np.zeros(3)
+        for chunk in self.frames(path):
+            block = np.stack(chunk).astype(np.float64)
+            pixels = block.shape[1] * block.shape[2]
+            sums += block.sum(axis=(0, 1, 2)) / pixels
+            squares += (block ** 2).sum(axis=(0, 1, 2)) / pixels
+            del block
+        return channel_features(sums, squares, total)
 
-def scaling_pipeline(path: str, frame_count: FrameCount) -> np.ndarray:
-    """lib/scaling/pipeline.py: every frame scaled to SCALED_SIDE square."""
-    total = frame_count(path)
-    scaled = np.empty((total, SCALED_SIDE, SCALED_SIDE, 3), dtype=np.uint8)
-    at = 0
-    for chunk in read_frames(path):
-        for frame in chunk:
-            if at < total:
-                scaled[at] = cv2.resize(frame, (SCALED_SIDE, SCALED_SIDE))
-            at += 1
-    return scaled[:min(at, total)]
+    def _stage(self, name: str, path: str, run: Callable[[], object]):
+        with contextlib.ExitStack() as stack:
+            for observer in list(_STAGE_OBSERVERS):
+                stack.enter_context(observer(name, path))
+            result = run()
+        if self.after_step:
+            self.after_step()
+        return result
 
-
-def features_pipeline(path: str, frame_count: FrameCount) -> np.ndarray:
-    """lib/features/pipeline.py: per-video features, the mean and standard
-    deviation of each colour channel over frames (chunked, so memory stays
-    one chunk), with the frame count as the normaliser."""
-    total = frame_count(path)
-    sums = np.zeros(3)
-    squares = np.zeros(3)
-    for chunk in read_frames(path):
-        block = np.stack(chunk).astype(np.float64)
-        sums += block.sum(axis=(0, 1, 2)) / (block.shape[1] * block.shape[2])
-        squares += (block ** 2).sum(axis=(0, 1, 2)) / (block.shape[1] * block.shape[2])
-    mean = sums / total
-    return np.concatenate([mean, np.sqrt(np.maximum(squares / total - mean ** 2, 0))])
-
-
-def run_pipeline(paths: list[str], frame_count: FrameCount,
-                 io_stage: Callable[[str], np.ndarray] | None = None) -> dict[str, dict]:
-    """The four stages over every video; what each produces, per video.
-    `io_stage(path)` replaces augmentation io's read where a variant reads
-    differently (best counts while it reads)."""
-    out = {}
-    for path in paths:
-        frames = io_stage(path) if io_stage else augmentation_io(path, frame_count)
-        copies = augmentation_pipeline(path, frames, frame_count)
-        out[path] = {"frames": len(frames), "augmented": [len(c) for c in copies],
-                     "scaled": scaling_pipeline(path, frame_count).shape,
-                     "features": np.round(features_pipeline(path, frame_count), 6).tolist()}
-    return out
+    def run(self, paths: list[str]) -> dict[str, dict]:
+        """The four stages over every video; what each produces, per video."""
+        out = {}
+        for path in paths:
+            frames = self._stage("augmentation_io", path, lambda: self.augmentation_io(path))
+            copies = self._stage("augmentation_pipeline", path,
+                                 lambda: self.augmentation_pipeline(path, frames))
+            scaled = self._stage("scaling_pipeline", path, lambda: self.scaling_pipeline(path))
+            features = self._stage("features_pipeline", path,
+                                   lambda: self.features_pipeline(path))
+            out[path] = {"frames": len(frames), "augmented": [len(c) for c in copies],
+                         "scaled": scaled.shape, "features": np.round(features, 6).tolist()}
+            del frames, copies, scaled
+        return out
