@@ -1,5 +1,7 @@
-"""The video pipeline's frame counts: full decodes per video, cold and warm
-(a new process), against the report's 7-9 -> 3, and the cache's faults."""
+"""The video pipeline's claims. video.metadata_cache: full decodes per video,
+cold and warm (a new process), in all and per stage, against the report's
+7-9 -> 3, the cache's faults and the bad files. video.chunked_frames: frames
+held at once. video.aggressive_gc: collections made and what they freed."""
 import pytest
 
 from test_components import measure
@@ -45,3 +47,79 @@ def test_a_cache_file_cut_mid_write(claims, variant, reading):
 def test_two_processes_writing_one_cache_file(claims, variant, reading):
     assert measure(claims, "video.metadata_cache", variant, SIZE,
                    "two_processes_one_cache") == reading
+
+
+@pytest.mark.parametrize("variant, by_stage", [
+    ("baseline", "cold: io 2 · augmentation 2 · scaling 2 · features 2; "
+                 "warm: io 2 · augmentation 2 · scaling 2 · features 2"),
+    ("optimized", "cold: io 2 · augmentation 0 · scaling 1 · features 1; "   # io's count fills it
+                  "warm: io 1 · augmentation 0 · scaling 1 · features 1"),
+    ("best", "cold: io 1 · augmentation 0 · scaling 1 · features 1; "
+             "warm: io 1 · augmentation 0 · scaling 1 · features 1")])
+def test_full_decodes_per_video_in_each_stage(claims, variant, by_stage):
+    assert measure(claims, "video.metadata_cache", variant, SIZE,
+                   "decodes_per_video_by_stage") == by_stage
+
+
+@pytest.mark.parametrize("variant", ["baseline", "optimized", "best"])
+def test_every_bad_video_is_recorded_by_name_and_nothing_crashes(claims, variant):
+    seen = measure(claims, "video.metadata_cache", variant, SIZE, "bad_videos").split(" · ")
+    no_frame = "raises ValueError: bad/bad_{}: no frame could be decoded"
+    assert seen == [f"empty: {no_frame.format('empty.mp4')}",
+                    "truncated: 150 frames read",            # the half whose data is there
+                    f"not_a_video: {no_frame.format('not_a_video.mp4')}",
+                    f"missing: {no_frame.format('missing.mp4')}",
+                    f"truncated_mp4: {no_frame.format('truncated_mp4.mp4')}"]
+
+
+def test_the_container_frame_count_is_exact_for_whole_files_only(claims):
+    assert measure(claims, "video.metadata_cache", "optimized", SIZE,
+                   "container_against_decoded_frames") == (
+        "mp4v 30 = 30 decoded · MJPG 30 = 30 decoded · truncated MJPG 300 ≠ 150 decoded")
+
+
+# --- video.chunked_frames ---------------------------------------------------------
+
+@pytest.mark.parametrize("variant, most_frames_held", [
+    ("baseline", 400), ("optimized", 250), ("best", 1)])
+def test_frames_held_at_once_by_each_variant(claims, monkeypatch, variant, most_frames_held):
+    """The only difference between the variants is how many frames a read
+    hands over at once; the features agree within the stated tolerance."""
+    from optbench.components.video import chunked, stages
+
+    held = []
+    real = stages.read_frames
+
+    def counting(path, chunk=stages.CHUNK):
+        for frames in real(path, chunk):
+            held.append(len(frames))
+            yield frames
+
+    monkeypatch.setattr(stages, "read_frames", counting)
+    monkeypatch.setattr(chunked, "read_frames", counting)
+    claim = claims["video.chunked_frames"]
+    case = claim.case(variant, 400)
+    features = claim.output(case)
+    assert max(held) == most_frames_held and sum(held) == 400
+    baseline = claim.output(claim.case("baseline", 400, data=case.data))
+    assert claim.equivalence.judge(baseline, features) is True
+    assert features.shape == (6,)
+
+
+# --- video.aggressive_gc ----------------------------------------------------------
+
+@pytest.mark.parametrize("variant, full_collections", [
+    ("baseline", 0),
+    ("optimized", 7)])    # 30 frames: one chunk in each of the 3 reading stages + 4 stages
+def test_collections_made_and_what_only_they_freed(claims, variant, full_collections):
+    claim = claims["video.aggressive_gc"]
+    case = claim.case(variant, 30)
+    state = claim.setup(case)
+    by_name = {m.name: m for m in claim.secondary}
+    assert by_name["full_collections"].measure(state) == full_collections
+    # Nothing in the pipeline makes a reference cycle: reference counting frees it all.
+    assert by_name["objects_only_the_collector_freed"].measure(state) == 0
+    per_call = by_name["seconds_per_full_collection"].measure(state)
+    assert per_call == "no full collection" if not full_collections else \
+        per_call.endswith("objects tracked") and f"over {full_collections}," in per_call
+

@@ -131,3 +131,26 @@ def test_bad_files_are_what_they_say(tmp_path):
     assert again.read_bytes() == paths["truncated"].read_bytes()
     with pytest.raises(ValueError):
         W.write_bad_videos(tmp_path, kinds=("corrupt",))
+
+
+def test_index_records_are_seeded_and_give_the_collector_two_containers_each():
+    import gc
+
+    records = W.video_index_records(1_000)
+    assert records == W.video_index_records(1_000)
+    assert records != W.video_index_records(1_000, seed=1)
+    assert len(records) == 1_000 and {r["label"] for r in records} == {0, 1}
+    tracked = [r for r in records[:10] for r in (r, r["tags"], r["meta"]) if gc.is_tracked(r)]
+    assert len(tracked) == 20   # CPython leaves a dict of plain numbers untracked
+
+
+def test_training_clips_come_in_three_aspect_ratios_half_of_them_inverted(tmp_path):
+    clips = W.aspect_ratio_clips(tmp_path, clips_per_shape=4, frames=4, downscale=4)
+    assert {shape: c.shape for shape, (c, _) in clips.items()} == {
+        "landscape": (4, 4, 45, 80, 3), "portrait": (4, 4, 80, 45, 3), "square": (4, 4, 60, 60, 3)}
+    for shape, (c, labels) in clips.items():
+        assert labels.tolist() == [0.0, 1.0, 0.0, 1.0]
+        # An inverted clip's mean is 255 minus a plain one's, give or take the motion.
+        assert abs(c[labels == 1].mean() - (255 - c[labels == 0].mean())) < 20
+    again = W.aspect_ratio_clips(tmp_path / "again")
+    assert all((again[s][0] == clips[s][0]).all() for s in clips)

@@ -65,7 +65,7 @@ def builtin_claims() -> list[Claim]:
     found = []
     for info in sorted(pkgutil.iter_modules(components.__path__), key=lambda i: i.name):
         spec = f"optbench.components.{info.name}.claims"
-        # A package of shared parts (the models) has no claims of its own.
+        # A package of shared parts only has no claims.py.
         if info.ispkg and importlib.util.find_spec(spec) is not None:
             found.extend(claims_of_module(spec))
     _save_catalogue(found)

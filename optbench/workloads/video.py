@@ -43,6 +43,7 @@ development VM:
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -50,6 +51,12 @@ from typing import NamedTuple
 import numpy as np
 
 SEED = 20261123
+
+# FFmpeg prints to stderr for each broken file the claims open on purpose
+# ("moov atom not found", "[mjpeg] overread 8"), between optbench's progress
+# lines; what each file does is recorded in the results instead. OpenCV
+# reads this at its first capture; a level the user set is kept.
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")   # AV_LOG_QUIET
 
 # Codecs verified to write and read back with the installed OpenCV, and the
 # container each goes in. XVID and FFV1 in .avi also wrote fine but are not
@@ -298,7 +305,8 @@ def video_index_records(count: int, seed: int = SEED) -> list[dict]:
     """`count` records of a video dataset's index, as a training process
     keeps them in memory (the heap a full garbage collection must traverse):
     each a dict with a path, label, frame count, a list of tags and a dict
-    of metadata, so three tracked containers per record. Seeded."""
+    of metadata. The collector tracks two containers per record, the record
+    and its tags (CPython leaves a dict of plain numbers untracked). Seeded."""
     rng = np.random.default_rng([seed, _INDEX])
     labels = rng.integers(0, 2, size=count).tolist()
     frames = rng.integers(30, 3001, size=count).tolist()
@@ -310,3 +318,43 @@ def video_index_records(count: int, seed: int = SEED) -> list[dict]:
                         "frames": frames[i], "tags": [shape, "train" if i % 5 else "val"],
                         "meta": {"width": width, "height": height, "fps": 30}})
     return records
+
+
+# --- Training clips -------------------------------------------------------------
+
+def aspect_ratio_clips(folder: Path, clips_per_shape: int = 4, frames: int = 4,
+                       downscale: int = 4, seed: int = SEED) -> dict[str, tuple]:
+    """Labelled clips of three aspect ratios for a video model, decoded from
+    seeded videos written to `folder` (one 30-frame mp4v per shape of
+    VIDEO_SPECS): {shape: (clips, labels)}, clips uint8 (n, frames, height,
+    width, 3) at 1/`downscale` of the video's sides, labels 0/1 float32.
+    Label 1 is a clip with its colours inverted (255 - pixels), so the task
+    is learnable in a few steps; clips start at different frames."""
+    import cv2
+
+    specs = [s for s in VIDEO_SPECS if s.frames == 30 and s.codec == "mp4v"]
+    written = write_videos(folder, specs, seed=seed)
+    out = {}
+    for spec in specs:
+        capture = cv2.VideoCapture(str(written[spec.name]))
+        decoded = []
+        while True:
+            ok, frame = capture.read()
+            if not ok:
+                break
+            decoded.append(cv2.resize(frame, (spec.width // downscale,
+                                              spec.height // downscale)))
+        capture.release()
+        if len(decoded) < frames:
+            raise ValueError(f"{written[spec.name]}: {len(decoded)} frames decoded, "
+                             f"a clip needs {frames}")
+        clips, labels = [], []
+        for k in range(clips_per_shape):
+            start = (k * frames) % (len(decoded) - frames + 1)
+            clip = np.stack(decoded[start:start + frames])
+            inverted = k % 2 == 1
+            clips.append(255 - clip if inverted else clip)
+            labels.append(float(inverted))
+        shape = spec.name.split("_")[0]
+        out[shape] = (np.stack(clips), np.array(labels, dtype=np.float32))
+    return out
