@@ -144,14 +144,19 @@ def _architecture(case: Case) -> dict:
                                    if isinstance(m, torch.nn.BatchNorm2d)]}
 
 
+# Video-pipeline report §1: "VariableARVideoModel - Now Available", "Added to
+# `model_factory.py` as "variable_ar_cnn"", "Usage: `--model-types
+# variable_ar_cnn`": building it by name fails before, works after.
+AVAILABLE = Claimed.eliminated(text=f"VariableARVideoModel available for training as "
+                                    f"{MODEL_NAME!r} (the build fails before)")
+
 CLAIMS = [Claim(
     id="models.variable_ar",
     source="video-pipeline report §1, VariableARVideoModel - Now Available",
     component="models",
     title=f"model_factory({MODEL_NAME!r}): VariableARVideoModel with weight init and "
           f"BatchNorm momentum 0.1",
-    claimed=Claimed.eliminated(text=f"VariableARVideoModel available for training as "
-                                    f"{MODEL_NAME!r} (the build fails before)"),
+    claimed=AVAILABLE,
     variants=VARIABLE_AR_FACTORIES,
     workload=Workload("clips of 4 frames, 4 per aspect ratio (80x45, 45x80, 60x60), half "
                       "colour-inverted (label 1), decoded from seeded videos; size: training "
