@@ -8,7 +8,7 @@ from scipy import stats as scipy_stats
 from optbench.core.claim import Claimed, ratio
 from optbench.core.stats import median_interval, ratio_interval
 from optbench.core.verdict import (CONFIRMED, INCONCLUSIVE, NO_EFFECT, PARTIAL, REFUTED,
-                                   TIME_NOISE_FLOOR, decide, settled)
+                                   TIME_NOISE_FLOOR, decide, noise_floor, settled)
 
 TEN_X = Claimed.times_fewer(10, approx=True, text="~10x fewer")
 THIRTY_FIFTY = Claimed.percent_less(30, 50, text="30-50% less")
@@ -149,3 +149,31 @@ def test_float_ends_on_a_boundary_fall_on_the_documented_side():
     assert decide(SEVENTY, 0.99, 0.995, True, FLOOR) == NO_EFFECT     # row 4, lo on 1 - floor
     eighty = Claimed.percent_less(80, text="80% less memory")
     assert decide(eighty, 1000 / 5000, 1000 / 5000, True) == CONFIRMED  # 0.2 as a float
+
+
+def test_memory_within_a_tenth_of_a_percent_is_no_effect_beyond_it_a_change():
+    """248 bytes more of 843 MB (an explicit gc.collect() in the same stages)
+    is no effect; 0.2% more is reliably worse; counters keep no floor."""
+    floor = noise_floor("memory")
+    tenth_less = Claimed.percent_less(10, text="a peak at least 10% lower")
+    assert decide(tenth_less, 1.0000003, 1.0000004, True, floor) == NO_EFFECT
+    assert decide(tenth_less, 1.002, 1.003, True, floor) == REFUTED
+    assert decide(tenth_less, 0.998, 0.999, True, floor) == PARTIAL
+    assert noise_floor("counter") == 0
+
+
+def test_a_secondary_reading_inside_the_noise_floor_is_no_hidden_cost():
+    from optbench.core import text
+    from optbench.core.schema import Entry
+
+    def entry(kind, low, high):
+        return Entry.from_json({
+            "id": "c", "verdict": "confirmed", "workload": {"size": 1, "device": "cpu"},
+            "secondary": {"m": {"kind": kind, "unit": "", "values": {"baseline": 1.0,
+                                                                  "optimized": high},
+                                "ratio": (low + high) / 2, "ci_low": low, "ci_high": high}}})
+
+    assert text.hidden_costs([entry("memory", 1.0000003, 1.0000004)]) == []
+    assert text.hidden_costs([entry("time", 1.004, 1.008)]) == []
+    assert [c.metric for c in text.hidden_costs([entry("memory", 1.002, 1.003)])] == ["m"]
+    assert [c.metric for c in text.hidden_costs([entry("time", 1.02, 1.05)])] == ["m"]

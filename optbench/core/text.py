@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from . import units
+from .verdict import noise_floor
 from .schema import Entry
 
 
@@ -55,8 +56,8 @@ def instructions(entry: Entry) -> str:
 # hidden_costs' rule in words, for the report's note under its summary.
 HIDDEN_COST_RULE = (
     "A hidden cost is a secondary time, memory or counter reading where the optimized is "
-    "worse than the baseline beyond doubt: its whole 95% interval above 1, an exact reading "
-    "above 1, or a counter the baseline had at zero and the optimized not (counters count "
+    "worse than the baseline beyond doubt: its whole 95% interval above 1 by more than the "
+    "noise floor (1% for time, 0.1% for memory), an exact counter above 1, or a counter the baseline had at zero and the optimized not (counters count "
     "costs: opens, writes, messages lost, wrong lookups). The one shown is the worst over "
     "every size of the claim on that device: first a cost the baseline did not have at all "
     "(0 -> 5 messages lost), the larger count first; then the one whose interval's lower end "
@@ -93,7 +94,8 @@ class HiddenCost:
 def hidden_costs(entries: Iterable[Entry]) -> list[HiddenCost]:
     """Every secondary time, memory or counter reading of these entries where
     the optimized is worse than the baseline beyond doubt: its whole 95%
-    interval above 1, an exact reading above 1, or a counter at zero for the
+    interval above 1 and the noise floor (1% for time, 0.1% for memory), an
+    exact reading above 1, or a counter at zero for the
     baseline and above zero for the optimized (counters count costs: opens,
     writes, messages lost, wrong lookups; more is worse).
 
@@ -116,7 +118,7 @@ def hidden_costs(entries: Iterable[Entry]) -> list[HiddenCost]:
                         appeared=f"0 -> {units.quantity(after, sec.unit)}", count=after))
                 continue
             lower = sec.ci_low if sec.ci_low is not None else sec.ratio
-            if lower > 1:
+            if lower > 1 + noise_floor(sec.kind):
                 found.append(HiddenCost(name, sec.kind, sec.ratio, lower, entry.size, unit))
     # Ties (several "0 -> N") go to the larger N: "0 -> 4 epochs" before "0 -> 2".
     return sorted(found, key=lambda c: (c.lower, c.count), reverse=True)
