@@ -2,19 +2,25 @@
 
 So far the tabular MLP of the training-system report (its "Tabular Model
 (Iris dataset, CPU)", tabular.py) and the video-pipeline report's
-VariableARVideoModel with the model factory (video.py, factory.py); the
-fusion, image and pharmagen models join them with the AMP trainer.
+VariableARVideoModel with the model factory (video.py, factory.py), the
+Lab_Project's cross-attention fusion model (fusion.py); the image and
+pharmagen models join them with the AMP trainer.
 
-One claim reads them: models.variable_ar (the factory before and after the
-model was registered).
+Claims on them: models.variable_ar (the factory before and after the
+model was registered; claims.py) and fusion.masked_pool_clamp (the fusion
+model's pooling clamp; claims_fusion.py).
 """
 from optbench.core.claim import pick_variant
 
-from . import factory
+from . import factory, fusion
 
 # models.variable_ar: each variant is create_model(model_type, **kwargs).
 VARIABLE_AR_FACTORIES = {"baseline": factory.create_model_before,
                          "optimized": factory.create_model_after}
+
+# fusion.masked_pool_clamp: each variant is pool(x, mask) inside the fusion model.
+MASKED_POOL_VARIANTS = {"baseline": fusion.pool_before, "optimized": fusion.pool_after,
+                        "best": fusion.pool_exact}
 
 
 def get_factory(variant: str):

@@ -27,6 +27,7 @@ from optbench.core.units import number
 from optbench.workloads.video import aspect_ratio_clips
 
 from . import VARIABLE_AR_FACTORIES
+from .claims_fusion import CLAIMS as FUSION_CLAIMS
 from .video import VariableARVideoModel
 
 MODEL_NAME = "variable_ar_cnn"
@@ -150,7 +151,7 @@ def _architecture(case: Case) -> dict:
 AVAILABLE = Claimed.eliminated(text=f"VariableARVideoModel available for training as "
                                     f"{MODEL_NAME!r} (the build fails before)")
 
-CLAIMS = [Claim(
+VARIABLE_AR = Claim(
     id="models.variable_ar",
     source="video-pipeline report §1, VariableARVideoModel - Now Available",
     component="models",
@@ -187,4 +188,6 @@ CLAIMS = [Claim(
         "the same architecture: parameter names and shapes, BatchNorm momentum"),
     notes="cudnn.benchmark with this model's changing shapes belongs to the trainer's "
           "cudnn.benchmark claim (CUDA only), not to this one.",
-)]
+)
+
+CLAIMS = [VARIABLE_AR, *FUSION_CLAIMS]
