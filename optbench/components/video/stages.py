@@ -157,11 +157,11 @@ class Pipeline:
             del block
         return channel_features(sums, squares, total)
 
-    def _stage(self, name: str, path: str, run: Callable[[], object]):
+    def _stage(self, name: str, path: str, *args):
         with contextlib.ExitStack() as stack:
             for observer in list(_STAGE_OBSERVERS):
                 stack.enter_context(observer(name, path))
-            result = run()
+            result = getattr(self, name)(path, *args)
         if self.after_step:
             self.after_step()
         return result
@@ -170,13 +170,11 @@ class Pipeline:
         """The four stages over every video; what each produces, per video."""
         out = {}
         for path in paths:
-            frames = self._stage("augmentation_io", path, lambda: self.augmentation_io(path))
-            copies = self._stage("augmentation_pipeline", path,
-                                 lambda: self.augmentation_pipeline(path, frames))
-            scaled = self._stage("scaling_pipeline", path, lambda: self.scaling_pipeline(path))
-            features = self._stage("features_pipeline", path,
-                                   lambda: self.features_pipeline(path))
+            frames = self._stage("augmentation_io", path)
+            copies = self._stage("augmentation_pipeline", path, frames)
+            scaled = self._stage("scaling_pipeline", path)
+            features = self._stage("features_pipeline", path)
             out[path] = {"frames": len(frames), "augmented": [len(c) for c in copies],
                          "scaled": scaled.shape, "features": np.round(features, 6).tolist()}
-            del frames, copies, scaled
+            del frames, copies, scaled   # not held while the next video is read
         return out
