@@ -3,3 +3,10 @@ from optbench.runners.asv_suite import suite as _suite
 
 TrainerValAccumulate = _suite("trainer.val_accumulate")
 TrainerValAccumulateConvnet = _suite("trainer.val_accumulate_convnet")
+TrainerAmp = _suite("trainer.amp")
+TrainerAmpFusion = _suite("trainer.amp_fusion")
+TrainerAmpResnet = _suite("trainer.amp_resnet")
+TrainerNonblockingSetToNone = _suite("trainer.nonblocking_set_to_none")
+TrainerNonblockingPinned = _suite("trainer.nonblocking_pinned")
+TrainerCudnnBenchmark = _suite("trainer.cudnn_benchmark")
+TrainerTf32 = _suite("trainer.tf32")

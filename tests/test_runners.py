@@ -225,3 +225,19 @@ def test_asv_check_passes_with_the_users_claims_too(tmp_path):
         "user_claims.vocab_set_lookup.time_primary",
         "user_claims.vocab_set_lookup.track_peak_bytes"}
     assert "model_registry.registry_index.track_peak_bytes" in names
+
+
+def test_runners_skip_a_claim_measured_only_on_hardware_this_machine_lacks(claims):
+    """A CUDA-only claim is Unavailable (a skip in pytest-benchmark and asv)
+    without CUDA, never measured on the CPU in its place."""
+    import torch
+
+    from optbench.runners.cases import Unavailable, prepare, runner_device
+
+    claim = claims["trainer.tf32"]
+    if torch.cuda.is_available():
+        assert runner_device(claim) == "cuda"
+    else:
+        with pytest.raises(Unavailable, match="trainer.tf32 is measured on cuda only"):
+            prepare(claim, "baseline", claim.sizes(quick=True)[0])
+    assert runner_device(claims["trainer.amp"]) == "cpu"

@@ -72,7 +72,7 @@ class ResultsError(Exception):
     """A results file that cannot be read or written; the message names it."""
 
 
-def _cpu_info() -> tuple[str, list[str]]:
+def cpu_info() -> tuple[str, list[str]]:
     model, flags = platform.processor() or platform.machine(), []
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -143,7 +143,7 @@ def environment(claims_module: str | None = None) -> dict[str, Any]:
     module given as a file, also the git state of the project it lives in."""
     import torch
 
-    model, flags = _cpu_info()
+    model, flags = cpu_info()
     try:
         usable = len(os.sched_getaffinity(0))
     except AttributeError:

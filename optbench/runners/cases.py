@@ -67,9 +67,15 @@ class PreparedCase:
     size: int
     state: Any
     workdir: Path
+    device: str = "cpu"
 
     def run(self, metric: Metric | None = None):
-        return (metric or self.claim.primary).measure(self.state)
+        result = (metric or self.claim.primary).measure(self.state)
+        if self.device == "cuda":
+            import torch
+
+            torch.cuda.synchronize()   # the region ends when its kernels do, not at launch
+        return result
 
     def close(self) -> None:
         shutil.rmtree(self.workdir, ignore_errors=True)
@@ -80,11 +86,26 @@ class Unavailable(NotImplementedError):
     which asv reads as "skip this benchmark"; pytest skips it too."""
 
 
+def runner_device(claim: Claim) -> str:
+    """Where the runners measure a claim: the CPU when the claim is measured
+    there, else CUDA when this machine has it."""
+    if "cpu" in claim.devices:
+        return "cpu"
+    if "cuda" in claim.devices:
+        import torch
+
+        if torch.cuda.is_available():
+            return "cuda"
+    raise Unavailable(f"{claim.id} is measured on {', '.join(claim.devices)} only, "
+                      f"not available here")
+
+
 def prepare(claim: Claim, variant: str, size: int, data: Any = None) -> PreparedCase:
     if claim.missing():
         raise Unavailable(f"{claim.id} needs {', '.join(claim.missing())}, not installed here")
-    case = claim.case(variant, size, data=data)
-    return PreparedCase(claim, variant, size, claim.setup(case), case.workdir)
+    device = runner_device(claim)
+    case = claim.case(variant, size, device=device, data=data)
+    return PreparedCase(claim, variant, size, claim.setup(case), case.workdir, device)
 
 
 def iter_cases(claims: list[Claim] | None = None) -> Iterator[tuple[Claim, str, int]]:

@@ -21,17 +21,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from optbench.core.claim import (Case, Claim, Claimed, Equivalence, Metric, Workload,
-                                 scratch_folder)
+from optbench.core.claim import Case, Claim, Claimed, Equivalence, Metric, Workload
 from optbench.core.units import number
-from optbench.workloads.video import aspect_ratio_clips
 
 from . import VARIABLE_AR_FACTORIES
 from .claims_fusion import CLAIMS as FUSION_CLAIMS
-from .video import VariableARVideoModel
+from .video import SHAPES, VariableARVideoModel, clip_batches
 
 MODEL_NAME = "variable_ar_cnn"
-SHAPES = ("landscape", "portrait", "square")
 LEARNING_RATE = 1e-3
 
 
@@ -41,16 +38,9 @@ class Clips:
 
 
 def _clips(steps: int) -> Clips:
-    """Four clips of four frames per aspect ratio (80x45, 45x80, 60x60),
-    as (batch, frames, 3, height, width) floats in 0..1; `steps` is how many
-    training steps the loss is followed over."""
-    decoded = aspect_ratio_clips(scratch_folder("optbench-clips-"))
-    batches = {}
-    for shape in SHAPES:
-        clips, labels = decoded[shape]
-        tensor = torch.from_numpy(np.ascontiguousarray(clips)).permute(0, 1, 4, 2, 3)
-        batches[shape] = (tensor.float().div(255), torch.from_numpy(labels).unsqueeze(1))
-    return Clips(batches)
+    """Four clips of four frames per aspect ratio (`video.clip_batches`);
+    `steps` is how many training steps the loss is followed over."""
+    return Clips(clip_batches())
 
 
 def _factory_outcome(create) -> tuple[torch.nn.Module | None, str]:

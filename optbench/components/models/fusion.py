@@ -64,3 +64,21 @@ class CrossAttentionFusion(nn.Module):
         attended, _ = self.attention(text, context, context, need_weights=False)
         fused = self.norm(text + attended)
         return self.classifier(self.pool(fused, (tokens != PAD) if mask is None else mask))
+
+
+def fusion_batches(count: int, batch: int, seed: int = 0, pinned: bool = False) -> list[tuple]:
+    """`count` seeded training batches for the model: tokens (16, padded after
+    each row's length), an image vector, 8 graph nodes, a 2-class label (the
+    sign of the image vector's mean: learnable). `pinned`: in page-locked
+    host memory (needs CUDA)."""
+    g = torch.Generator().manual_seed(seed)
+    batches = []
+    for _ in range(count):
+        lengths = torch.randint(1, 17, (batch,), generator=g)
+        tokens = torch.randint(1, 1000, (batch, 16), generator=g)
+        tokens[torch.arange(16)[None, :] >= lengths[:, None]] = PAD
+        image = torch.randn(batch, 512, generator=g)
+        tensors = (tokens, image, torch.randn(batch, 8, 32, generator=g),
+                   (image.mean(dim=1) > 0).long())
+        batches.append(tuple(t.pin_memory() for t in tensors) if pinned else tensors)
+    return batches

@@ -16,10 +16,29 @@ and bias 0, linear weights N(0, 0.01)) and "BatchNorm momentum set to 0.1".
 """
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import nn
 
 WIDTHS = (16, 32, 64)
+SHAPES = ("landscape", "portrait", "square")
+
+
+def clip_batches(clips_per_shape: int = 4) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
+    """One training batch per aspect ratio from the video workload's seeded
+    clips (4 frames, 80x45, 45x80, 60x60, half colour-inverted as label 1):
+    {shape: (clips (batch, frames, 3, height, width) in 0..1, labels (batch, 1))}."""
+    from optbench.core.claim import scratch_folder
+    from optbench.workloads.video import aspect_ratio_clips
+
+    decoded = aspect_ratio_clips(scratch_folder("optbench-clips-"),
+                                 clips_per_shape=clips_per_shape)
+    batches = {}
+    for shape in SHAPES:
+        clips, labels = decoded[shape]
+        tensor = torch.from_numpy(np.ascontiguousarray(clips)).permute(0, 1, 4, 2, 3)
+        batches[shape] = (tensor.float().div(255), torch.from_numpy(labels).unsqueeze(1))
+    return batches
 
 
 class VariableARVideoModel(nn.Module):

@@ -1,8 +1,17 @@
-"""Training-loop pieces. Validation accumulation of the training-system report §1.1:
-per-batch host copies vs one torch.cat at the end vs preallocated outputs."""
+"""Training-loop pieces, each claim's variants side by side:
+
+  validation loop (val_*.py; trainer.val_accumulate*): per-batch host copies
+      vs one torch.cat at the end vs preallocated outputs (training-system
+      report §1.1); claims.py
+  training step (steps.py; trainer.amp, trainer.nonblocking_*,
+      trainer.cudnn_benchmark, trainer.tf32): one step whose switches are the
+      reports' changes, each variant a `Settings`; claims_step.py
+  tabular_fit.py: the plain fit loop callbacks.* trains through
+"""
 from optbench.core.claim import pick_variant
 
 from . import val_baseline, val_best, val_optimized
+from .steps import Settings
 
 VALIDATE_VARIANTS = {"baseline": val_baseline.validate, "optimized": val_optimized.validate,
                      "best": val_best.validate}
@@ -10,3 +19,14 @@ VALIDATE_VARIANTS = {"baseline": val_baseline.validate, "optimized": val_optimiz
 
 def get_validate(variant: str):
     return pick_variant(VALIDATE_VARIANTS, variant, "trainer validation")
+
+
+# trainer.amp: float32, the report's autocast, autocast only where it is fast.
+AMP_VARIANTS = {"baseline": Settings(), "optimized": Settings(amp=True),
+                "best": Settings(amp="auto")}
+# trainer.nonblocking_*: .to(device) + zero_grad() -> non_blocking=True + set_to_none=True.
+NONBLOCKING_VARIANTS = {"baseline": Settings(),
+                        "optimized": Settings(non_blocking=True, set_to_none=True)}
+# trainer.cudnn_benchmark and trainer.tf32: one backend flag each.
+CUDNN_BENCHMARK_VARIANTS = {"baseline": Settings(), "optimized": Settings(cudnn_benchmark=True)}
+TF32_VARIANTS = {"baseline": Settings(), "optimized": Settings(tf32=True)}

@@ -11,6 +11,7 @@ from optbench.core.measure import count_calls
 from optbench.workloads.tensors import convnet_validation_batches, validation_batches
 
 from . import VALIDATE_VARIANTS
+from .claims_step import CLAIMS as STEP_CLAIMS
 
 
 def _setup(case: Case):
@@ -150,4 +151,4 @@ CONVNET_CLAIM = Claim(
     notes="No best variant here: its preallocation trade is shown by trainer.val_accumulate.",
 )
 
-CLAIMS = [CLAIM, CONVNET_CLAIM]
+CLAIMS = [CLAIM, CONVNET_CLAIM, *STEP_CLAIMS]

@@ -1,0 +1,463 @@
+"""The training step's switches, each a claim (trainer/steps.py runs them):
+
+trainer.amp                         pharmagen report, GPU Optimizations 1
+trainer.nonblocking_set_to_none     Lab_Project PR summary §4, optimizations doc §6
+trainer.nonblocking_pinned          the same, with the batch in pinned memory (CUDA)
+trainer.cudnn_benchmark             pharmagen report, GPU Optimizations 2 (CUDA)
+trainer.tf32                        pharmagen report, GPU Optimizations 2 (CUDA)
+
+CPU figures are never read as GPU ones: a CUDA entry without a GPU is "not
+measurable here (needs CUDA)", and every CUDA region is synchronized
+(`torch.cuda.synchronize()` around it) by the engine.
+"""
+from __future__ import annotations
+
+import inspect
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import torch
+
+from optbench.core.claim import Case, Claim, Claimed, Equivalence, Metric, Workload
+from optbench.core.results import cpu_info
+from optbench.core.units import number, quantity
+
+from . import (AMP_VARIANTS, CUDNN_BENCHMARK_VARIANTS, NONBLOCKING_VARIANTS, TF32_VARIANTS)
+from .steps import StepTrainer, amp_dtype, cpu_has_fast_bf16
+
+LOSS_STEPS = 20   # steps the loss curve is followed over
+BATCHES = 4       # distinct batches, cycled (the model can learn them)
+
+
+@dataclass
+class Training:
+    """A claim's workload: how to build the model and its loss, the batches,
+    and each setting's loss curve once computed (shared by the variants)."""
+    model: Callable[[], torch.nn.Module]
+    loss: Callable
+    batches: list
+    pinned: bool = False
+    curves: dict = field(default_factory=dict, repr=False)
+
+
+@dataclass
+class Stepping:
+    """A variant's trainer and the batches, stepping through them in turn."""
+    case: Case
+    trainer: StepTrainer
+    batches: list
+    at: int = 0
+
+    def step(self):
+        batch = self.batches[self.at % len(self.batches)]
+        self.at += 1
+        return self.trainer.step(batch)
+
+
+def _trainer(case: Case) -> StepTrainer:
+    torch.manual_seed(0)
+    return StepTrainer(case.data.model(), case.data.loss, case.implementation, case.device)
+
+
+def _setup(case: Case) -> Stepping:
+    return Stepping(case, _trainer(case), case.data.batches)
+
+
+def _curve(case: Case, settings=None, steps: int = LOSS_STEPS) -> tuple[list[float], int]:
+    """A fresh seeded model's losses over `steps` steps under `settings` (the
+    case's own by default), and the steps the GradScaler skipped."""
+    settings = case.implementation if settings is None else settings
+    key = (case.device, settings, steps)
+    if key not in case.data.curves:
+        trainer = _trainer(case) if settings == case.implementation else \
+            _trainer(case.claim.case("baseline", case.size, case.device, data=case.data,
+                                     workdir=case.workdir))
+        batches = case.data.batches
+        losses = [trainer.step(batches[i % len(batches)]) for i in range(steps)]
+        case.data.curves[key] = ([round(float(x), 6) for x in losses], trainer.skipped_steps)
+    return case.data.curves[key]
+
+
+# --- trainer.amp (one entry per model) ---------------------------------------------
+
+def _pharmagen(batch: int) -> Training:
+    from optbench.components.models import pharmagen
+
+    return Training(pharmagen.PharmagenModel, pharmagen.pharmagen_loss,
+                    pharmagen.pharmagen_batches(BATCHES, batch))
+
+
+def _fusion(batch: int, pinned: bool = False) -> Training:
+    from optbench.components.models import fusion
+
+    return Training(fusion.CrossAttentionFusion, torch.nn.functional.cross_entropy,
+                    fusion.fusion_batches(BATCHES, batch, pinned=pinned), pinned)
+
+
+def _resnet(batch: int) -> Training:
+    from optbench.components.models import image
+
+    return Training(image.resnet18, torch.nn.functional.cross_entropy,
+                    image.image_batches(BATCHES, batch))
+
+
+def _against_float32(state: Stepping) -> str:
+    mine, _ = _curve(state.case)
+    float32, _ = _curve(state.case, state.case.claim.variants["baseline"])
+    largest = max(abs(a - b) for a, b in zip(mine, float32))
+    return (f"largest |difference| from float32's {number(largest, 3)} over {len(mine)} steps; "
+            f"final loss {number(mine[-1], 4)} (float32 {number(float32[-1], 4)})")
+
+
+def _precision(state: Stepping) -> str:
+    trainer = state.trainer
+    if not trainer.amp:
+        return "float32 (no autocast)"
+    scaler = " + GradScaler" if trainer.scaler.is_enabled() else " (no GradScaler)"
+    return f"{str(amp_dtype(state.case.device)).replace('torch.', '')} autocast{scaler}"
+
+
+def _cpu_low_precision() -> str:
+    model, flags = cpu_info()
+    native = "yes" if cpu_has_fast_bf16() else "no"
+    return f"native bfloat16 (oneDNN): {native}; {model}, flags {', '.join(flags) or 'none'}"
+
+
+def _device_peak_bytes(state: Stepping):
+    """CUDA: the allocator's peak over one step after a reset (memray sees no
+    GPU memory). On the CPU the memory metric beside it is the reading."""
+    if state.case.device != "cuda":
+        return "host memory: see step_peak_bytes"
+    torch.cuda.synchronize()
+    torch.cuda.reset_peak_memory_stats()
+    state.step()
+    torch.cuda.synchronize()
+    return int(torch.cuda.max_memory_allocated())
+
+
+# Pharmagen report, GPU Optimizations 1: "Mixed Precision Training (AMP)", "40-50%
+# memory reduction", "1.5-3x faster training on modern GPUs"; its table: "Training
+# Speed | 2-4x faster | AMP + GPU opts" (AMP with the other switches, not AMP alone).
+AMP_FASTER = Claimed.times_fewer(1.5, 3, text="1.5-3x faster training (AMP)")
+
+AMP_NOTES = ("The report claims its speed for GPUs and disables AMP on CPU-only systems; a "
+             "CPU entry measures bfloat16 autocast on this CPU (see cpu_low_precision), "
+             "never a GPU figure. Best enables autocast only where the hardware has fast "
+             "low precision (CUDA, or a CPU with native bfloat16).")
+
+
+def _amp_claim(claim_id: str, model_words: str, make, sizes, quick_sizes,
+               devices=("cpu", "cuda"), notes: str = AMP_NOTES) -> Claim:
+    return Claim(
+        id=claim_id,
+        source="pharmagen report, GPU Optimizations 1",
+        component="trainer",
+        title=f"float32 -> autocast (float16 + GradScaler on CUDA, bfloat16 on the CPU): "
+              f"{model_words.split(',')[0]}",
+        claimed=AMP_FASTER,
+        variants=AMP_VARIANTS,
+        workload=Workload(f"{model_words}, Adam, {BATCHES} seeded batches of this many rows "
+                          f"in turn", make, sizes=sizes, quick_sizes=quick_sizes,
+                          size_unit="rows"),
+        setup=_setup,
+        primary=Metric("step_time", "time", "s", lambda s: s.step(),
+                       "one training step: copy, forward under autocast, backward, optimizer"),
+        secondary=(
+            Metric("step_peak_bytes", "memory", "bytes", lambda s: s.step(),
+                   "peak host heap of one step (memray; on CUDA the host side only)"),
+            Metric("device_peak_bytes", "value", "bytes", _device_peak_bytes,
+                   "CUDA: torch.cuda.max_memory_allocated over one step after a reset"),
+            Metric("loss_against_float32", "value", "", _against_float32,
+                   f"the loss over {LOSS_STEPS} steps of a fresh model against float32's"),
+            Metric("skipped_steps", "counter", "steps", lambda s: _curve(s.case)[1],
+                   f"steps the GradScaler skipped (inf/NaN gradients) over those "
+                   f"{LOSS_STEPS}"),
+            Metric("precision", "value", "", _precision, "what the step runs in"),
+            Metric("cpu_low_precision", "value", "", lambda s: _cpu_low_precision(),
+                   "whether this CPU has native bfloat16, and its flags"),
+        ),
+        output=lambda case: _curve(case)[0],
+        equivalence=Equivalence.allclose(
+            rtol=0.03, atol=0.01,
+            description=f"the loss curve over {LOSS_STEPS} steps within 3% (+0.01) of "
+                        f"float32's: autocast rounds by design, training must not drift"),
+        devices=devices,
+        notes=notes,
+    )
+
+
+AMP = _amp_claim("trainer.amp", "the pharmagen-like model (embeddings, a 512-256 MLP, two "
+                 "heads)", _pharmagen, sizes=(64, 512), quick_sizes=(64,))
+AMP_FUSION = _amp_claim("trainer.amp_fusion", "the Lab_Project fusion model (cross-attention "
+                        "over text, image and graph nodes)", _fusion, sizes=(32, 256),
+                        quick_sizes=(32,))
+AMP_RESNET = _amp_claim(
+    "trainer.amp_resnet", "resnet18 on 32x32 images (10 classes)", _resnet, sizes=(32, 128),
+    quick_sizes=(32,), devices=("cuda",),
+    notes="CUDA only: bfloat16 autocast on a CPU without native bfloat16 makes a resnet18 "
+          "step tens of times slower (trainer.amp shows it on the CPU for a cheaper model), "
+          "too slow for quick mode. " + AMP_NOTES)
+
+
+# --- trainer.nonblocking_set_to_none (and _pinned) ---------------------------------
+
+def _zero_grad_default() -> str:
+    default = inspect.signature(torch.optim.Optimizer.zero_grad).parameters["set_to_none"].default
+    return (f"zero_grad()'s set_to_none defaults to {default} in torch {torch.__version__}"
+            + (": set_to_none=True changes nothing" if default is True else ""))
+
+
+def _grads_after_zero_grad(state: Stepping) -> str:
+    """What the parameters' .grad holds after the variant's zero_grad, following a step."""
+    state.step()
+    state.trainer.zero_grad()
+    grads = [p.grad for p in state.trainer.model.parameters()]
+    if all(g is None for g in grads):
+        return "None (freed)"
+    return "zero tensors (kept, filled with 0)"
+
+
+def _batch_copy(state: Stepping) -> str:
+    """What `.to(device, non_blocking=...)` does with this variant's batch."""
+    device, settings = state.case.device, state.case.implementation
+    tensor = state.batches[0][1]
+    if device == "cpu":
+        same = tensor.to("cpu", non_blocking=settings.non_blocking) is tensor
+        return ("no copy: the batch is on the CPU already and .to('cpu') returns it"
+                if same else "a copy")
+    # Host time of the call against the copy's whole time: a copy that returns at
+    # once is asynchronous; one that returns when done is not, whatever the flag.
+    big = tensor.repeat(64, 1).pin_memory() if state.case.data.pinned else tensor.repeat(64, 1)
+    torch.cuda.synchronize()
+    start = time.perf_counter()
+    big.to("cuda", non_blocking=settings.non_blocking)
+    returned = time.perf_counter() - start
+    torch.cuda.synchronize()
+    done = time.perf_counter() - start
+    kind = "pinned" if state.case.data.pinned else "pageable"
+    return (f"{kind} {quantity(big.nbytes, 'bytes')}: the call returned after "
+            f"{100 * returned / done:.0f}% of the copy's time "
+            f"({'asynchronous' if returned < done / 2 else 'synchronous'})")
+
+
+# Lab_Project PR summary §4 and optimizations doc §6 (pretrain_end_to_end.py): "Added
+# `non_blocking=True` to `.to(DEVICE)`", "Changed `optimizer.zero_grad()` to
+# `optimizer.zero_grad(set_to_none=True)`"; the table: "Training Loop | 5-10% faster
+# iteration time".
+FIVE_TEN_FASTER = Claimed.percent_less(5, 10, text="5-10% faster iteration time")
+
+_NONBLOCKING_SECONDARY = (
+    Metric("zero_grad_default", "value", "", lambda s: _zero_grad_default(),
+           "zero_grad()'s default, read from the installed torch"),
+    Metric("grads_after_zero_grad", "value", "", _grads_after_zero_grad,
+           "what each parameter's .grad holds after the variant's zero_grad"),
+    Metric("batch_copy", "value", "", _batch_copy,
+           "what .to(device, non_blocking=...) does with a batch tensor"),
+)
+
+NONBLOCKING = Claim(
+    id="trainer.nonblocking_set_to_none",
+    source="Lab_Project PR summary §4; Lab_Project optimizations doc §6",
+    component="trainer",
+    title=".to(device) + zero_grad() -> .to(device, non_blocking=True) + "
+          "zero_grad(set_to_none=True)",
+    claimed=FIVE_TEN_FASTER,
+    variants=NONBLOCKING_VARIANTS,
+    workload=Workload(f"the fusion model, Adam, {BATCHES} seeded batches of this many rows "
+                      f"in turn (pageable host memory)", _fusion, sizes=(32, 256),
+                      quick_sizes=(32,), size_unit="rows"),
+    setup=_setup,
+    primary=Metric("iteration_time", "time", "s", lambda s: s.step(),
+                   "one training iteration: the batch to the device, zero_grad, forward, "
+                   "backward, optimizer"),
+    secondary=_NONBLOCKING_SECONDARY,
+    output=lambda case: _curve(case)[0],
+    equivalence=Equivalence.allclose(rtol=0, atol=0, description="the same loss, step for step"),
+    devices=("cpu", "cuda"),
+    notes="Both changes can be no-ops: set_to_none=True is zero_grad()'s default since "
+          "torch 2.0 (zero_grad_default reads it), and a non_blocking copy from pageable "
+          "memory waits for itself on CUDA (batch_copy measures it; "
+          "trainer.nonblocking_pinned repeats the claim with pinned batches).",
+)
+
+PINNED = Claim(
+    id="trainer.nonblocking_pinned",
+    source="Lab_Project PR summary §4; Lab_Project optimizations doc §6",
+    component="trainer",
+    title="the same two changes with the batches in pinned host memory",
+    claimed=FIVE_TEN_FASTER,
+    variants=NONBLOCKING_VARIANTS,
+    workload=Workload(f"the fusion model, Adam, {BATCHES} seeded batches of this many rows "
+                      f"in turn, pinned", lambda n: _fusion(n, pinned=True),
+                      sizes=(32, 256), quick_sizes=(32,), size_unit="rows"),
+    setup=_setup,
+    primary=NONBLOCKING.primary,
+    secondary=_NONBLOCKING_SECONDARY,
+    output=NONBLOCKING.output,
+    equivalence=NONBLOCKING.equivalence,
+    devices=("cuda",),
+    notes="Pinned memory needs CUDA: without a GPU this entry is not measurable.",
+)
+
+
+# --- trainer.cudnn_benchmark -------------------------------------------------------
+
+NEW_SHAPES = 4    # shapes never seen before, for the autotune cost
+
+
+def _clips(clips_per_batch: int) -> Training:
+    """The video-pipeline clips (models.variable_ar's workload), one batch per
+    aspect ratio, so consecutive steps change shape."""
+    from optbench.components.models.video import ReportVariableARVideoModel, clip_batches
+
+    return Training(ReportVariableARVideoModel,
+                    torch.nn.functional.binary_cross_entropy_with_logits,
+                    list(clip_batches(clips_per_batch).values()))
+
+
+def _fixed_shape_step(state: Stepping):
+    return state.trainer.step(state.batches[0])
+
+
+def _synchronize(device: str) -> None:
+    if device == "cuda":
+        torch.cuda.synchronize()
+
+
+def _first_step_on_new_shapes(state: Stepping) -> str:
+    """A fresh trainer meets NEW_SHAPES sizes it has never seen: each one's
+    first step against the median of its next three (the autotune's cost,
+    where cudnn.benchmark is on)."""
+    trainer = _trainer(state.case)
+    clips, labels = state.batches[0]
+    extra = []
+    for k in range(NEW_SHAPES):
+        height, width = clips.shape[-2] + 4 * (k + 1), clips.shape[-1] + 6 * (k + 1)
+        resized = torch.nn.functional.interpolate(clips.flatten(0, 1), size=(height, width))
+        batch = (resized.view(*clips.shape[:3], height, width), labels)
+        times = []
+        for _ in range(4):
+            _synchronize(state.case.device)
+            start = time.perf_counter()
+            trainer.step(batch)
+            _synchronize(state.case.device)
+            times.append(time.perf_counter() - start)
+        later = sorted(times[1:])[1]
+        extra.append(times[0] - later)
+    extra.sort()
+    return (f"first step on a new shape: {quantity(extra[len(extra) // 2], 's')} more than "
+            f"the next ones (median of {NEW_SHAPES} shapes)")
+
+
+# Pharmagen report, GPU Optimizations 2: "`torch.backends.cudnn.benchmark = True` -
+# finds fastest algorithms". No figure: read as steps at least 10% faster.
+FINDS_FASTEST = Claimed.percent_less(10, text="finds fastest algorithms (read as: steps at "
+                                              "least 10% faster)")
+
+CUDNN_BENCHMARK = Claim(
+    id="trainer.cudnn_benchmark",
+    source="pharmagen report, GPU Optimizations 2",
+    component="trainer",
+    title="torch.backends.cudnn.benchmark = True, on the variable aspect-ratio video model",
+    claimed=FINDS_FASTEST,
+    variants=CUDNN_BENCHMARK_VARIANTS,
+    workload=Workload("VariableARVideoModel (the report's version), Adam, clips of 4 frames "
+                      "in three aspect ratios (80x45, 45x80, 60x60), one shape per batch, "
+                      "shapes in turn; size: clips per batch", _clips, sizes=(4, 16),
+                      quick_sizes=(4,), size_unit="clips"),
+    setup=_setup,
+    primary=Metric("variable_shape_step_time", "time", "s", lambda s: s.step(),
+                   "one training step, the shape changing every step"),
+    secondary=(
+        Metric("fixed_shape_step_time", "time", "s", _fixed_shape_step,
+                "one training step, always the landscape batch"),
+        Metric("first_step_on_new_shapes", "value", "", _first_step_on_new_shapes,
+               "the first step on a shape never seen before, against later steps on it"),
+    ),
+    output=lambda case: _curve(case, steps=6)[0],
+    equivalence=Equivalence.allclose(
+        rtol=1e-3, atol=1e-5,
+        description="the loss over 6 steps within 1e-3 (another algorithm may round "
+                    "differently)"),
+    devices=("cuda",),
+    notes="cudnn.benchmark chooses among cuDNN's convolution algorithms: it has no "
+          "meaning on the CPU, so the claim is measured on CUDA only.",
+)
+
+
+# --- trainer.tf32 --------------------------------------------------------------------
+
+MATMUL_SIDE = 4096
+
+
+@dataclass
+class MatmulState:
+    case: Case
+    a: torch.Tensor
+    b: torch.Tensor
+    stepping: Stepping
+
+
+def _matrices(side: int) -> tuple[torch.Tensor, torch.Tensor]:
+    g = torch.Generator().manual_seed(side)
+    return torch.randn(side, side, generator=g), torch.randn(side, side, generator=g)
+
+
+def _tf32_setup(case: Case) -> MatmulState:
+    a, b = _matrices(case.size)
+    return MatmulState(case, a.to(case.device), b.to(case.device), _setup(case))
+
+
+def _matmul(state: MatmulState):
+    from .steps import backend_flags
+
+    with backend_flags(state.case.implementation):
+        return state.a @ state.b
+
+
+def _relative_error(state: MatmulState) -> str:
+    a, b = _matrices(state.case.size)
+    exact = a.double() @ b.double()
+    got = _matmul(state).double().cpu()
+    error = float((got - exact).norm() / exact.norm())
+    return f"{error:.2e} (Frobenius, against float64)"
+
+
+def _product(case: Case):
+    return _matmul(_tf32_setup(case)).cpu()
+
+
+# Pharmagen report, GPU Optimizations 2: "TF32 support for Ampere GPUs - 8x faster
+# matrix ops".
+EIGHT_X = Claimed.times_fewer(8, text="8x faster matrix ops (TF32)")
+
+TF32 = Claim(
+    id="trainer.tf32",
+    source="pharmagen report, GPU Optimizations 2",
+    component="trainer",
+    title="float32 matmuls -> TF32 allowed (cuda.matmul.allow_tf32, cudnn.allow_tf32)",
+    claimed=EIGHT_X,
+    variants=TF32_VARIANTS,
+    workload=Workload("two seeded float32 matrices of this side; the pharmagen-like model's "
+                      "training step on batches of 512 rows", lambda side: _pharmagen(512),
+                      sizes=(MATMUL_SIDE, 8192), quick_sizes=(MATMUL_SIDE,), size_unit="side"),
+    setup=_tf32_setup,
+    primary=Metric("matmul_time", "time", "s", _matmul, "one square matmul"),
+    secondary=(
+        Metric("step_time", "time", "s", lambda s: s.stepping.step(),
+               "one training step of the pharmagen-like model"),
+        Metric("relative_error", "value", "", _relative_error,
+               "the matmul's error against float64"),
+    ),
+    output=_product,
+    equivalence=Equivalence(
+        "the product within 1e-2 relative (Frobenius) of the float32 one: TF32 keeps 10 "
+        "mantissa bits by design",
+        lambda a, b: float((a - b).norm() / a.norm()) < 1e-2),
+    devices=("cuda",),
+    notes="TF32 exists on NVIDIA GPUs from Ampere on; on the CPU the flags do nothing, so "
+          "the claim is measured on CUDA only.",
+)
+
+CLAIMS = [AMP, AMP_FUSION, AMP_RESNET, NONBLOCKING, PINNED, CUDNN_BENCHMARK, TF32]
