@@ -177,3 +177,17 @@ def test_a_secondary_reading_inside_the_noise_floor_is_no_hidden_cost():
     assert text.hidden_costs([entry("time", 1.004, 1.008)]) == []
     assert [c.metric for c in text.hidden_costs([entry("memory", 1.002, 1.003)])] == ["m"]
     assert [c.metric for c in text.hidden_costs([entry("time", 1.02, 1.05)])] == ["m"]
+
+
+def test_a_claim_that_bounds_a_cost_is_judged_against_its_bound():
+    """"At most 5% slower": 1.03 [1.01, 1.04] keeps the bound, [1.06, 1.08]
+    breaks it, [1.01, 1.07] cannot say."""
+    from optbench.core.verdict import position
+
+    bound = Fraction(105, 100)
+    assert position(bound, 1.01, 1.04) == CONFIRMED
+    assert position(bound, 0.98, 1.01, TIME_NOISE_FLOOR) == CONFIRMED
+    assert position(bound, 1.06, 1.08) == REFUTED
+    assert position(bound, 1.01, 1.07) == INCONCLUSIVE
+    assert settled(bound, 1.06, 1.08) and settled(bound, 1.01, 1.04)
+    assert not settled(bound, 1.01, 1.07)

@@ -91,7 +91,7 @@ def stop_rule(plan: SamplingPlan, threshold, floor: float
     (README) measures what it is in practice.
     """
     look_confidence = 1 - (1 - CONFIDENCE) / len(plan.looks())
-    precise = WIDE_INTERVAL if threshold is None else min(WIDE_INTERVAL, (1 - threshold) / 2)
+    precise = WIDE_INTERVAL if threshold is None else min(WIDE_INTERVAL, abs(1 - threshold) / 2)
 
     def stop(samples: dict[str, list[float]]) -> str | None:
         base, mine = samples[BASELINE], samples[OPTIMIZED]

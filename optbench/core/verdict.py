@@ -16,6 +16,9 @@ interval, `floor` the noise floor (±1% of 1 for timings, ±0.1% for memory;
                      the data cannot say             -> inconclusive
   t < lo <= 1 <= hi  includes no change, excludes t  -> no effect
 
+A claim that bounds a cost instead of promising a gain (t >= 1: "at most 5%
+slower") is confirmed when hi <= t, refuted when lo > t, inconclusive between.
+
 Exact counters have a zero-width interval and no floor, so their verdicts
 are exact: 50 -> 10 writes against "80% fewer" is confirmed.
 """
@@ -79,6 +82,8 @@ def position(threshold, lo, hi, floor=0) -> str:
     lo, hi = _exact_end(lo), _exact_end(hi)
     if hi <= threshold:
         return CONFIRMED
+    if threshold >= 1:   # a bound on a cost ("at most 5% slower"), not a gain
+        return REFUTED if lo > threshold else INCONCLUSIVE
     if _within_floor(lo, hi, floor):
         return NO_EFFECT
     if lo > 1:
@@ -99,6 +104,8 @@ def settled(threshold, lo, hi, floor=0) -> bool:
     lo, hi = _exact_end(lo), _exact_end(hi)
     if threshold is not None and hi <= threshold:
         return True
+    if threshold is not None and threshold >= 1:   # a cost bound: clear of it, either side
+        return lo > threshold
     if _within_floor(lo, hi, floor):
         return True
     clear_of_one = hi < 1 or lo > 1
