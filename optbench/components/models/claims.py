@@ -10,8 +10,7 @@ changed, and whether "momentum 0.1" differs from what the installed PyTorch
 already does. The before factory cannot build the model, so the before side
 trains the model class as it was (lib/models/video.py, reachable only by
 import): the training readings compare the two models, the claim the two
-factories. cudnn.benchmark on this model's shapes belongs to the trainer's
-claims (trainer.cudnn_benchmark).
+factories. cudnn.benchmark on this model's shapes is trainer.cudnn_benchmark's.
 """
 from __future__ import annotations
 
@@ -176,8 +175,8 @@ VARIABLE_AR = Claim(
     output=_architecture,
     equivalence=Equivalence.exact(
         "the same architecture: parameter names and shapes, BatchNorm momentum"),
-    notes="cudnn.benchmark with this model's changing shapes belongs to the trainer's "
-          "cudnn.benchmark claim (CUDA only), not to this one.",
+    notes="cudnn.benchmark with this model's changing shapes is trainer.cudnn_benchmark's "
+          "reading (CUDA only), not this claim's.",
 )
 
 CLAIMS = [VARIABLE_AR, *FUSION_CLAIMS]
