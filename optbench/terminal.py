@@ -155,8 +155,11 @@ def claim_lines(listed, width: int = PIPED_WIDTH) -> list[Text]:
     then what it claims and where the claim comes from."""
     lines = [Text(f"optbench claims ({len(listed)})", style="bold")]
     for claim in listed:
-        lines.append(Text(fit(f"{claim.id}  [{claim.component}]  {', '.join(claim.variants)}",
-                              width), style="bold"))
+        devices = "" if claim.devices == ("cpu",) else \
+            "  · " + ("CUDA only" if claim.devices == ("cuda",) else
+                      " and ".join(d.upper() for d in claim.devices))
+        lines.append(Text(fit(f"{claim.id}  [{claim.component}]  {', '.join(claim.variants)}"
+                              f"{devices}", width), style="bold"))
         lines.append(Text(fit(f"    {claim.claimed} · {claim.source}", width)))
     return lines
 

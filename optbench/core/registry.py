@@ -82,12 +82,13 @@ class Listed:
     title: str
     claimed: str
     variants: tuple[str, ...]
+    devices: tuple[str, ...] = ("cpu",)
 
     @classmethod
     def of(cls, claim: Claim) -> "Listed":
         return cls(claim.id, claim.source, claim.component, claim.title,
                    claim.claimed_at(claim.headline(quick=False)).text,
-                   tuple(claim.variant_names))
+                   tuple(claim.variant_names), tuple(claim.devices))
 
 
 def catalogue(module: str | None = None) -> list[Listed]:
@@ -130,7 +131,8 @@ def _catalogue_path() -> Path:
 def _load_catalogue() -> list[Listed] | None:
     try:
         rows = json.loads(_catalogue_path().read_text(encoding="utf-8"))
-        return [Listed(**{**row, "variants": tuple(row["variants"])}) for row in rows]
+        return [Listed(**{**row, "variants": tuple(row["variants"]),
+                          "devices": tuple(row.get("devices", ("cpu",)))}) for row in rows]
     except (OSError, ValueError, TypeError, KeyError):
         return None  # absent, unreadable or from an older layout: import instead
 
