@@ -1,0 +1,7 @@
+"""asv suites for the loaders component (generated from its claims)."""
+from optbench.runners.asv_suite import suite as _suite
+
+LoaderDynamicWorkers = _suite("loader.dynamic_workers")
+LoaderPersistentWorkers = _suite("loader.persistent_workers")
+LoaderPrefetchFactor = _suite("loader.prefetch_factor")
+LoaderPinMemory = _suite("loader.pin_memory")

@@ -1,0 +1,341 @@
+"""The DataLoader settings of the pharmagen report and the video-pipeline
+report §3, one claim per setting (factory.py builds the loaders):
+
+loader.dynamic_workers     "num_workers = min(cpu_count(), 8)", "10-30% improvement"
+loader.persistent_workers  "Workers persist across epochs", "Reduces memory fragmentation"
+loader.prefetch_factor     "prefetch_factor=2 (batch prefetching)"
+loader.pin_memory          "pin_memory=True (faster CPU→GPU transfer)"
+
+Measured over the collator's image files (a file decoded and resized per
+sample) and, for the worker counts, an in-memory dataset too.
+"""
+from __future__ import annotations
+
+import os
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import psutil
+import torch
+
+from optbench.core.claim import Case, Claim, Claimed, Equivalence, Metric, Workload
+from optbench.core.units import quantity
+
+from . import (DYNAMIC_WORKERS_VARIANTS, PERSISTENT_WORKERS_VARIANTS, PIN_MEMORY_VARIANTS,
+               PREFETCH_FACTOR_VARIANTS)
+from .datasets import InMemory, image_files
+from .factory import (REPORT_FORMULA, LoaderSettings, best_workers, cgroup_cpu_quota,
+                      make_loader, report_workers, usable_cpus, workers_of)
+
+BATCH = 16
+EPOCHS = 3
+
+
+@dataclass
+class LoaderData:
+    dataset: torch.utils.data.Dataset
+    shared: dict = field(default_factory=dict, repr=False)   # readings every variant shows
+
+
+@dataclass
+class Loading:
+    case: Case
+    loader: torch.utils.data.DataLoader
+
+
+def _images(count: int) -> LoaderData:
+    return LoaderData(image_files(count))
+
+
+def _setup(case: Case) -> Loading:
+    return Loading(case, make_loader(case.data.dataset, BATCH, case.implementation))
+
+
+def _epoch(state: Loading) -> None:
+    for _ in state.loader:
+        pass
+
+
+def _batches(case: Case) -> list:
+    """Every batch of one epoch, in order: what the settings must not change."""
+    return [tuple(t.clone() for t in batch) for batch in _setup(case).loader]
+
+
+def _throughput(dataset, workers: int, epochs: int = 2) -> tuple[float, list[str]]:
+    """Samples per second over `epochs` epochs with `workers` workers (their
+    start each epoch included, as a loader without persistent workers pays),
+    and what PyTorch warned meanwhile."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        loader = make_loader(dataset, BATCH, LoaderSettings(num_workers=workers))
+        started = time.perf_counter()
+        for _ in range(epochs):
+            for _ in loader:
+                pass
+        seconds = time.perf_counter() - started
+    return epochs * len(dataset) / seconds, [str(w.message) for w in caught]
+
+
+def _worker_counts() -> list[int]:
+    """0 up to the formula's count, and past the usable CPUs: 2x them, and 8
+    (what the formula gives on a host of 8+ CPUs whatever the quota)."""
+    return sorted({0, 1, usable_cpus(), report_workers(), best_workers(),
+                   2 * usable_cpus(), 8})
+
+
+def _by_workers(state: Loading, dataset_key: str) -> str:
+    shared = state.case.data.shared
+    if dataset_key not in shared:
+        dataset = state.case.data.dataset if dataset_key == "images" else \
+            InMemory(len(state.case.data.dataset))
+        usable, parts, warned = usable_cpus(), [], None
+        for n in _worker_counts():
+            rate, said = _throughput(dataset, n)
+            parts.append(f"{n}: {quantity(rate, '')}/s" + (" (oversubscribed)" if n > usable
+                                                           else ""))
+            if warned is None and any("suggested max number of worker" in m for m in said):
+                warned = n
+        shared[dataset_key] = " · ".join(parts) + (
+            f"; PyTorch warned of too many workers from {warned} on" if warned else "")
+    return shared[dataset_key]
+
+
+def _cpu_facts(_state) -> str:
+    quota = cgroup_cpu_quota()
+    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else "n/a"
+    return (f"os.cpu_count() {os.cpu_count()} · sched_getaffinity {affinity} · cgroup quota "
+            f"{'none' if quota is None else f'{quota:g} CPUs'} · {REPORT_FORMULA} = "
+            f"{report_workers()} workers · best (usable CPUs, capped at 8) {best_workers()}")
+
+
+def _workers(state: Loading) -> int:
+    return workers_of(state.case.implementation)
+
+
+# Pharmagen report, CPU Optimizations 1: "Dynamic Worker Allocation - Adapts to
+# available CPU cores - Prevents over/under-subscription - `num_workers =
+# min(cpu_count(), 8)`" under "CPU Optimizations (10-30% improvement)"; its table:
+# "CPU Efficiency | 10-30% better | Dynamic workers".
+TEN_THIRTY = Claimed.percent_less(10, 30, text="10-30% CPU improvement (dynamic workers)")
+
+DYNAMIC_WORKERS = Claim(
+    id="loader.dynamic_workers",
+    source="pharmagen report, CPU Optimizations 1",
+    component="loaders",
+    title=f"DataLoader workers: none (PyTorch's default) -> {REPORT_FORMULA}",
+    claimed=TEN_THIRTY,
+    variants=DYNAMIC_WORKERS_VARIANTS,
+    workload=Workload("the collator's image files (128x96 and 256x256, JPEG and PNG), "
+                      "decoded and resized to 64x64 per sample; batches of 16", _images,
+                      sizes=(64, 256), quick_sizes=(64,), size_unit="images"),
+    setup=_setup,
+    primary=Metric("epoch_time", "time", "s", _epoch,
+                   "one epoch, the workers' start included (they are not persistent)"),
+    secondary=(
+        Metric("workers", "value", "workers", _workers, "the variant's num_workers here"),
+        Metric("cpu_facts", "value", "", _cpu_facts,
+               "what os.cpu_count(), the affinity and the cgroup quota say here"),
+        Metric("images_per_s_by_workers", "value", "", lambda s: _by_workers(s, "images"),
+               "throughput over 2 epochs for each worker count, image files"),
+        Metric("in_memory_per_s_by_workers", "value", "",
+               lambda s: _by_workers(s, "in_memory"),
+               "the same for samples already in memory (nothing to spread over workers)"),
+    ),
+    output=_batches,
+    equivalence=Equivalence.allclose(rtol=0, atol=0, description="the same batches, in order"),
+    notes="Before the report, most literally, the DataLoader had no num_workers argument "
+          "(PyTorch's default, 0). In a container os.cpu_count() is the host's: the formula "
+          "can start 8 workers on 2 usable CPUs; the by-workers readings show what that "
+          "costs here.",
+)
+
+
+# --- loader.persistent_workers ---------------------------------------------------------
+
+def _first_batches(state: Loading) -> list[float]:
+    """Time to each epoch's first batch, over EPOCHS epochs of one loader."""
+    waits = []
+    for _ in range(EPOCHS):
+        started = time.perf_counter()
+        iterator = iter(state.loader)
+        next(iterator)
+        waits.append(time.perf_counter() - started)
+        for _ in iterator:
+            pass
+    return waits
+
+
+def _reused_epoch(state: Loading) -> None:
+    """One epoch of the variant's loader, reused from call to call: a
+    persistent loader keeps its workers between epochs, the other starts
+    them again each time."""
+    iterator = iter(state.loader)
+    next(iterator)
+    for _ in iterator:
+        pass
+
+
+def _tree_rss(state: Loading) -> int:
+    """RSS of this process and its workers after EPOCHS epochs, workers alive
+    (persistent ones are; others are gone)."""
+    _first_batches(state)
+    me = psutil.Process()
+    return sum(p.memory_info().rss for p in [me, *me.children(recursive=True)])
+
+
+def _first_batch_seconds(state: Loading) -> str:
+    waits = _first_batches(_setup(state.case))
+    return " · ".join(f"epoch {i + 1}: {quantity(w, 's')}" for i, w in enumerate(waits))
+
+
+# Pharmagen report, Memory Optimizations 2: "Persistent Workers - Workers persist
+# across epochs - Reduces memory fragmentation"; video-pipeline report §3:
+# "`persistent_workers=True` (when num_workers > 0)". No figure: read as an epoch
+# whose first batch comes at least 10% sooner.
+PERSIST = Claimed.percent_less(10, text="workers persist across epochs (read as: an epoch's "
+                                        "first batch at least 10% sooner)")
+
+PERSISTENT_WORKERS = Claim(
+    id="loader.persistent_workers",
+    source="pharmagen report, Memory Optimizations 2; video-pipeline report §3",
+    component="loaders",
+    title="persistent_workers=False (PyTorch's default) -> True, 2 workers",
+    claimed=PERSIST,
+    variants=PERSISTENT_WORKERS_VARIANTS,
+    workload=Workload("the collator's image files, decoded and resized per sample; batches "
+                      "of 16; 2 workers", _images, sizes=(64, 256), quick_sizes=(64,),
+                      size_unit="images"),
+    setup=_setup,
+    primary=Metric("epoch_time", "time", "s", _reused_epoch,
+                   "one epoch from iter(loader) to its end, the loader reused epoch after "
+                   "epoch (so after the first, a persistent loader's workers are running)"),
+    secondary=(
+        Metric("first_batch_by_epoch", "value", "", _first_batch_seconds,
+               f"time to each epoch's first batch over {EPOCHS} epochs of a new loader"),
+        Metric("process_tree_rss", "value", "bytes", _tree_rss,
+               f"RSS of the process and its workers after {EPOCHS} epochs (psutil)"),
+    ),
+    output=_batches,
+    equivalence=Equivalence.allclose(rtol=0, atol=0, description="the same batches, in order"),
+)
+
+
+# --- loader.prefetch_factor --------------------------------------------------------------
+
+STEP_SECONDS = 0.004   # a training step's time, stood in for by a sleep
+
+
+def _training_epoch(state: Loading) -> None:
+    for _ in state.loader:
+        time.sleep(STEP_SECONDS)
+
+
+def _waiting_share(state: Loading) -> str:
+    loader = _setup(state.case).loader
+    waited, started = 0.0, time.perf_counter()
+    iterator = iter(loader)
+    while True:
+        asked = time.perf_counter()
+        try:
+            next(iterator)
+        except StopIteration:
+            break
+        waited += time.perf_counter() - asked
+        time.sleep(STEP_SECONDS)
+    total = time.perf_counter() - started
+    return f"waited {quantity(waited, 's')} of {quantity(total, 's')} ({100 * waited / total:.0f}%)"
+
+
+def _default_prefetch(state: Loading) -> str:
+    default = torch.utils.data.DataLoader(state.case.data.dataset, num_workers=2).prefetch_factor
+    mine = state.loader.prefetch_factor
+    return (f"{mine} here; PyTorch {torch.__version__}'s default with workers: {default}"
+            + (" (the same: no change)" if mine == default else ""))
+
+
+# Video-pipeline report §3: "`prefetch_factor=2` (batch prefetching)"; "Non-blocking
+# transfers + prefetching (overlapped computation)". No figure: read as a training
+# epoch at least 10% faster.
+PREFETCH = Claimed.percent_less(10, text="batch prefetching (read as: a training epoch at "
+                                         "least 10% faster)")
+
+PREFETCH_FACTOR = Claim(
+    id="loader.prefetch_factor",
+    source="video-pipeline report §3",
+    component="loaders",
+    title="prefetch_factor left out -> prefetch_factor=2, 2 workers",
+    claimed=PREFETCH,
+    variants=PREFETCH_FACTOR_VARIANTS,
+    workload=Workload(f"the collator's image files; batches of 16; 2 workers; a "
+                      f"{STEP_SECONDS * 1000:g} ms training step per batch", _images,
+                      sizes=(64, 256), quick_sizes=(64,), size_unit="images"),
+    setup=_setup,
+    primary=Metric("training_epoch_time", "time", "s", _training_epoch,
+                   "one epoch of a loop that takes a batch and trains on it"),
+    secondary=(
+        Metric("prefetch_factor", "value", "", _default_prefetch,
+               "the loader's prefetch_factor against PyTorch's default, read from PyTorch"),
+        Metric("waiting_for_batches", "value", "", _waiting_share,
+               "time the loop spent waiting in next(loader), one epoch"),
+    ),
+    output=_batches,
+    equivalence=Equivalence.allclose(rtol=0, atol=0, description="the same batches, in order"),
+)
+
+
+# --- loader.pin_memory -------------------------------------------------------------------
+
+def _to_device_epoch(state: Loading) -> None:
+    device = state.case.device
+    for images, _labels in state.loader:
+        images.to(device, non_blocking=True)
+    if device == "cuda":
+        torch.cuda.synchronize()
+
+
+def _pin_warnings(state: Loading) -> str:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in _setup(state.case).loader:
+            break
+    said = sorted({str(w.message) for w in caught})
+    return " | ".join(said) if said else "no warning"
+
+
+def _pinned(state: Loading) -> str:
+    images, _ = next(iter(state.loader))
+    return "pinned" if images.is_pinned() else "pageable"
+
+
+# Video-pipeline report §3: "`pin_memory=True` (faster CPU→GPU transfer)"; pharmagen
+# report, Memory Optimizations 1: "Pin Memory - Faster GPU transfers via pinned
+# memory". No figure: read as an epoch of transfers at least 10% faster.
+FASTER_TRANSFER = Claimed.percent_less(10, text="faster CPU→GPU transfer (read as: an epoch "
+                                                "of transfers at least 10% faster)")
+
+PIN_MEMORY = Claim(
+    id="loader.pin_memory",
+    source="video-pipeline report §3; pharmagen report, Memory Optimizations 1",
+    component="loaders",
+    title="pin_memory left out -> pin_memory=True",
+    claimed=FASTER_TRANSFER,
+    variants=PIN_MEMORY_VARIANTS,
+    workload=Workload("the in-memory dataset (64x64 images), batches of 16, no workers; each "
+                      "batch copied to the device", lambda n: LoaderData(InMemory(n)),
+                      sizes=(256, 2048), quick_sizes=(256,), size_unit="images"),
+    setup=_setup,
+    primary=Metric("transfer_epoch_time", "time", "s", _to_device_epoch,
+                   "one epoch, each batch sent to the device (non_blocking, synchronized at "
+                   "the end on CUDA)"),
+    secondary=(
+        Metric("warnings", "value", "", _pin_warnings,
+                "what PyTorch warns when the loader starts"),
+        Metric("batch_memory", "value", "", _pinned, "whether a batch arrives pinned"),
+    ),
+    output=_batches,
+    equivalence=Equivalence.allclose(rtol=0, atol=0, description="the same batches, in order"),
+    devices=("cpu", "cuda"),
+)
+
+CLAIMS = [DYNAMIC_WORKERS, PERSISTENT_WORKERS, PREFETCH_FACTOR, PIN_MEMORY]

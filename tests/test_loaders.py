@@ -1,0 +1,142 @@
+"""The DataLoader settings (components/loaders): what each variant passes,
+the CPU facts, what PyTorch says, and that no worker outlives a run, a run
+interrupted with Ctrl-C, or a case whose workers fail."""
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import psutil
+import pytest
+import torch
+
+from optbench.components.loaders import factory
+from optbench.components.loaders.factory import LoaderSettings, make_loader
+from test_components import measure
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = torch.utils.data.TensorDataset(torch.arange(32.0))
+
+
+def test_each_variant_passes_only_what_it_sets():
+    assert make_loader(DATA, 4, LoaderSettings()).num_workers == 0     # PyTorch's default
+    report = make_loader(DATA, 4, LoaderSettings(num_workers="report"))
+    assert report.num_workers == min(os.cpu_count(), 8)
+    best = make_loader(DATA, 4, LoaderSettings(num_workers="usable"))
+    assert best.num_workers == min(len(os.sched_getaffinity(0)), 8) or \
+        factory.cgroup_cpu_quota() is not None
+    # Without workers DataLoader refuses both: the video report's "(when num_workers > 0)".
+    plain = make_loader(DATA, 4, LoaderSettings(persistent_workers=True, prefetch_factor=2))
+    assert plain.num_workers == 0 and not plain.persistent_workers
+    kept = make_loader(DATA, 4, LoaderSettings(num_workers=2, persistent_workers=True,
+                                               prefetch_factor=3))
+    assert kept.persistent_workers and kept.prefetch_factor == 3
+
+
+@pytest.mark.parametrize("files, quota", [
+    ({"cpu.max": "max 100000\n"}, None),
+    ({"cpu.max": "150000 100000\n"}, 1.5),
+    ({"cpu/cpu.cfs_quota_us": "200000\n", "cpu/cpu.cfs_period_us": "100000\n"}, 2.0),
+    ({"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, None),
+    ({}, None)])
+def test_the_cgroup_quota_is_read_from_v2_or_v1(tmp_path, files, quota):
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert factory.cgroup_cpu_quota(tmp_path) == quota
+
+
+def test_the_reports_settings_that_are_pytorchs_defaults_say_so(claims):
+    prefetch = measure(claims, "loader.prefetch_factor", "optimized", 64, "prefetch_factor")
+    default = torch.utils.data.DataLoader(DATA, num_workers=2).prefetch_factor
+    assert prefetch.startswith(f"2 here; PyTorch {torch.__version__}'s default with workers: "
+                               f"{default}")
+    assert prefetch.endswith("(the same: no change)") == (default == 2)
+    said = measure(claims, "loader.pin_memory", "optimized", 256, "warnings")
+    if not torch.cuda.is_available():
+        assert "no accelerator is found" in said
+        assert measure(claims, "loader.pin_memory", "optimized", 256,
+                       "batch_memory") == "pageable"
+    assert measure(claims, "loader.pin_memory", "baseline", 256, "warnings") == "no warning"
+
+
+def test_throughput_is_read_for_each_worker_count_oversubscription_marked(claims):
+    reading = measure(claims, "loader.dynamic_workers", "optimized", 64,
+                      "images_per_s_by_workers")
+    readings, _, warned = reading.partition("; ")
+    counts = [int(part.split(":")[0]) for part in readings.split(" · ")]
+    usable = factory.usable_cpus()
+    assert counts[0] == 0 and 8 in counts and 2 * usable in counts
+    if usable < 8:   # PyTorch's own check (affinity, cpu_count) says so too
+        assert warned.startswith("PyTorch warned of too many workers from ")
+    for part in readings.split(" · "):
+        assert part.endswith("(oversubscribed)") == (int(part.split(":")[0]) > usable)
+
+
+# --- no worker left behind ----------------------------------------------------------
+
+def _marked(mark: str) -> list[psutil.Process]:
+    found = []
+    for process in psutil.process_iter():
+        try:
+            if process.environ().get("OPTBENCH_TEST_MARK") == mark:
+                found.append(process)
+        except (psutil.Error, OSError):
+            continue
+    return found
+
+
+def _left_behind(mark: str, grace: float = 10.0) -> list[psutil.Process]:
+    """Processes of the run still alive after `grace` seconds (a worker's
+    watchdog notices a dead parent within a few)."""
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        alive = [p for p in _marked(mark) if p.is_running() and
+                 p.status() != psutil.STATUS_ZOMBIE]
+        if not alive:
+            return []
+        time.sleep(0.2)
+    return alive
+
+
+def _verify(mark: str, *args: str, **popen) -> subprocess.Popen:
+    env = {**os.environ, "OPTBENCH_TEST_MARK": mark}
+    return subprocess.Popen([sys.executable, "-m", "optbench", "verify", "--quick", *args],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, **popen)
+
+
+def test_no_worker_outlives_a_run(tmp_path):
+    mark = uuid.uuid4().hex
+    run = _verify(mark, "loader.persistent_workers", "--json", str(tmp_path / "r.json"))
+    _, err = run.communicate(timeout=300)
+    assert run.returncode == 0, err
+    assert _left_behind(mark) == []
+
+
+def test_no_worker_outlives_a_failing_case(tmp_path):
+    mark = uuid.uuid4().hex
+    run = _verify(mark, "--claims", str(ROOT / "tests/fixtures/failing_loader_claims.py"),
+                  "--json", str(tmp_path / "r.json"))
+    _, err = run.communicate(timeout=300)
+    assert "sample 10 cannot be read" in err or "error" in err
+    assert _left_behind(mark) == []
+
+
+def test_no_worker_outlives_ctrl_c(tmp_path):
+    """SIGINT to the whole foreground group, as a terminal's Ctrl-C, once the
+    loader's workers are running."""
+    mark = uuid.uuid4().hex
+    run = _verify(mark, "loader.persistent_workers", "--json", str(tmp_path / "r.json"),
+                  start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(_marked(mark)) < 4:   # verify, child, workers
+        time.sleep(0.1)
+    assert len(_marked(mark)) >= 4, "the loader's workers never started"
+    os.killpg(run.pid, signal.SIGINT)
+    run.communicate(timeout=60)
+    assert run.returncode != 0
+    assert _left_behind(mark) == []
