@@ -422,12 +422,17 @@ def _cmd_report(args) -> int:
 
 
 def _cmd_profile(args) -> int:
+    from optbench.runners.cases import Unavailable
     from optbench.runners.memray_profile import profile_claim
 
     registry.check_ids([args.id], args.claims)
     claim = registry.get(args.id, args.claims)
     size = args.size or claim.headline(quick=False)
-    for variant, html in profile_claim(claim, size, args.output):
+    try:
+        made = profile_claim(claim, size, args.output)
+    except Unavailable as exc:
+        raise UsageError(f"cannot profile here: {exc}") from None
+    for variant, html in made:
         console.print(f"{claim.id} {variant}: {html}")
     return 0
 

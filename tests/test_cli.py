@@ -320,3 +320,15 @@ def test_an_error_the_users_module_causes_names_its_file_and_line(tmp_path):
     error = next(line for line in done.stderr.splitlines() if line.startswith("error:"))
     assert f"[{fixture}:8]" in error          # the line that opens CLAIMS = [Claim(
     assert "Equivalence.allclose" in error and "optbench/core" not in error
+
+
+def test_profiling_a_cuda_only_claim_without_cuda_is_one_clear_error(tmp_path):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("CUDA is here")
+    done = optbench("profile", "trainer.nonblocking_pinned", "-o", str(tmp_path))
+    assert done.returncode == 2
+    assert done.stderr.strip() == ("optbench: error: cannot profile here: "
+                                   "trainer.nonblocking_pinned is measured on cuda only, "
+                                   "not available here")

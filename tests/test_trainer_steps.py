@@ -6,7 +6,7 @@ import inspect
 import pytest
 import torch
 
-from optbench.components.trainer.steps import Settings, StepTrainer, backend_flags
+from optbench.components.trainer.steps import Settings, StepTrainer, backend_flags, tf32_state
 from test_components import measure
 
 
@@ -19,14 +19,27 @@ def _tiny_trainer(settings):
 BATCH = (torch.randn(16, 4, generator=torch.Generator().manual_seed(1)), torch.arange(16) % 2)
 
 
-def test_backend_flags_are_set_for_the_step_and_put_back():
-    cudnn, matmul = torch.backends.cudnn, torch.backends.cuda.matmul
-    before = (cudnn.benchmark, cudnn.allow_tf32, matmul.allow_tf32)
+def test_backend_flags_are_set_for_the_step_and_put_back_exactly():
+    """Every field PyTorch reports (fp32_precision where it has them) is as it
+    was, and the before settings (None) leave PyTorch's defaults alone:
+    convolutions keep TF32, matmuls do not get it."""
+    before = tf32_state()
     with backend_flags(Settings(cudnn_benchmark=True, tf32=True)):
-        assert cudnn.benchmark and cudnn.allow_tf32 and matmul.allow_tf32
-    assert (cudnn.benchmark, cudnn.allow_tf32, matmul.allow_tf32) == before
-    _tiny_trainer(Settings(cudnn_benchmark=True, tf32=True)).step(BATCH)
-    assert (cudnn.benchmark, cudnn.allow_tf32, matmul.allow_tf32) == before
+        assert torch.backends.cudnn.benchmark
+        assert tf32_state() != before
+    assert tf32_state() == before
+    with backend_flags(Settings()):
+        assert tf32_state() == before
+    _tiny_trainer(Settings(cudnn_benchmark=True, tf32=False)).step(BATCH)
+    assert tf32_state() == before
+
+
+def test_a_timed_step_never_reads_the_grad_scale():
+    """GradScaler.get_scale() synchronizes on CUDA: only loss-curve runs count skips."""
+    assert not _tiny_trainer(Settings(amp=True)).count_skips
+    trainer = StepTrainer(torch.nn.Linear(4, 2), torch.nn.functional.cross_entropy,
+                          Settings(amp=True), count_skips=True)
+    assert not trainer.count_skips      # no GradScaler on the CPU: nothing to count
 
 
 @pytest.mark.parametrize("set_to_none", [None, True, False])
@@ -115,9 +128,15 @@ def test_the_tf32_readings_run_on_the_cpu(claims):
     assert claim.equivalence.judge(baseline, claim.output(case)) is True
 
 
-def test_pinned_batches_need_cuda(claims):
-    claim = claims["trainer.nonblocking_pinned"]
-    assert claim.devices == ("cuda",)
-    if not torch.cuda.is_available():
-        with pytest.raises(RuntimeError):
-            claim.workload.make(32)
+def test_cuda_only_claims_are_unavailable_to_the_runners_without_cuda(claims):
+    """pytest-benchmark, asv and `optbench profile` skip them, before building
+    a workload (pinning memory would fail without a GPU)."""
+    from optbench.runners.cases import Unavailable, prepare
+
+    if torch.cuda.is_available():
+        pytest.skip("CUDA is here")
+    for claim_id in ("trainer.nonblocking_pinned", "trainer.tf32", "trainer.cudnn_benchmark",
+                     "trainer.amp_resnet"):
+        claim = claims[claim_id]
+        with pytest.raises(Unavailable, match="measured on cuda only"):
+            prepare(claim, "baseline", claim.sizes(quick=True)[0])

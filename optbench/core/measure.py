@@ -210,8 +210,11 @@ def measure_memory(region: Callable[[], object]) -> MemoryReading:
     # cycles), in milliseconds, where a full one of a process with torch and
     # pandas imported took ~0.2 s here, twice per reading. Allocations made
     # before the tracker starts are not in its figures either way.
+    # Where a caller froze the heap already, it is left as it is (a second
+    # freeze could not be undone without unfreezing the caller's objects).
     was_frozen = gc.get_freeze_count()
-    gc.freeze()
+    if not was_frozen:
+        gc.freeze()
     try:
         with tempfile.TemporaryDirectory(prefix="optbench-mem-") as tmp:
             capture = Path(tmp) / "region.bin"

@@ -10,7 +10,7 @@ import memray
 from optbench.core.claim import Claim
 from optbench.core.results import ResultsError
 
-from .cases import prepare
+from .cases import prepare, runner_device
 
 
 def profile_claim(claim: Claim, size: int, output: Path) -> list[tuple[str, Path]]:
@@ -19,6 +19,7 @@ def profile_claim(claim: Claim, size: int, output: Path) -> list[tuple[str, Path
         output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ResultsError(f"-o {output}: cannot create it ({exc.strerror})") from None
+    runner_device(claim)   # Unavailable before any workload is built for hardware not here
     data = claim.workload.make(size)
     made = []
     for variant in claim.variant_names:

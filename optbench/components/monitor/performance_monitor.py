@@ -8,7 +8,9 @@ modules it says it added ("psutil for system monitoring"):
 - timers around data loading and around each training step (a CUDA
   synchronize before a step's time is read);
 - memory read at the end of every step: torch.cuda.memory_allocated and
-  memory_reserved on CUDA, the process's RSS (psutil) always;
+  memory_reserved on CUDA, the process's RSS and the system's memory
+  (psutil) always (every step is this reading's choice, and it is most of
+  what the monitor costs a step);
 - throughputs as samples over the summed times;
 - the batch-size estimate: one forward and backward at a sample batch,
   the memory it took (the CUDA allocator's peak, or the growth of the

@@ -47,6 +47,8 @@ class SampledMonitor(PerformanceMonitor):
             ended = torch.cuda.Event(enable_timing=True)
             ended.record()
             self._events.append((self._started_event, ended))
+            if len(self._events) >= 100:   # read them now and then, not one list forever
+                self._read_events()
         else:
             self.step_times.append(time.perf_counter() - self._step_started)
         self.samples += batch_size
@@ -54,11 +56,14 @@ class SampledMonitor(PerformanceMonitor):
         if self._steps % SAMPLE_EVERY == 1:
             self.memory.append(self.memory_usage())
 
+    def _read_events(self) -> None:
+        self._events[-1][1].synchronize()
+        self.step_times += [start.elapsed_time(end) / 1000 for start, end in self._events]
+        self._events = []
+
     def training_throughput(self) -> float:
         if self._events:
-            torch.cuda.synchronize()
-            self.step_times += [start.elapsed_time(end) / 1000 for start, end in self._events]
-            self._events = []
+            self._read_events()
         return super().training_throughput()
 
     def estimate_optimal_batch_size(self, model: torch.nn.Module, loss_fn, sample_batch,
@@ -75,7 +80,9 @@ class SampledMonitor(PerformanceMonitor):
                 if isinstance(tensor, torch.Tensor):
                     outputs.append(tensor.numel() * tensor.element_size())
 
-        hooks = [m.register_forward_hook(keep) for m in model.modules()]
+        # Leaf modules only: a container's output is its last child's, counted once.
+        hooks = [m.register_forward_hook(keep) for m in model.modules()
+                 if not any(True for _ in m.children())]
         try:
             with torch.no_grad():
                 model(*inputs)

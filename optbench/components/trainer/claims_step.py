@@ -28,6 +28,10 @@ from .steps import StepTrainer, amp_dtype, cpu_has_fast_bf16
 
 LOSS_STEPS = 20   # steps the loss curve is followed over
 BATCHES = 4       # distinct batches, cycled (the model can learn them)
+# Steps per timed sample on CUDA: the engine synchronizes after each sample,
+# and a synchronize after every step would hide what overlaps between steps
+# (a non_blocking copy with the previous step's kernels).
+CUDA_STEPS_PER_SAMPLE = 10
 
 
 @dataclass
@@ -54,10 +58,17 @@ class Stepping:
         self.at += 1
         return self.trainer.step(batch)
 
+    def sample(self):
+        """One timed sample: a step on the CPU, CUDA_STEPS_PER_SAMPLE on CUDA."""
+        for _ in range(CUDA_STEPS_PER_SAMPLE if self.case.device == "cuda" else 1):
+            loss = self.step()
+        return loss
 
-def _trainer(case: Case) -> StepTrainer:
+
+def _trainer(case: Case, count_skips: bool = False) -> StepTrainer:
     torch.manual_seed(0)
-    return StepTrainer(case.data.model(), case.data.loss, case.implementation, case.device)
+    return StepTrainer(case.data.model(), case.data.loss, case.implementation, case.device,
+                       count_skips=count_skips)
 
 
 def _setup(case: Case) -> Stepping:
@@ -70,9 +81,9 @@ def _curve(case: Case, settings=None, steps: int = LOSS_STEPS) -> tuple[list[flo
     settings = case.implementation if settings is None else settings
     key = (case.device, settings, steps)
     if key not in case.data.curves:
-        trainer = _trainer(case) if settings == case.implementation else \
+        trainer = _trainer(case, count_skips=True) if settings == case.implementation else \
             _trainer(case.claim.case("baseline", case.size, case.device, data=case.data,
-                                     workdir=case.workdir))
+                                     workdir=case.workdir), count_skips=True)
         batches = case.data.batches
         losses = [trainer.step(batches[i % len(batches)]) for i in range(steps)]
         case.data.curves[key] = ([round(float(x), 6) for x in losses], trainer.skipped_steps)
@@ -161,8 +172,9 @@ def _amp_claim(claim_id: str, model_words: str, make, sizes, quick_sizes,
                           f"in turn", make, sizes=sizes, quick_sizes=quick_sizes,
                           size_unit="rows"),
         setup=_setup,
-        primary=Metric("step_time", "time", "s", lambda s: s.step(),
-                       "one training step: copy, forward under autocast, backward, optimizer"),
+        primary=Metric("step_time", "time", "s", lambda s: s.sample(),
+                       f"one training step: copy, forward under autocast, backward, optimizer "
+                       f"({CUDA_STEPS_PER_SAMPLE} per sample on CUDA, one synchronize)"),
         secondary=(
             Metric("step_peak_bytes", "memory", "bytes", lambda s: s.step(),
                    "peak host heap of one step (memray; on CUDA the host side only)"),
@@ -268,9 +280,10 @@ NONBLOCKING = Claim(
                       f"in turn (pageable host memory)", _fusion, sizes=(32, 256),
                       quick_sizes=(32,), size_unit="rows"),
     setup=_setup,
-    primary=Metric("iteration_time", "time", "s", lambda s: s.step(),
-                   "one training iteration: the batch to the device, zero_grad, forward, "
-                   "backward, optimizer"),
+    primary=Metric("iteration_time", "time", "s", lambda s: s.sample(),
+                   f"one training iteration: the batch to the device, zero_grad, forward, "
+                   f"backward, optimizer ({CUDA_STEPS_PER_SAMPLE} per sample on CUDA, one "
+                   f"synchronize, so a copy can overlap the step before it)"),
     secondary=_NONBLOCKING_SECONDARY,
     output=lambda case: _curve(case)[0],
     equivalence=Equivalence.allclose(rtol=0, atol=0, description="the same loss, step for step"),
@@ -317,7 +330,9 @@ def _clips(clips_per_batch: int) -> Training:
 
 
 def _fixed_shape_step(state: Stepping):
-    return state.trainer.step(state.batches[0])
+    for _ in range(CUDA_STEPS_PER_SAMPLE if state.case.device == "cuda" else 1):
+        loss = state.trainer.step(state.batches[0])
+    return loss
 
 
 def _synchronize(device: str) -> None:
@@ -367,7 +382,7 @@ CUDNN_BENCHMARK = Claim(
                       "shapes in turn; size: clips per batch", _clips, sizes=(4, 16),
                       quick_sizes=(4,), size_unit="clips"),
     setup=_setup,
-    primary=Metric("variable_shape_step_time", "time", "s", lambda s: s.step(),
+    primary=Metric("variable_shape_step_time", "time", "s", lambda s: s.sample(),
                    "one training step, the shape changing every step"),
     secondary=(
         Metric("fixed_shape_step_time", "time", "s", _fixed_shape_step,
@@ -417,9 +432,8 @@ def _matmul(state: MatmulState):
 
 
 def _relative_error(state: MatmulState) -> str:
-    a, b = _matrices(state.case.size)
-    exact = a.double() @ b.double()
-    got = _matmul(state).double().cpu()
+    exact = state.a.double() @ state.b.double()   # on the device: 8192^3 in float64 is slow on a CPU
+    got = _matmul(state).double()
     error = float((got - exact).norm() / exact.norm())
     return f"{error:.2e} (Frobenius, against float64)"
 
@@ -445,7 +459,7 @@ TF32 = Claim(
     setup=_tf32_setup,
     primary=Metric("matmul_time", "time", "s", _matmul, "one square matmul"),
     secondary=(
-        Metric("step_time", "time", "s", lambda s: s.stepping.step(),
+        Metric("step_time", "time", "s", lambda s: s.stepping.sample(),
                "one training step of the pharmagen-like model"),
         Metric("relative_error", "value", "", _relative_error,
                "the matmul's error against float64"),

@@ -7,6 +7,8 @@ summary §4 and optimizations doc §6):
                    for bfloat16, whose range is float32's)
   cudnn_benchmark  torch.backends.cudnn.benchmark
   tf32             torch.backends.cuda.matmul.allow_tf32 and cudnn.allow_tf32
+                   (None for either flag: PyTorch's default left alone, as the
+                   before code did: matmuls without TF32, convolutions with it)
   non_blocking     .to(device, non_blocking=True) for the batch
   set_to_none      optimizer.zero_grad(set_to_none=...); None calls
                    zero_grad() with no argument, as the before code did
@@ -27,8 +29,8 @@ import torch
 @dataclass(frozen=True)
 class Settings:
     amp: bool | str = False        # "auto": only where the hardware has fast low precision
-    cudnn_benchmark: bool = False
-    tf32: bool = False
+    cudnn_benchmark: bool | None = None
+    tf32: bool | None = None
     non_blocking: bool = False
     set_to_none: bool | None = None
 
@@ -51,23 +53,56 @@ def amp_dtype(device: str) -> torch.dtype:
     return torch.float16 if device == "cuda" else torch.bfloat16
 
 
+def _new_precision_api() -> bool:
+    """PyTorch 2.9+'s fp32_precision settings. Mixing them with the legacy
+    allow_tf32 flags makes reading the legacy ones raise, so where they exist
+    they are the only ones used (same effect as the report's allow_tf32)."""
+    return hasattr(torch.backends.cudnn, "conv") and \
+        hasattr(torch.backends.cudnn.conv, "fp32_precision")
+
+
+def _tf32_owners() -> list[tuple[object, str]]:
+    if _new_precision_api():
+        return [(torch.backends.cuda.matmul, "fp32_precision"),
+                (torch.backends.cudnn.conv, "fp32_precision")]
+    return [(torch.backends.cuda.matmul, "allow_tf32"), (torch.backends.cudnn, "allow_tf32")]
+
+
+def _tf32_value(on: bool):
+    if _new_precision_api():
+        return "tf32" if on else "ieee"
+    return on
+
+
 @contextlib.contextmanager
 def backend_flags(settings: Settings):
-    cudnn, matmul = torch.backends.cudnn, torch.backends.cuda.matmul
-    before = (cudnn.benchmark, cudnn.allow_tf32, matmul.allow_tf32)
-    cudnn.benchmark = settings.cudnn_benchmark
-    cudnn.allow_tf32 = matmul.allow_tf32 = settings.tf32
+    """The settings' backend flags for the block (those not None), then the
+    backends exactly as they were."""
+    owners = [(torch.backends.cudnn, "benchmark"), *_tf32_owners()]
+    before = [(owner, name, getattr(owner, name)) for owner, name in owners]
+    if settings.cudnn_benchmark is not None:
+        torch.backends.cudnn.benchmark = settings.cudnn_benchmark
+    if settings.tf32 is not None:
+        for owner, name in _tf32_owners():
+            setattr(owner, name, _tf32_value(settings.tf32))
     try:
         yield
     finally:
-        cudnn.benchmark, cudnn.allow_tf32, matmul.allow_tf32 = before
+        for owner, name, value in before:
+            setattr(owner, name, value)
+
+
+def tf32_state() -> dict[str, object]:
+    """The flags backend_flags touches, as PyTorch reports them now."""
+    return {f"{type(owner).__name__}.{name}": getattr(owner, name)
+            for owner, name in [(torch.backends.cudnn, "benchmark"), *_tf32_owners()]}
 
 
 class StepTrainer:
     """model + optimizer + loss, stepping on (inputs..., targets) batches."""
 
     def __init__(self, model: torch.nn.Module, loss_fn: Callable, settings: Settings,
-                 device: str = "cpu", lr: float = 1e-3):
+                 device: str = "cpu", lr: float = 1e-3, count_skips: bool = False):
         self.model = model.to(device).train()
         self.loss_fn = loss_fn
         self.settings = settings
@@ -76,6 +111,9 @@ class StepTrainer:
         self.amp = amp_enabled(settings, device)
         # A GradScaler only where the low precision is float16.
         self.scaler = torch.amp.GradScaler(device, enabled=self.amp and device == "cuda")
+        # Reading the scale is a CPU-GPU synchronize: only where asked (the
+        # loss-curve runs), never inside a timed step.
+        self.count_skips = count_skips and self.scaler.is_enabled()
         self.skipped_steps = 0
 
     def zero_grad(self) -> None:
@@ -92,7 +130,7 @@ class StepTrainer:
             self.zero_grad()
             with torch.autocast(self.device, dtype=amp_dtype(self.device), enabled=self.amp):
                 loss = self.loss_fn(self.model(*inputs), targets)
-            scale = self.scaler.get_scale() if self.scaler.is_enabled() else None
+            scale = self.scaler.get_scale() if self.count_skips else None
             self.scaler.scale(loss).backward()
             self.scaler.step(self.optimizer)
             self.scaler.update()
