@@ -140,3 +140,12 @@ def test_no_worker_outlives_ctrl_c(tmp_path):
     run.communicate(timeout=60)
     assert run.returncode != 0
     assert _left_behind(mark) == []
+
+
+def test_persistent_workers_are_counted_in_their_own_process_tree(claims):
+    """Each variant's tree is read in a process of its own: the baseline's
+    workers are gone after its epochs, the persistent ones are still there."""
+    for stat in ("process_tree_rss", "process_tree_uss"):
+        kept = measure(claims, "loader.persistent_workers", "optimized", 64, stat)
+        gone = measure(claims, "loader.persistent_workers", "baseline", 64, stat)
+        assert kept > gone, stat

@@ -175,3 +175,30 @@ def run_claim(claim: Claim, options,
 
 def fork_available() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
+
+
+def in_a_new_process(work: Callable[[], object]):
+    """`work()` in a forked child; its result back, or its error raised here
+    as a RuntimeError naming it. For readings that must not share a process
+    with anything else (a warm cache found only on disk, a process tree)."""
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+
+    def child():
+        try:
+            send.send(("ok", work()))
+        except Exception as exc:  # the work's failure, for the parent to raise
+            send.send(("error", f"{type(exc).__name__}: {exc}"))
+
+    process = context.Process(target=child)
+    process.start()
+    send.close()
+    try:
+        status, result = receive.recv()
+    except EOFError:   # it died before sending
+        process.join()
+        status, result = "error", f"the child died ({_describe_exit(process.exitcode)})"
+    process.join()
+    if status == "error":
+        raise RuntimeError(f"the run in a new process failed: {result}")
+    return result

@@ -20,6 +20,7 @@ import psutil
 import torch
 
 from optbench.core.claim import Case, Claim, Claimed, Equivalence, Metric, Workload
+from optbench.core.isolate import in_a_new_process
 from optbench.core.units import quantity
 
 from . import (DYNAMIC_WORKERS_VARIANTS, PERSISTENT_WORKERS_VARIANTS, PIN_MEMORY_VARIANTS,
@@ -176,12 +177,21 @@ def _reused_epoch(state: Loading) -> None:
         pass
 
 
-def _tree_rss(state: Loading) -> int:
-    """RSS of this process and its workers after EPOCHS epochs, workers alive
-    (persistent ones are; others are gone)."""
-    _first_batches(state)
-    me = psutil.Process()
-    return sum(p.memory_info().rss for p in [me, *me.children(recursive=True)])
+def _tree_memory(state: Loading) -> dict[str, int]:
+    """RSS and USS of a process and its workers after EPOCHS epochs of a new
+    loader, workers alive (persistent ones are; others are gone). In a
+    process of its own: the other variant's persistent workers must not be
+    counted. Once per variant."""
+    if "tree" not in state.__dict__:
+        def run():
+            fresh = _setup(state.case)
+            _first_batches(fresh)
+            me = psutil.Process()
+            tree = [me, *me.children(recursive=True)]
+            return {"rss": sum(p.memory_info().rss for p in tree),
+                    "uss": sum(p.memory_full_info().uss for p in tree)}
+        state.__dict__["tree"] = in_a_new_process(run)
+    return state.__dict__["tree"]
 
 
 def _first_batch_seconds(state: Loading) -> str:
@@ -213,8 +223,11 @@ PERSISTENT_WORKERS = Claim(
     secondary=(
         Metric("first_batch_by_epoch", "value", "", _first_batch_seconds,
                f"time to each epoch's first batch over {EPOCHS} epochs of a new loader"),
-        Metric("process_tree_rss", "value", "bytes", _tree_rss,
-               f"RSS of the process and its workers after {EPOCHS} epochs (psutil)"),
+        Metric("process_tree_rss", "value", "bytes", lambda s: _tree_memory(s)["rss"],
+               f"RSS of a process and its workers after {EPOCHS} epochs of a new loader "
+               f"(psutil; pages shared with the parent count in each process)"),
+        Metric("process_tree_uss", "value", "bytes", lambda s: _tree_memory(s)["uss"],
+               "the same tree's unique memory (USS): what the workers really add"),
     ),
     output=_batches,
     equivalence=Equivalence.allclose(rtol=0, atol=0, description="the same batches, in order"),
@@ -288,8 +301,10 @@ PREFETCH_FACTOR = Claim(
 
 def _to_device_epoch(state: Loading) -> None:
     device = state.case.device
-    for images, _labels in state.loader:
-        images.to(device, non_blocking=True)
+    with warnings.catch_warnings():   # recorded once by the warnings metric, not per epoch
+        warnings.simplefilter("ignore")
+        for images, _labels in state.loader:
+            images.to(device, non_blocking=True)
     if device == "cuda":
         torch.cuda.synchronize()
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from optbench.core.claim import (Case, Claim, Claimed, Equivalence, Metric, Workload,
                                  scratch_folder)
+from optbench.core.isolate import in_a_new_process
 from optbench.core.measure import count_video_decodes
 from optbench.workloads import video
 
@@ -76,27 +77,6 @@ def _setup(case: Case) -> PipelineState:
     return state
 
 
-def _in_a_new_process(work):
-    """`work()` in a forked child; its result back (or its error, raised)."""
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-
-    def child():
-        try:
-            send.send(("ok", work()))
-        except Exception as exc:  # the variant's failure, for the parent to raise
-            send.send(("error", f"{type(exc).__name__}: {exc}"))
-
-    process = context.Process(target=child)
-    process.start()
-    send.close()
-    status, result = receive.recv()
-    process.join()
-    if status == "error":
-        raise RuntimeError(f"the run in a new process failed: {result}")
-    return result
-
-
 @contextlib.contextmanager
 def _decodes_by_stage():
     """Full decodes while inside, in all and per stage (over every video)."""
@@ -126,7 +106,7 @@ def _decodes(state: PipelineState) -> dict:
                 pipeline(state.paths, cache_file)
             return warm.full_decodes, warm_by_stage
 
-        warm, warm_by_stage = _in_a_new_process(warm_run)
+        warm, warm_by_stage = in_a_new_process(warm_run)
         state.counted["decodes"] = {
             "cold": cold.full_decodes, "warm": warm,
             "by_stage": {"cold": cold_by_stage, "warm": warm_by_stage},
