@@ -59,8 +59,11 @@ def _epoch(state: Loading) -> None:
 
 
 def _batches(case: Case) -> list:
-    """Every batch of one epoch, in order: what the settings must not change."""
-    return [tuple(t.clone() for t in batch) for batch in _setup(case).loader]
+    """Every batch of one epoch, in order: what the settings must not change.
+    (PyTorch's warnings here are loader.pin_memory's `warnings` reading.)"""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return [tuple(t.clone() for t in batch) for batch in _setup(case).loader]
 
 
 def _throughput(dataset, workers: int, epochs: int = 2) -> tuple[float, list[str]]:
