@@ -322,7 +322,9 @@ def _pin_warnings(state: Loading) -> str:
 
 
 def _pinned(state: Loading) -> str:
-    images, _ = next(iter(state.loader))
+    with warnings.catch_warnings():   # said once, by the warnings reading
+        warnings.simplefilter("ignore")
+        images, _ = next(iter(state.loader))
     return "pinned" if images.is_pinned() else "pageable"
 
 
