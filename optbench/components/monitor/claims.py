@@ -17,8 +17,7 @@ import psutil
 import torch
 
 from optbench.components.models import pharmagen
-from optbench.components.trainer.claims_step import CUDA_STEPS_PER_SAMPLE
-from optbench.components.trainer.steps import Settings, StepTrainer
+from optbench.components.trainer.steps import CUDA_STEPS_PER_SAMPLE, Settings, StepTrainer
 from optbench.core.claim import Case, Claim, Claimed, Equivalence, Metric, Workload
 from optbench.core.measure import measure_memory
 from optbench.core.units import quantity
@@ -87,14 +86,10 @@ def _setup(case: Case) -> Monitored:
     return Monitored(case, trainer, case.implementation(case.device))
 
 
-def _fresh(case: Case) -> Monitored:
-    return _setup(case)
-
-
 def _throughput(state: Monitored) -> str:
     import time
 
-    fresh = _fresh(state.case)
+    fresh = _setup(state.case)
     started = time.perf_counter()
     for _ in range(FIGURE_STEPS):
         fresh.step()
@@ -111,7 +106,7 @@ def _throughput(state: Monitored) -> str:
 
 
 def _memory(state: Monitored) -> str:
-    fresh = _fresh(state.case)
+    fresh = _setup(state.case)
     for _ in range(3):
         fresh.step()
     if not hasattr(fresh.monitor, "memory"):

@@ -24,14 +24,10 @@ from optbench.core.results import cpu_info
 from optbench.core.units import number, quantity
 
 from . import (AMP_VARIANTS, CUDNN_BENCHMARK_VARIANTS, NONBLOCKING_VARIANTS, TF32_VARIANTS)
-from .steps import StepTrainer, amp_dtype, cpu_has_fast_bf16
+from .steps import CUDA_STEPS_PER_SAMPLE, StepTrainer, amp_dtype, cpu_has_fast_bf16
 
 LOSS_STEPS = 20   # steps the loss curve is followed over
 BATCHES = 4       # distinct batches, cycled (the model can learn them)
-# Steps per timed sample on CUDA: the engine synchronizes after each sample,
-# and a synchronize after every step would hide what overlaps between steps
-# (a non_blocking copy with the previous step's kernels).
-CUDA_STEPS_PER_SAMPLE = 10
 
 
 @dataclass

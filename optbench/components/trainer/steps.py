@@ -26,6 +26,13 @@ from typing import Callable, Sequence
 import torch
 
 
+# Steps per timed sample on CUDA, for every claim timing a training step: the
+# engine synchronizes after each sample, and a synchronize after every step
+# would hide what overlaps between steps (a non_blocking copy with the
+# previous step's kernels, a monitor's own synchronize).
+CUDA_STEPS_PER_SAMPLE = 10
+
+
 @dataclass(frozen=True)
 class Settings:
     amp: bool | str = False        # "auto": only where the hardware has fast low precision
