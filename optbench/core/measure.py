@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import functools
 import gc
 import io
 import math
@@ -88,10 +89,34 @@ class TimedSamples:
     seconds: float
     inner_loops: dict[str, int]
     seed: int
+    # An empty call timed the same way in every round (seconds per call).
+    empty_call: list[float] = field(default_factory=list)
 
     def record(self) -> dict:
-        return {"rounds": self.rounds, "stop": self.stop, "seconds": round(self.seconds, 3),
-                "inner_loops": self.inner_loops, "order_seed": self.seed}
+        out = {"rounds": self.rounds, "stop": self.stop, "seconds": round(self.seconds, 3),
+               "inner_loops": self.inner_loops, "order_seed": self.seed}
+        if self.empty_call:
+            out["empty_call_seconds"] = sorted(self.empty_call)[len(self.empty_call) // 2]
+        return out
+
+
+def _nothing(_state) -> None:
+    return None
+
+
+# What a timed call costs when the function does nothing: the engine calls a
+# metric as a partial over its state, so the reference is one too.
+EMPTY_CALL = functools.partial(_nothing, None)
+# Calls per round for that reference: ~0.1 ms here, next to rounds of >= 1.5 ms.
+EMPTY_CALL_LOOPS = 1_000
+
+
+def time_empty_call(loops: int = EMPTY_CALL_LOOPS) -> float:
+    """Seconds per call of EMPTY_CALL over one batch of `loops` calls."""
+    start = time.perf_counter()
+    for _ in range(loops):
+        EMPTY_CALL()
+    return (time.perf_counter() - start) / loops
 
 
 def _calibrate(body: Callable[[], object], plan: SamplingPlan) -> int:
@@ -148,6 +173,11 @@ def time_interleaved(bodies: Mapping[str, Callable[[], object]], plan: SamplingP
 
     `stop_when(samples)` is asked at each of the plan's looks and returns a
     reason to stop (SETTLED, PRECISE) or None.
+
+    Each round also times an empty call (EMPTY_CALL): what a call of nothing
+    cost while these rounds ran, so core/sanity.py can tell a timing of
+    nothing from real work even when the machine's speed moved between
+    two cases.
     """
     started = time.perf_counter()
     names = list(bodies)
@@ -158,6 +188,7 @@ def time_interleaved(bodies: Mapping[str, Callable[[], object]], plan: SamplingP
     rng = random.Random(seed)
     looks = set(plan.looks())
     samples: dict[str, list[float]] = {name: [] for name in names}
+    empty_call: list[float] = []
     stop = MAX_ROUNDS
     with _quiet_gc():
         for round_number in range(1, plan.max_rounds + 1):
@@ -167,6 +198,7 @@ def time_interleaved(bodies: Mapping[str, Callable[[], object]], plan: SamplingP
             gc.collect()
             gc.disable()
             try:
+                empty_call.append(time_empty_call())
                 for name in order + order[::-1]:
                     body, loops = bodies[name], inner[name]
                     start = time.perf_counter()
@@ -186,7 +218,8 @@ def time_interleaved(bodies: Mapping[str, Callable[[], object]], plan: SamplingP
                     and time.perf_counter() - started >= plan.budget_seconds):
                 stop = BUDGET
                 break
-    return TimedSamples(samples, round_number, stop, time.perf_counter() - started, inner, seed)
+    return TimedSamples(samples, round_number, stop, time.perf_counter() - started, inner, seed,
+                        empty_call)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,8 @@ Schema (version 2; core/schema.py holds the typed objects), one JSON object:
         noise floor the verdict used: 0.01 for time, 0 otherwise)},
     sampling (timed metrics) {rounds, stop ("settled", "precise", "budget",
         "max rounds"), seconds, inner_loops {variant: calls per run},
-        order_seed},
+        order_seed, empty_call_seconds (an empty call timed in the same
+        rounds: the yardstick of core/sanity.py)},
     instructions (timed CPU primaries with the callgrind witness on)
         {tool, per_call {variant: instructions}, repeats, ratio, best_ratio,
         agrees_with_time, note (when they disagree)} or {unavailable: why},

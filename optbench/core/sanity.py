@@ -6,48 +6,46 @@ a queue, pops a list, exhausts an iterator) does the work once and then times
 an empty call: its interval is tight, its verdict confident, and both are
 about nothing. Two symptoms show it, and are checked on every run:
 
-- a sample is within 3x of what timing an empty call costs here (measured in
-  this process with the same loop), so the call, not the work, is what was
-  timed;
+- a sample is within 3x of what timing an empty call costs (measured in
+  the same rounds as the variants: core/measure.time_interleaved), so the
+  call, not the work, is what was timed;
 - the claim's sizes grow the workload by 10x or more and not one variant's
   time grows by half (a real workload's time grows; an O(1) optimized is
   fine, as long as some variant grows). Compared on each variant's fastest
   sample: a 100 ns call's median moved 1.5x between sizes with other work
-  running beside it. A time still within 3x of an empty call at the larger
-  size never counts as growth: the machine slowing down by 1.6x between two
-  cases (seen in CI) moves an empty call from 110 to 180 ns, and that is a
-  slower nothing, not work.
+  running beside it.
+
+Both compare against the empty call of the entry's own rounds: in CI the
+machine slowed by 1.6x between two cases, and an emptied queue read 110 ns
+at one size and 180 ns at the next, which compared with one empty call
+timed elsewhere looked like growth. Timed relative to its own rounds' empty
+call, a slower nothing is still nothing. A time within 3x of that empty
+call never counts as growth either.
 """
 from __future__ import annotations
 
 import functools
 import statistics
-import time
 from collections import defaultdict
 
 from . import units
+from .measure import time_empty_call
 
 CALL_FLOOR_FACTOR = 3
 WORKLOAD_GROWTH = 10
 TIME_GROWTH = 1.5
 
 
-def _nothing(_state) -> None:
-    return None
-
-
 @functools.lru_cache(maxsize=1)
 def empty_call_seconds() -> float:
-    """Per-call time of an empty function timed as the engine times a metric
-    (a partial over state, called in an inner loop); median of 5 batches."""
-    body = functools.partial(_nothing, None)
-    loops, batches = 100_000, []
-    for _ in range(5):
-        start = time.perf_counter()
-        for _ in range(loops):
-            body()
-        batches.append((time.perf_counter() - start) / loops)
-    return statistics.median(batches)
+    """An empty call timed here and now (median of 5 batches): the fallback
+    for an entry whose sampling record has no empty call of its own."""
+    return statistics.median(time_empty_call(100_000) for _ in range(5))
+
+
+def _empty_call(entry: dict) -> float:
+    own = (entry.get("sampling") or {}).get("empty_call_seconds")
+    return own if isinstance(own, (int, float)) and own > 0 else empty_call_seconds()
 
 
 def _variants(entry: dict) -> dict[str, float]:
@@ -68,8 +66,8 @@ def check(entries: list[dict]) -> None:
     timed = [e for e in entries if e.get("kind") == "time" and e.get("ratio") is not None]
     if not timed:
         return
-    floor = empty_call_seconds()
     for entry in timed:
+        floor = _empty_call(entry)
         cheap = {v: m for v, m in _variants(entry).items() if m < CALL_FLOOR_FACTOR * floor}
         if cheap:
             seen = ", ".join(f"{v} {units.quantity(m, 's')}" for v, m in cheap.items())
@@ -88,9 +86,12 @@ def check(entries: list[dict]) -> None:
         if sizes[0] <= 0 or sizes[1] / sizes[0] < WORKLOAD_GROWTH:
             continue
         before, after = _fastest(small), _fastest(large)
-        growth = {v: after[v] / before[v] for v in before if v in after and before[v] > 0}
+        floors = _empty_call(small), _empty_call(large)
+        # Growth in units of the empty call of each size's own rounds.
+        growth = {v: (after[v] / floors[1]) / (before[v] / floors[0])
+                  for v in before if v in after and before[v] > 0}
         grew = [v for v, g in growth.items()
-                if g >= TIME_GROWTH and after[v] >= CALL_FLOOR_FACTOR * floor]
+                if g >= TIME_GROWTH and after[v] >= CALL_FLOOR_FACTOR * floors[1]]
         if growth and not grew:
             unit = large["workload"].get("size_unit", "")
             seen = ", ".join(f"{v} {units.quantity(before[v], 's')} -> "
