@@ -190,18 +190,42 @@ def _cache_file_cut_mid_write(state: PipelineState) -> str:
 
 def _two_processes_one_cache(state: PipelineState) -> str:
     """Two processes run the pipeline on different videos against one cache
-    file, starting together (a barrier): are both processes' entries in the
-    file at the end, and is it still valid JSON?"""
+    file at the same time: are both processes' entries in the file at the
+    end, and is it still valid JSON?
+
+    "At the same time" is made exact, so the reading does not depend on how
+    the two were scheduled: both processes read the cache file (the
+    variant's first load_cache_file call) before either goes on, then the
+    first runs to the end, then the second. Left to the scheduler, a
+    process that started a few ms late read the other's entries and the
+    lost update sometimes did not happen."""
     cache_file = state.cache_file("shared_cache")
     halves = [state.paths[0::2], state.paths[1::2]]
     context = multiprocessing.get_context("fork")
-    barrier = context.Barrier(2)
+    both_loaded, first_done = context.Barrier(2), context.Event()
+    variant_globals = getattr(state.case.implementation, "__globals__", {})
 
-    def run(paths):
-        barrier.wait()
-        state.case.implementation(paths, cache_file)
+    def run(index, paths):
+        load = variant_globals.get("load_cache_file")
+        if load is not None:                    # a variant with a cache file
+            waited = []
 
-    workers = [context.Process(target=run, args=(h,)) for h in halves]
+            def load_then_wait(path):
+                entries = load(path)
+                if not waited:                  # the cache's first read only
+                    waited.append(True)
+                    both_loaded.wait(timeout=120)
+                    if index == 1:
+                        first_done.wait(timeout=120)
+                return entries
+
+            variant_globals["load_cache_file"] = load_then_wait   # this child's copy
+        try:
+            state.case.implementation(paths, cache_file)
+        finally:
+            first_done.set()
+
+    workers = [context.Process(target=run, args=(i, h)) for i, h in enumerate(halves)]
     for w in workers:
         w.start()
     for w in workers:
@@ -298,7 +322,8 @@ METADATA_CACHE = Claim(
         Metric("cache_file_cut_mid_write", "value", "", _cache_file_cut_mid_write,
                "a run after the cache file was cut in half"),
         Metric("two_processes_one_cache", "value", "", _two_processes_one_cache,
-               "two processes, each on half the videos, one cache file, started together"),
+               "two processes, each on half the videos, one cache file, both reading it before "
+               "either writes"),
         Metric("bad_videos", "value", "", _bad_videos,
                "each broken file (zero bytes, a truncated MJPG .avi, an HTML page saved as "
                ".mp4, a missing path, a truncated .mp4) alone through the pipeline"),
