@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from optbench.core import verdict
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "my_claims.py"
 
@@ -65,7 +67,7 @@ def test_user_claims_module_end_to_end(tmp_path):
     assert entry["equivalent"] is True
     # Structure only: how fast a set beats a list is the verdict's business.
     assert entry["ci_low"] <= entry["ratio"] <= entry["ci_high"]
-    assert entry["verdict"] in ("confirmed", "partial", "no effect", "refuted")
+    assert entry["verdict"] in verdict.ORDER      # a measured verdict, not an error
     assert data["environment"]["cores"] >= 1
 
 
@@ -148,7 +150,7 @@ def test_a_run_survives_claims_that_raise_hang_or_die(tmp_path):
     import os
     out = tmp_path / "r.json"
     done = subprocess.run([sys.executable, "-m", "optbench", "verify", "--claims", str(FAILING),
-                           "--quick", "--case-timeout", "5", "--json", str(out)],
+                           "--quick", "--case-timeout", "10", "--json", str(out)],
                           capture_output=True, text=True, timeout=600,
                           env={**os.environ, "TMPDIR": str(tmp_path)})
     assert done.returncode == 3, done.stderr
@@ -166,7 +168,7 @@ def test_a_run_survives_claims_that_raise_hang_or_die(tmp_path):
     assert "its process stopped: SystemExit: 3" in reasons["fail.exits"]
     assert "ValueError: the optimized variant broke [" in reasons["fail.raises"]
     assert "failing_claims.py:" in reasons["fail.raises"]            # the user's file:line
-    assert "no result after 5 s" in reasons["fail.hangs"]
+    assert "no result after 10 s" in reasons["fail.hangs"]
     assert "killed by SIGKILL" in reasons["fail.dies"]
     assert "returned 'fast', not a number" in reasons["fail.not_a_number"]
     assert "5 of 8 entries could not be measured" in done.stderr
@@ -214,15 +216,21 @@ def test_ctrl_c_writes_what_was_measured_marked_incomplete(tmp_path):
     assert f"written to {out}" in stderr and "Traceback" not in stderr
 
 
+PLANTED = ROOT / "optbench" / "calibration" / "planted.py"
+
+
 def test_identical_timed_code_passes_the_gate(tmp_path):
-    """Two quick runs of the same timed claim: whatever the verdicts do
-    within noise, the gate passes (a false alarm needs two disjoint
-    intervals in a row, the second from the gate's own re-measure)."""
+    """Two quick runs of one timed A/A claim (one implementation as both
+    variants, true ratio exactly 1): whatever the verdicts do within noise,
+    the gate passes (a false alarm needs two disjoint intervals in a row,
+    the second from the gate's own re-measure). A/A, not the README's
+    list-vs-set example: there the two variants load the machine
+    differently (a memory scan against interpreter work), so a neighbour
+    that comes and goes moves their ratio between runs for real."""
     first, second = tmp_path / "a.json", tmp_path / "b.json"
-    assert optbench("verify", "--claims", str(EXAMPLE), "--quick", "--json",
-                    str(first)).returncode == 0
-    again = optbench("verify", "--claims", str(EXAMPLE), "--quick", "--json", str(second),
-                     "--gate", str(first))
+    run = ("verify", "--claims", str(PLANTED), "planted.aa_python", "--quick")
+    assert optbench(*run, "--json", str(first)).returncode == 0
+    again = optbench(*run, "--json", str(second), "--gate", str(first))
     assert again.returncode == 0, again.stderr
     assert "gate: nothing got worse" in again.stdout
     environment = json.loads(second.read_text())["environment"]
