@@ -15,8 +15,9 @@ from .schema import Results
 from .claim import BASELINE, OPTIMIZED, VARIANT_ORDER, Claim, Metric, ratio
 from .errors import MeasurementError
 from .origin import where
-from .measure import (FULL_PRIMARY, FULL_SECONDARY, PRECISE, QUICK_PRIMARY, QUICK_SECONDARY,
-                      SETTLED, SamplingPlan, measure_memory, time_interleaved)
+from .measure import (EMPTY_CALL, FULL_PRIMARY, FULL_SECONDARY, PRECISE, QUICK_PRIMARY,
+                      QUICK_SECONDARY, SETTLED, SamplingPlan, cuda_available, measure_memory,
+                      synchronized, time_interleaved)
 from .stats import CONFIDENCE, NOISY_IQR, WIDE_INTERVAL, iqr_over_median, ratio_interval
 
 
@@ -54,23 +55,6 @@ class RunOptions:
         if self.quick:
             return QUICK_PRIMARY if primary else QUICK_SECONDARY
         return FULL_PRIMARY if primary else FULL_SECONDARY
-
-
-def cuda_available() -> bool:
-    import torch
-
-    return torch.cuda.is_available()
-
-
-def _synchronized(body: Callable[[], Any]) -> Callable[[], Any]:
-    """Time a CUDA body to the end of its kernels, not to their launch."""
-    import torch
-
-    def run():
-        body()
-        torch.cuda.synchronize()
-
-    return run
 
 
 def stop_rule(plan: SamplingPlan, threshold, floor: float
@@ -120,11 +104,14 @@ def measure_metric(metric: Metric, states: dict[str, Any], options: RunOptions,
     """
     if metric.kind == "time":
         bodies = {v: partial(metric.measure, s) for v, s in states.items()}
-        if device == "cuda":
-            bodies = {v: _synchronized(b) for v, b in bodies.items()}
+        empty_call = EMPTY_CALL
+        if device == "cuda":   # the empty call pays the synchronize the bodies pay
+            bodies = {v: synchronized(b) for v, b in bodies.items()}
+            empty_call = synchronized(EMPTY_CALL)
         plan = options.sampling(primary)
         timed = time_interleaved(bodies, plan, stop_rule(plan, threshold,
-                                                         verdict.noise_floor("time")), seed)
+                                                         verdict.noise_floor("time")), seed,
+                                 empty_call=empty_call)
         return timed.samples, timed.record()
     if metric.kind == "memory":
         cache = {} if memory_readings is None else memory_readings

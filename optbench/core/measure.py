@@ -111,12 +111,30 @@ EMPTY_CALL = functools.partial(_nothing, None)
 EMPTY_CALL_LOOPS = 1_000
 
 
-def time_empty_call(loops: int = EMPTY_CALL_LOOPS) -> float:
-    """Seconds per call of EMPTY_CALL over one batch of `loops` calls."""
+def cuda_available() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def synchronized(body: Callable[[], object]) -> Callable[[], object]:
+    """A CUDA body timed to the end of its kernels, not to their launch."""
+    import torch
+
+    def run():
+        result = body()
+        torch.cuda.synchronize()
+        return result
+
+    return run
+
+
+def _time_empty_call(empty_call: Callable[[], object]) -> float:
+    """Seconds per call of `empty_call` over one batch of EMPTY_CALL_LOOPS."""
     start = time.perf_counter()
-    for _ in range(loops):
-        EMPTY_CALL()
-    return (time.perf_counter() - start) / loops
+    for _ in range(EMPTY_CALL_LOOPS):
+        empty_call()
+    return (time.perf_counter() - start) / EMPTY_CALL_LOOPS
 
 
 def _calibrate(body: Callable[[], object], plan: SamplingPlan) -> int:
@@ -158,7 +176,8 @@ def _quiet_gc() -> Iterator[None]:
 
 def time_interleaved(bodies: Mapping[str, Callable[[], object]], plan: SamplingPlan,
                      stop_when: Callable[[dict[str, list[float]]], str | None] = lambda _: None,
-                     seed: int = 0) -> TimedSamples:
+                     seed: int = 0, empty_call: Callable[[], object] = EMPTY_CALL
+                     ) -> TimedSamples:
     """Time each body round by round until `stop_when` or the plan says stop.
 
     Each round runs the bodies in a fresh random order and then in its
@@ -174,7 +193,8 @@ def time_interleaved(bodies: Mapping[str, Callable[[], object]], plan: SamplingP
     `stop_when(samples)` is asked at each of the plan's looks and returns a
     reason to stop (SETTLED, PRECISE) or None.
 
-    Each round also times an empty call (EMPTY_CALL): what a call of nothing
+    Each round also times `empty_call` (EMPTY_CALL, synchronized on CUDA as
+    the bodies are): what a call of nothing
     cost while these rounds ran, so core/sanity.py can tell a timing of
     nothing from real work even when the machine's speed moved between
     two cases.
@@ -188,7 +208,7 @@ def time_interleaved(bodies: Mapping[str, Callable[[], object]], plan: SamplingP
     rng = random.Random(seed)
     looks = set(plan.looks())
     samples: dict[str, list[float]] = {name: [] for name in names}
-    empty_call: list[float] = []
+    empty_call_seconds: list[float] = []
     stop = MAX_ROUNDS
     with _quiet_gc():
         for round_number in range(1, plan.max_rounds + 1):
@@ -198,7 +218,7 @@ def time_interleaved(bodies: Mapping[str, Callable[[], object]], plan: SamplingP
             gc.collect()
             gc.disable()
             try:
-                empty_call.append(time_empty_call())
+                empty_call_seconds.append(_time_empty_call(empty_call))
                 for name in order + order[::-1]:
                     body, loops = bodies[name], inner[name]
                     start = time.perf_counter()
@@ -219,7 +239,7 @@ def time_interleaved(bodies: Mapping[str, Callable[[], object]], plan: SamplingP
                 stop = BUDGET
                 break
     return TimedSamples(samples, round_number, stop, time.perf_counter() - started, inner, seed,
-                        empty_call)
+                        empty_call_seconds)
 
 
 @dataclass(frozen=True)

@@ -15,37 +15,30 @@ about nothing. Two symptoms show it, and are checked on every run:
   sample: a 100 ns call's median moved 1.5x between sizes with other work
   running beside it.
 
-Both compare against the empty call of the entry's own rounds: in CI the
-machine slowed by 1.6x between two cases, and an emptied queue read 110 ns
-at one size and 180 ns at the next, which compared with one empty call
-timed elsewhere looked like growth. Timed relative to its own rounds' empty
-call, a slower nothing is still nothing. A time within 3x of that empty
-call never counts as growth either.
+The empty call is timed in the entry's own rounds (core/measure.py), so a
+machine that slowed down during one case slows its yardstick too. A time
+within 3x of that empty call never counts as growth: in CI the machine
+slowed by 1.6x between two cases and an emptied queue read 110 ns, then
+180 ns, which is a slower nothing, not work. Growth itself compares the
+fastest samples directly: the empty call's own reading moved 68 -> 132 ns
+between cases of one run, too much to divide by.
 """
 from __future__ import annotations
 
-import functools
-import statistics
 from collections import defaultdict
 
 from . import units
-from .measure import time_empty_call
 
 CALL_FLOOR_FACTOR = 3
 WORKLOAD_GROWTH = 10
 TIME_GROWTH = 1.5
 
 
-@functools.lru_cache(maxsize=1)
-def empty_call_seconds() -> float:
-    """An empty call timed here and now (median of 5 batches): the fallback
-    for an entry whose sampling record has no empty call of its own."""
-    return statistics.median(time_empty_call(100_000) for _ in range(5))
-
-
-def _empty_call(entry: dict) -> float:
+def _empty_call(entry: dict) -> float | None:
+    """The empty call timed in the entry's own rounds; None for an entry
+    sampled without one (then neither check can be made)."""
     own = (entry.get("sampling") or {}).get("empty_call_seconds")
-    return own if isinstance(own, (int, float)) and own > 0 else empty_call_seconds()
+    return own if isinstance(own, (int, float)) and own > 0 else None
 
 
 def _variants(entry: dict) -> dict[str, float]:
@@ -63,7 +56,8 @@ def _fastest(entry: dict) -> dict[str, float]:
 
 def check(entries: list[dict]) -> None:
     """Add "warnings" to the timed entries of one claim (in place)."""
-    timed = [e for e in entries if e.get("kind") == "time" and e.get("ratio") is not None]
+    timed = [e for e in entries if e.get("kind") == "time" and e.get("ratio") is not None
+             and _empty_call(e)]
     if not timed:
         return
     for entry in timed:
@@ -86,12 +80,9 @@ def check(entries: list[dict]) -> None:
         if sizes[0] <= 0 or sizes[1] / sizes[0] < WORKLOAD_GROWTH:
             continue
         before, after = _fastest(small), _fastest(large)
-        floors = _empty_call(small), _empty_call(large)
-        # Growth in units of the empty call of each size's own rounds.
-        growth = {v: (after[v] / floors[1]) / (before[v] / floors[0])
-                  for v in before if v in after and before[v] > 0}
+        growth = {v: after[v] / before[v] for v in before if v in after and before[v] > 0}
         grew = [v for v, g in growth.items()
-                if g >= TIME_GROWTH and after[v] >= CALL_FLOOR_FACTOR * floors[1]]
+                if g >= TIME_GROWTH and after[v] >= CALL_FLOOR_FACTOR * _empty_call(large)]
         if growth and not grew:
             unit = large["workload"].get("size_unit", "")
             seen = ", ".join(f"{v} {units.quantity(before[v], 's')} -> "

@@ -12,6 +12,7 @@ from typing import Any, Iterator
 
 from optbench.core import registry
 from optbench.core.claim import Claim, Metric
+from optbench.core.measure import cuda_available, synchronized
 from optbench.core.registry import ClaimsError, builtin_claims
 
 # Runners benchmark the quick sizes unless asked for all of them.
@@ -70,12 +71,9 @@ class PreparedCase:
     device: str = "cpu"
 
     def run(self, metric: Metric | None = None):
-        result = (metric or self.claim.primary).measure(self.state)
-        if self.device == "cuda":
-            import torch
-
-            torch.cuda.synchronize()   # the region ends when its kernels do, not at launch
-        return result
+        body = functools.partial((metric or self.claim.primary).measure, self.state)
+        # On CUDA the region ends when its kernels do, not at their launch.
+        return (synchronized(body) if self.device == "cuda" else body)()
 
     def close(self) -> None:
         shutil.rmtree(self.workdir, ignore_errors=True)
@@ -91,11 +89,8 @@ def runner_device(claim: Claim) -> str:
     there, else CUDA when this machine has it."""
     if "cpu" in claim.devices:
         return "cpu"
-    if "cuda" in claim.devices:
-        import torch
-
-        if torch.cuda.is_available():
-            return "cuda"
+    if "cuda" in claim.devices and cuda_available():
+        return "cuda"
     raise Unavailable(f"{claim.id} is measured on {', '.join(claim.devices)} only, "
                       f"not available here")
 
