@@ -85,7 +85,7 @@ def test_the_container_frame_count_is_exact_for_whole_files_only(claims):
 def test_frames_held_at_once_by_each_variant(claims, monkeypatch, variant, most_frames_held):
     """The only difference between the variants is how many frames a read
     hands over at once; the features agree within the stated tolerance."""
-    from optbench.components.video import chunked, stages
+    from optbench.components.video import stages
 
     held = []
     real = stages.read_frames
@@ -96,7 +96,6 @@ def test_frames_held_at_once_by_each_variant(claims, monkeypatch, variant, most_
             yield frames
 
     monkeypatch.setattr(stages, "read_frames", counting)
-    monkeypatch.setattr(chunked, "read_frames", counting)
     claim = claims["video.chunked_frames"]
     case = claim.case(variant, 400)
     features = claim.output(case)
@@ -123,3 +122,35 @@ def test_collections_made_and_what_only_they_freed(claims, variant, full_collect
     assert per_call == "no full collection" if not full_collections else \
         per_call.endswith("objects tracked") and f"over {full_collections}," in per_call
 
+
+
+@pytest.mark.parametrize("variant", ["optimized", "best"])
+@pytest.mark.parametrize("content", ["[1, 2]", '"a string"', "7"])
+def test_a_cache_file_of_valid_json_but_the_wrong_shape_is_an_empty_cache(tmp_path, variant,
+                                                                          content):
+    """Valid JSON that is not an object of entries falls back to an empty
+    cache (the report's fallback), and the run writes a good file again."""
+    import json
+
+    from optbench.components import video as component
+    from optbench.workloads import video as W
+
+    path = tmp_path / "clip.avi"
+    W.write_video(path, frames=5, width=32, height=18, codec="MJPG")
+    cache_file = tmp_path / "cache.json"
+    cache_file.write_text(content)
+    out = component.get(variant)([str(path)], cache_file)
+    assert out[str(path)]["frames"] == 5
+    assert isinstance(json.loads(cache_file.read_text()), dict)
+
+
+@pytest.mark.parametrize("variant", ["baseline", "optimized", "best"])
+def test_the_features_stage_names_a_file_it_cannot_decode(tmp_path, variant):
+    from optbench.components import video as component
+
+    features = component.get(variant, "chunked_frames")
+    for bad in (tmp_path / "missing.mp4", tmp_path / "empty.mp4"):
+        if bad.name == "empty.mp4":
+            bad.write_bytes(b"")
+        with pytest.raises(ValueError, match=f"{bad}: no frame could be decoded"):
+            features(str(bad), 30)

@@ -358,3 +358,11 @@ def pick_variant(variants: Mapping[str, Any], name: str, component: str) -> Any:
     except KeyError:
         raise KeyError(f"{component} has no variant {name!r}; it has "
                        f"{', '.join(v for v in VARIANT_ORDER if v in variants)}") from None
+
+
+def pick_claim_variant(by_claim: Mapping[str, Mapping[str, Any]], claim: str, name: str,
+                       component: str) -> Any:
+    """The same, for a component with several claims, each with its variants."""
+    if claim not in by_claim:
+        raise KeyError(f"{component} has no claim {claim!r}; it has {', '.join(by_claim)}")
+    return pick_variant(by_claim[claim], name, f"{component} ({claim})")

@@ -6,7 +6,7 @@ Two claims read it: collator.path_import (before -> after: does the first
 image load work?) and collator.image_lru* (import fix -> cache: image opens
 per access pattern).
 """
-from optbench.core.claim import pick_variant
+from optbench.core.claim import pick_claim_variant
 
 from . import baseline, best, import_fixed, optimized
 
@@ -19,6 +19,8 @@ IMAGE_LRU_VARIANTS = {"baseline": import_fixed.MultimodalCollator,
                       "best": best.MultimodalCollator}
 
 
+_BY_CLAIM = {"path_import": PATH_IMPORT_VARIANTS, "image_lru": IMAGE_LRU_VARIANTS}
+
+
 def get(variant: str, claim: str = "image_lru"):
-    variants = PATH_IMPORT_VARIANTS if claim == "path_import" else IMAGE_LRU_VARIANTS
-    return pick_variant(variants, variant, "collators")
+    return pick_claim_variant(_BY_CLAIM, claim, variant, "collators")

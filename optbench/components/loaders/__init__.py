@@ -1,7 +1,7 @@
 """DataLoaders as the reports configure them (factory.py), over the
 collator's image files and an in-memory dataset (datasets.py); one claim
 per setting (claims.py), each variant a `LoaderSettings`."""
-from optbench.core.claim import pick_variant
+from optbench.core.claim import pick_claim_variant
 
 from .factory import LoaderSettings
 
@@ -24,4 +24,4 @@ _BY_CLAIM = {"dynamic_workers": DYNAMIC_WORKERS_VARIANTS,
 
 
 def get(variant: str, claim: str = "dynamic_workers"):
-    return pick_variant(_BY_CLAIM[claim], variant, "loaders")
+    return pick_claim_variant(_BY_CLAIM, claim, variant, "loaders")

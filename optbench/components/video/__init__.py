@@ -10,7 +10,7 @@ its variants in a file of its own:
   video.aggressive_gc    collection.py: no explicit collection, or gc.collect()
                          after every chunk and every stage
 """
-from optbench.core.claim import pick_variant
+from optbench.core.claim import pick_claim_variant
 
 from . import cache_baseline, cache_best, cache_optimized, chunked, collection
 
@@ -29,4 +29,4 @@ _BY_CLAIM = {"metadata_cache": METADATA_CACHE_VARIANTS,
 
 
 def get(variant: str, claim: str = "metadata_cache"):
-    return pick_variant(_BY_CLAIM[claim], variant, "video")
+    return pick_claim_variant(_BY_CLAIM, claim, variant, "video")

@@ -43,7 +43,8 @@ class ContentKeyedCache:
         return self.keys[path]
 
     def get(self, path: str) -> int | None:
-        return self.entries.get(self.key(path))
+        count = self.entries.get(self.key(path))
+        return count if isinstance(count, int) else None   # anything else: a miss
 
     def put(self, path: str, count: int) -> None:
         self.entries[self.key(path)] = count

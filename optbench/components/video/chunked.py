@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .stages import ALL_FRAMES, CHUNK, Pipeline, channel_features, read_frames
+from .stages import ALL_FRAMES, CHUNK, Pipeline
 
 
 def all_frames(path: str, frame_count: int) -> np.ndarray:
@@ -25,12 +25,4 @@ def chunks_of_250(path: str, frame_count: int) -> np.ndarray:
 def one_frame_at_a_time(path: str, frame_count: int) -> np.ndarray:
     """The same sums, one frame converted to float64 at a time: memory is
     one frame whatever the video's length."""
-    sums = np.zeros(3)
-    squares = np.zeros(3)
-    for chunk in read_frames(path, chunk=1):
-        frame = chunk[0]
-        pixels = frame.shape[0] * frame.shape[1]
-        sums += frame.sum(axis=(0, 1), dtype=np.float64) / pixels
-        as_float = frame.astype(np.float64)
-        squares += (as_float * as_float).sum(axis=(0, 1)) / pixels
-    return channel_features(sums, squares, frame_count)
+    return Pipeline(lambda _: frame_count, chunk=1).features_pipeline(path)

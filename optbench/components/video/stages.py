@@ -60,13 +60,15 @@ def count_by_decoding(path: str) -> int:
 
 
 def load_cache_file(cache_file) -> dict:
-    """A JSON cache file's entries; an empty cache when it is missing or not
-    valid JSON (the report's "Cache fallback mechanisms")."""
+    """A JSON cache file's entries; an empty cache when it is missing, not
+    valid JSON, or valid JSON that is not an object of entries (the report's
+    "Cache fallback mechanisms")."""
     try:
         with open(cache_file) as f:
-            return json.load(f)
+            entries = json.load(f)
     except (OSError, ValueError):
         return {}
+    return entries if isinstance(entries, dict) else {}
 
 
 def channel_features(sums: np.ndarray, squares: np.ndarray, frames: int) -> np.ndarray:
@@ -149,12 +151,16 @@ class Pipeline:
         total = self.frame_count(path)
         sums = np.zeros(3)
         squares = np.zeros(3)
+        read = 0
         for chunk in self.frames(path):
             block = np.stack(chunk).astype(np.float64)
             pixels = block.shape[1] * block.shape[2]
             sums += block.sum(axis=(0, 1, 2)) / pixels
             squares += (block ** 2).sum(axis=(0, 1, 2)) / pixels
+            read += len(block)
             del block
+        if not read:
+            raise ValueError(f"{path}: no frame could be decoded")
         return channel_features(sums, squares, total)
 
     def _stage(self, name: str, path: str, *args):
