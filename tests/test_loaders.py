@@ -1,6 +1,7 @@
 """The DataLoader settings (components/loaders): what each variant passes,
 the CPU facts, what PyTorch says, and that no worker outlives a run, a run
 interrupted with Ctrl-C, or a case whose workers fail."""
+import json
 import os
 import signal
 import subprocess
@@ -26,14 +27,22 @@ def test_each_variant_passes_only_what_it_sets():
     report = make_loader(DATA, 4, LoaderSettings(num_workers="report"))
     assert report.num_workers == min(os.cpu_count(), 8)
     best = make_loader(DATA, 4, LoaderSettings(num_workers="usable"))
-    assert best.num_workers == min(len(os.sched_getaffinity(0)), 8) or \
-        factory.cgroup_cpu_quota() is not None
+    assert best.num_workers == min(factory.usable_cpus(), 8)
     # Without workers DataLoader refuses both: the video report's "(when num_workers > 0)".
     plain = make_loader(DATA, 4, LoaderSettings(persistent_workers=True, prefetch_factor=2))
     assert plain.num_workers == 0 and not plain.persistent_workers
     kept = make_loader(DATA, 4, LoaderSettings(num_workers=2, persistent_workers=True,
                                                prefetch_factor=3))
     assert kept.persistent_workers and kept.prefetch_factor == 3
+
+
+@pytest.mark.parametrize("affinity, quota, usable", [(16, None, 16), (16, 2.0, 2), (16, 2.5, 2),
+                                                     (16, 0.5, 1), (2, 8.0, 2)])
+def test_usable_cpus_is_the_affinity_lowered_to_the_quota(monkeypatch, affinity, quota, usable):
+    monkeypatch.setattr(factory, "affinity_cpus", lambda: affinity)
+    monkeypatch.setattr(factory, "cgroup_cpu_quota", lambda: quota)
+    assert factory.usable_cpus() == usable
+    assert factory.best_workers() == min(usable, 8)
 
 
 @pytest.mark.parametrize("files, quota", [
@@ -73,8 +82,7 @@ def test_throughput_is_read_for_each_worker_count_oversubscription_marked(claims
     # PyTorch's own check counts the CPUs in the affinity mask (not the
     # cgroup quota usable_cpus() also reads): it warns from the first count
     # above that.
-    allowed = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
-        else os.cpu_count()
+    allowed = factory.affinity_cpus()
     too_many = [n for n in counts if n > allowed]
     assert warned == (f"PyTorch warned of too many workers from {too_many[0]} on"
                       if too_many else "")
@@ -116,10 +124,21 @@ def _verify(mark: str, *args: str, **popen) -> subprocess.Popen:
                             text=True, **popen)
 
 
+def _finish(run: subprocess.Popen, timeout: float) -> str:
+    """The run's stderr once it ends; a run still going after `timeout` is
+    killed (not left running past the test) and the test fails."""
+    try:
+        return run.communicate(timeout=timeout)[1]
+    except subprocess.TimeoutExpired:
+        run.kill()
+        run.communicate()
+        raise
+
+
 def test_no_worker_outlives_a_run(tmp_path):
     mark = uuid.uuid4().hex
     run = _verify(mark, "loader.persistent_workers", "--json", str(tmp_path / "r.json"))
-    _, err = run.communicate(timeout=300)
+    err = _finish(run, 300)
     assert run.returncode == 0, err
     assert _left_behind(mark) == []
 
@@ -128,8 +147,10 @@ def test_no_worker_outlives_a_failing_case(tmp_path):
     mark = uuid.uuid4().hex
     run = _verify(mark, "--claims", str(ROOT / "tests/fixtures/failing_loader_claims.py"),
                   "--json", str(tmp_path / "r.json"))
-    _, err = run.communicate(timeout=300)
-    assert "sample 10 cannot be read" in err or "error" in err
+    err = _finish(run, 300)
+    assert run.returncode == 3, err        # a run with an error entry
+    reasons = [e.get("reason", "") for e in json.loads((tmp_path / "r.json").read_text())["claims"]]
+    assert any("sample 10 cannot be read" in r for r in reasons), reasons
     assert _left_behind(mark) == []
 
 
@@ -144,7 +165,7 @@ def test_no_worker_outlives_ctrl_c(tmp_path):
         time.sleep(0.1)
     assert len(_marked(mark)) >= 4, "the loader's workers never started"
     os.killpg(run.pid, signal.SIGINT)
-    run.communicate(timeout=60)
+    _finish(run, 60)
     assert run.returncode != 0
     assert _left_behind(mark) == []
 

@@ -55,11 +55,17 @@ def cgroup_cpu_quota(root: Path = Path("/sys/fs/cgroup")) -> float | None:
         return None
 
 
+def affinity_cpus() -> int:
+    """CPUs in this process's affinity mask (os.cpu_count() where the OS has
+    no such mask): what PyTorch's too-many-workers check reads."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else \
+        (os.cpu_count() or 1)
+
+
 def usable_cpus() -> int:
     """CPUs this process may run on: its affinity, lowered to the cgroup's
     quota (rounded down, at least 1)."""
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else \
-        (os.cpu_count() or 1)
+    cpus = affinity_cpus()
     quota = cgroup_cpu_quota()
     return max(1, min(cpus, int(quota)) if quota is not None else cpus)
 
