@@ -219,6 +219,28 @@ def test_ctrl_c_writes_what_was_measured_marked_incomplete(tmp_path):
 PLANTED = ROOT / "optbench" / "calibration" / "planted.py"
 
 
+def test_a_timed_out_case_leaves_no_process_it_started(tmp_path):
+    import os
+    import psutil
+
+    pid_file = tmp_path / "child.pid"
+    done = subprocess.run([sys.executable, "-m", "optbench", "verify", "--quick", "--claims",
+                           str(ROOT / "tests/fixtures/hanging_parent_claims.py"),
+                           "--case-timeout", "5", "--json", str(tmp_path / "r.json")],
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "OPTBENCH_TEST_CHILD_PID": str(pid_file)})
+    assert done.returncode == 3, done.stderr
+    assert "no result after 5 s" in done.stderr
+    child = int(pid_file.read_text())
+    try:
+        psutil.Process(child).wait(timeout=10)
+    except psutil.NoSuchProcess:
+        pass
+    except psutil.TimeoutExpired:
+        psutil.Process(child).kill()
+        pytest.fail("the process the case started outlived its timeout")
+
+
 def test_identical_timed_code_passes_the_gate(tmp_path):
     """Two quick runs of one timed A/A claim (one implementation as both
     variants, true ratio exactly 1): whatever the verdicts do within noise,

@@ -113,7 +113,7 @@ def run_claim(claim: Claim, options,
         while final is None:
             if time.monotonic() > deadline:
                 reason = f"no result after {timeout:.0f} s (timeout per case): killed"
-                child.kill()
+                _kill_tree(child)
                 break
             if receive.poll(min(1.0, max(0.0, deadline - time.monotonic()))):
                 try:
@@ -146,7 +146,7 @@ def run_claim(claim: Claim, options,
     finally:
         child.join(10)
         if child.is_alive():
-            child.kill()
+            _kill_tree(child)
             child.join()
         shutil.rmtree(scratch, ignore_errors=True)
     if final is not None:
@@ -171,6 +171,23 @@ def run_claim(claim: Claim, options,
             on_done(entry)
             out.append(entry)
     return out
+
+
+def _kill_tree(process) -> None:
+    """Kill a case's process and every process it started (a reading's own
+    process, DataLoader workers): killing the child alone would orphan them."""
+    import psutil
+
+    try:
+        descendants = psutil.Process(process.pid).children(recursive=True)
+    except psutil.Error:
+        descendants = []
+    for descendant in descendants:
+        try:
+            descendant.kill()
+        except psutil.Error:
+            pass
+    process.kill()
 
 
 def fork_available() -> bool:

@@ -15,11 +15,11 @@ from .cases import prepare, runner_device
 
 def profile_claim(claim: Claim, size: int, output: Path) -> list[tuple[str, Path]]:
     """Run each variant's primary region once under memray; write flamegraphs."""
+    runner_device(claim)   # Unavailable before any folder or workload is made for it
     try:
         output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ResultsError(f"-o {output}: cannot create it ({exc.strerror})") from None
-    runner_device(claim)   # Unavailable before any workload is built for hardware not here
     data = claim.workload.make(size)
     made = []
     for variant in claim.variant_names:
