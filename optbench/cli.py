@@ -121,7 +121,8 @@ def _parser() -> argparse.ArgumentParser:
 
     p_profile = sub.add_parser("profile", help="memray flamegraph of each variant")
     p_profile.add_argument("id", metavar="ID")
-    p_profile.add_argument("--size", type=_positive("--size"), help="workload size (default: the headline size)")
+    p_profile.add_argument("--size", type=_positive("--size"),
+                           help="workload size (default: the headline size)")
     p_profile.add_argument("--claims", metavar="MODULE")
     p_profile.add_argument("-o", "--output", type=Path, default=Path("reports/profiles"),
                            metavar="DIR")
