@@ -129,6 +129,25 @@ def synchronized(body: Callable[[], object]) -> Callable[[], object]:
     return run
 
 
+@dataclass(frozen=True)
+class DeviceMemoryReading:
+    peak_bytes: int    # the CUDA allocator's peak over the region
+    start_bytes: int   # what was allocated when the region began
+
+
+def measure_device_memory(region: Callable[[], object]) -> DeviceMemoryReading:
+    """CUDA memory of one run of `region` (memray sees no GPU memory): the
+    allocator's peak after a reset, the region's kernels finished."""
+    import torch
+
+    torch.cuda.synchronize()
+    torch.cuda.reset_peak_memory_stats()
+    start = torch.cuda.memory_allocated()
+    region()
+    torch.cuda.synchronize()
+    return DeviceMemoryReading(int(torch.cuda.max_memory_allocated()), int(start))
+
+
 def _time_empty_call(empty_call: Callable[[], object]) -> float:
     """Seconds per call of `empty_call` over one batch of EMPTY_CALL_LOOPS."""
     start = time.perf_counter()

@@ -21,10 +21,7 @@ from optbench.core.claim import Case, Claim, Claimed, Equivalence, Metric, Workl
 from optbench.core.units import number
 
 from . import MASKED_POOL_VARIANTS
-from .fusion import PAD, CrossAttentionFusion
-
-TOKENS = 16
-NODES = 8
+from .fusion import NODES, PAD, TOKENS, CrossAttentionFusion, padded_tokens
 PRECISIONS = ("float32", "bfloat16", "float16")
 
 
@@ -45,9 +42,7 @@ def _fusion_batch(batch: int) -> FusionBatch:
     soft      fractional weights in (0, 0.2) on the tokens: sums 0.1-1.6;
     tiny      positive weights of 1e-8 a token: sums below 1e-6."""
     g = torch.Generator().manual_seed(batch)
-    lengths = torch.randint(1, TOKENS + 1, (batch,), generator=g)
-    tokens = torch.randint(1, 1000, (batch, TOKENS), generator=g)
-    tokens[torch.arange(TOKENS)[None, :] >= lengths[:, None]] = PAD
+    tokens = padded_tokens(batch, g)
     binary = (tokens != PAD).float()
     soft = binary * torch.empty(batch, TOKENS).uniform_(0.0, 0.2, generator=g)
     masks = {"binary": binary, "all_zero": torch.zeros_like(binary), "soft": soft,
@@ -94,16 +89,20 @@ def _setup(case: Case) -> Readings:
     return Readings(case, _all_runs(case.implementation, case.data, case.device))
 
 
-def _not_finite(state: Readings) -> int:
-    return sum(int((~torch.isfinite(t)).sum()) for out, grads in state.runs.values()
-               for t in (out, *grads.values()))
-
-
-def _not_finite_by_precision(state: Readings) -> str:
+def _not_finite_counts(state: Readings) -> dict[str, int]:
+    """NaN and inf values in the outputs and gradients, per precision."""
     counts = {p: 0 for p in PRECISIONS}
     for (_, precision), (out, grads) in state.runs.items():
         counts[precision] += sum(int((~torch.isfinite(t)).sum()) for t in (out, *grads.values()))
-    return " · ".join(f"{p} {n}" for p, n in counts.items())
+    return counts
+
+
+def _not_finite(state: Readings) -> int:
+    return sum(_not_finite_counts(state).values())
+
+
+def _not_finite_by_precision(state: Readings) -> str:
+    return " · ".join(f"{p} {n}" for p, n in _not_finite_counts(state).items())
 
 
 def _against_before(state: Readings, what: int) -> str:

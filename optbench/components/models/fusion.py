@@ -16,6 +16,9 @@ import torch
 from torch import nn
 
 PAD = 0
+TOKENS = 16    # tokens a row, PAD after each row's length
+NODES = 8      # graph nodes a row
+VOCAB = 1000
 CLAMP_BEFORE = 1e-6
 CLAMP_AFTER = 1.0
 
@@ -45,7 +48,7 @@ def pool_exact(x, mask):
 
 
 class CrossAttentionFusion(nn.Module):
-    def __init__(self, pool=pool_before, vocab: int = 1000, dim: int = 64, heads: int = 4,
+    def __init__(self, pool=pool_before, vocab: int = VOCAB, dim: int = 64, heads: int = 4,
                  image_dim: int = 512, node_dim: int = 32, classes: int = 2):
         super().__init__()
         self.pool = pool
@@ -66,6 +69,14 @@ class CrossAttentionFusion(nn.Module):
         return self.classifier(self.pool(fused, (tokens != PAD) if mask is None else mask))
 
 
+def padded_tokens(batch: int, g: torch.Generator) -> torch.Tensor:
+    """(batch, TOKENS) token ids, each row 1 to TOKENS long, PAD after it."""
+    lengths = torch.randint(1, TOKENS + 1, (batch,), generator=g)
+    tokens = torch.randint(1, VOCAB, (batch, TOKENS), generator=g)
+    tokens[torch.arange(TOKENS)[None, :] >= lengths[:, None]] = PAD
+    return tokens
+
+
 def fusion_batches(count: int, batch: int, seed: int = 0, pinned: bool = False) -> list[tuple]:
     """`count` seeded training batches for the model: tokens (16, padded after
     each row's length), an image vector, 8 graph nodes, a 2-class label (the
@@ -74,11 +85,9 @@ def fusion_batches(count: int, batch: int, seed: int = 0, pinned: bool = False) 
     g = torch.Generator().manual_seed(seed)
     batches = []
     for _ in range(count):
-        lengths = torch.randint(1, 17, (batch,), generator=g)
-        tokens = torch.randint(1, 1000, (batch, 16), generator=g)
-        tokens[torch.arange(16)[None, :] >= lengths[:, None]] = PAD
+        tokens = padded_tokens(batch, g)
         image = torch.randn(batch, 512, generator=g)
-        tensors = (tokens, image, torch.randn(batch, 8, 32, generator=g),
+        tensors = (tokens, image, torch.randn(batch, NODES, 32, generator=g),
                    (image.mean(dim=1) > 0).long())
         batches.append(tuple(t.pin_memory() for t in tensors) if pinned else tensors)
     return batches

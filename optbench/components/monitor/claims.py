@@ -17,9 +17,9 @@ import psutil
 import torch
 
 from optbench.components.models import pharmagen
-from optbench.components.trainer.steps import CUDA_STEPS_PER_SAMPLE, Settings, StepTrainer
+from optbench.components.trainer.steps import Settings, StepTrainer, steps_per_sample
 from optbench.core.claim import Case, Claim, Claimed, Equivalence, Metric, Workload
-from optbench.core.measure import measure_memory
+from optbench.core.measure import measure_device_memory, measure_memory
 from optbench.core.units import quantity
 
 from . import MONITOR_VARIANTS
@@ -74,9 +74,7 @@ class Monitored:
         """One timed sample: one iteration on the CPU, CUDA_STEPS_PER_SAMPLE on
         CUDA (the engine's synchronize after a sample would otherwise hide
         what the report's synchronize per step costs)."""
-        for _ in range(CUDA_STEPS_PER_SAMPLE if self.case.device == "cuda" else 1):
-            loss = self.step()
-        return loss
+        return steps_per_sample(self.step, self.case.device)
 
 
 def _setup(case: Case) -> Monitored:
@@ -127,12 +125,8 @@ def _step_peak(case: Case, rows: int) -> int:
                           case.device)
     batch = pharmagen.pharmagen_batches(1, rows)[0]
     if case.device == "cuda":
-        torch.cuda.synchronize()
-        torch.cuda.reset_peak_memory_stats()
-        base = torch.cuda.memory_allocated()
-        trainer.step(batch)
-        torch.cuda.synchronize()
-        return torch.cuda.max_memory_allocated() - base
+        reading = measure_device_memory(lambda: trainer.step(batch))
+        return reading.peak_bytes - reading.start_bytes
     return measure_memory(lambda: trainer.step(batch)).peak_bytes
 
 

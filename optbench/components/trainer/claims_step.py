@@ -20,11 +20,13 @@ from typing import Callable
 import torch
 
 from optbench.core.claim import Case, Claim, Claimed, Equivalence, Metric, Workload
+from optbench.core.measure import measure_device_memory
 from optbench.core.results import cpu_info
 from optbench.core.units import number, quantity
 
 from . import (AMP_VARIANTS, CUDNN_BENCHMARK_VARIANTS, NONBLOCKING_VARIANTS, TF32_VARIANTS)
-from .steps import CUDA_STEPS_PER_SAMPLE, StepTrainer, amp_dtype, cpu_has_fast_bf16
+from .steps import (CUDA_STEPS_PER_SAMPLE, StepTrainer, amp_dtype, cpu_has_fast_bf16,
+                    steps_per_sample)
 
 LOSS_STEPS = 20   # steps the loss curve is followed over
 BATCHES = 4       # distinct batches, cycled (the model can learn them)
@@ -56,9 +58,7 @@ class Stepping:
 
     def sample(self):
         """One timed sample: a step on the CPU, CUDA_STEPS_PER_SAMPLE on CUDA."""
-        for _ in range(CUDA_STEPS_PER_SAMPLE if self.case.device == "cuda" else 1):
-            loss = self.step()
-        return loss
+        return steps_per_sample(self.step, self.case.device)
 
 
 def _trainer(case: Case, count_skips: bool = False) -> StepTrainer:
@@ -136,11 +136,7 @@ def _device_peak_bytes(state: Stepping):
     GPU memory). On the CPU the memory metric beside it is the reading."""
     if state.case.device != "cuda":
         return "host memory: see step_peak_bytes"
-    torch.cuda.synchronize()
-    torch.cuda.reset_peak_memory_stats()
-    state.step()
-    torch.cuda.synchronize()
-    return int(torch.cuda.max_memory_allocated())
+    return measure_device_memory(state.step).peak_bytes
 
 
 # Pharmagen report, GPU Optimizations 1: "Mixed Precision Training (AMP)", "40-50%
@@ -326,9 +322,7 @@ def _clips(clips_per_batch: int) -> Training:
 
 
 def _fixed_shape_step(state: Stepping):
-    for _ in range(CUDA_STEPS_PER_SAMPLE if state.case.device == "cuda" else 1):
-        loss = state.trainer.step(state.batches[0])
-    return loss
+    return steps_per_sample(lambda: state.trainer.step(state.batches[0]), state.case.device)
 
 
 def _synchronize(device: str) -> None:

@@ -33,6 +33,14 @@ import torch
 CUDA_STEPS_PER_SAMPLE = 10
 
 
+def steps_per_sample(step, device: str):
+    """One timed sample of `step()`: once on the CPU, CUDA_STEPS_PER_SAMPLE
+    times on CUDA; the last step's result."""
+    for _ in range(CUDA_STEPS_PER_SAMPLE if device == "cuda" else 1):
+        result = step()
+    return result
+
+
 @dataclass(frozen=True)
 class Settings:
     amp: bool | str = False        # "auto": only where the hardware has fast low precision
