@@ -194,9 +194,8 @@ def _first_batch_seconds(state: Loading) -> str:
 
 # Pharmagen report, Memory Optimizations 2: "Persistent Workers - Workers persist
 # across epochs - Reduces memory fragmentation"; video-pipeline report §3:
-# "`persistent_workers=True` (when num_workers > 0)". No figure: read as an epoch
-# of a reused loader, its workers' start included, at least 10% faster. The
-# report files it under memory; the process-tree readings show what it holds.
+# "`persistent_workers=True` (when num_workers > 0)". No figure: read as an epoch of
+# a reused loader (workers' start included) at least 10% faster; memory: the readings.
 PERSIST = Claimed.percent_less(10, text="workers persist across epochs (read as: an epoch of "
                                         "a reused loader at least 10% faster)")
 

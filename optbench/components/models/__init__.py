@@ -3,14 +3,14 @@
 So far the tabular MLP of the training-system report (its "Tabular Model
 (Iris dataset, CPU)", tabular.py) and the video-pipeline report's
 VariableARVideoModel with the model factory (video.py, factory.py), the
-Lab_Project's cross-attention fusion model (fusion.py); the image and
-pharmagen models join them with the AMP trainer.
+Lab_Project's cross-attention fusion model (fusion.py), the image model
+(image.py) and the pharmagen-like model (pharmagen.py) the AMP trainer steps.
 
 Claims on them: models.variable_ar (the factory before and after the
 model was registered; claims.py) and fusion.masked_pool_clamp (the fusion
 model's pooling clamp; claims_fusion.py).
 """
-from optbench.core.claim import pick_variant
+from optbench.core.claim import pick_claim_variant
 
 from . import factory, fusion
 
@@ -23,5 +23,8 @@ MASKED_POOL_VARIANTS = {"baseline": fusion.pool_before, "optimized": fusion.pool
                         "best": fusion.pool_exact}
 
 
-def get_factory(variant: str):
-    return pick_variant(VARIABLE_AR_FACTORIES, variant, "models")
+_BY_CLAIM = {"variable_ar": VARIABLE_AR_FACTORIES, "masked_pool_clamp": MASKED_POOL_VARIANTS}
+
+
+def get(variant: str, claim: str = "variable_ar"):
+    return pick_claim_variant(_BY_CLAIM, claim, variant, "models")

@@ -15,19 +15,22 @@ factories. cudnn.benchmark on this model's shapes is trainer.cudnn_benchmark's.
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 
+from optbench.components.trainer.steps import Settings, StepTrainer
 from optbench.core.claim import Case, Claim, Claimed, Equivalence, Metric, Workload
 from optbench.core.units import number
 
-from . import VARIABLE_AR_FACTORIES
+from . import VARIABLE_AR_FACTORIES, factory
 from .claims_fusion import CLAIMS as FUSION_CLAIMS
 from .video import SHAPES, VariableARVideoModel, clip_batches
 
-MODEL_NAME = "variable_ar_cnn"
+MODEL_NAME = factory.VARIABLE_AR_NAME
+# The report's memory config for the model: its batch and clip length.
+MEMORY_CONFIG = factory.MODEL_MEMORY_CONFIGS_AFTER[MODEL_NAME]
 LEARNING_RATE = 1e-3
 
 
@@ -37,9 +40,11 @@ class Clips:
 
 
 def _clips(steps: int) -> Clips:
-    """Four clips of four frames per aspect ratio (`video.clip_batches`);
-    `steps` is how many training steps the loss is followed over."""
-    return Clips(clip_batches())
+    """The report's memory config's batch of clips of its frame count, per
+    aspect ratio (`video.clip_batches`); `steps` is how many training steps
+    the loss is followed over."""
+    return Clips(clip_batches(clips_per_shape=MEMORY_CONFIG["batch_size"],
+                              frames=MEMORY_CONFIG["frames"]))
 
 
 def _factory_outcome(create) -> tuple[torch.nn.Module | None, str]:
@@ -52,23 +57,17 @@ def _factory_outcome(create) -> tuple[torch.nn.Module | None, str]:
     return model, f"builds {type(model).__name__}, {count:,} parameters"
 
 
-@dataclass
 class Training:
-    case: Case
-    model: torch.nn.Module
-    factory_reading: str
-    optimizer: torch.optim.Optimizer = field(init=False)
+    """The trainer's own step (PyTorch's defaults: fp32, Adam) on one shape's batch."""
 
-    def __post_init__(self):
-        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=LEARNING_RATE)
+    def __init__(self, case: Case, model: torch.nn.Module, factory_reading: str):
+        self.case, self.factory_reading = case, factory_reading
+        self.trainer = StepTrainer(model, torch.nn.functional.binary_cross_entropy_with_logits,
+                                   Settings(), lr=LEARNING_RATE)
+        self.model = self.trainer.model
 
     def step(self, shape: str) -> float:
-        clips, labels = self.case.data.batches[shape]
-        self.optimizer.zero_grad()
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(self.model(clips), labels)
-        loss.backward()
-        self.optimizer.step()
-        return loss.item()
+        return self.trainer.step(self.case.data.batches[shape]).item()
 
 
 def _trained_model(case: Case) -> tuple[torch.nn.Module, str]:
@@ -83,7 +82,7 @@ def _trained_model(case: Case) -> tuple[torch.nn.Module, str]:
 
 def _setup(case: Case) -> Training:
     model, reading = _trained_model(case)
-    return Training(case, model.train(), reading)
+    return Training(case, model, reading)
 
 
 def _factory_failures(state: Training) -> int:
@@ -92,7 +91,7 @@ def _factory_failures(state: Training) -> int:
 
 def _loss_over_training(state: Training) -> str:
     """A fresh model of the variant, `size` steps cycling through the shapes."""
-    fresh = Training(state.case, _trained_model(state.case)[0].train(), state.factory_reading)
+    fresh = Training(state.case, _trained_model(state.case)[0], state.factory_reading)
     losses = [fresh.step(SHAPES[i % len(SHAPES)]) for i in range(state.case.size)]
     # Mean of the first and of the last round of shapes: one shape's batch is
     # easier than another's, so single steps would compare shapes, not training.
@@ -116,8 +115,7 @@ def _batchnorm_momentum(state: Training) -> str:
 
 
 def _first_conv_weight_std(state: Training) -> float:
-    torch.manual_seed(0)
-    model, _ = _trained_model(state.case)
+    model, _ = _trained_model(state.case)   # seeded there
     conv = next(m for m in model.modules() if isinstance(m, torch.nn.Conv2d))
     return round(float(conv.weight.detach().std()), 4)
 
@@ -148,9 +146,11 @@ VARIABLE_AR = Claim(
           f"BatchNorm momentum 0.1",
     claimed=AVAILABLE,
     variants=VARIABLE_AR_FACTORIES,
-    workload=Workload("clips of 4 frames, 4 per aspect ratio (80x45, 45x80, 60x60), half "
-                      "colour-inverted (label 1), decoded from seeded videos; size: training "
-                      "steps the loss is followed over", _clips, sizes=(12, 60),
+    workload=Workload(f"clips of {MEMORY_CONFIG['frames']} frames, "
+                      f"{MEMORY_CONFIG['batch_size']} per aspect ratio (80x45, 45x80, 60x60; "
+                      f"the report's MODEL_MEMORY_CONFIGS), half colour-inverted (label 1), "
+                      f"decoded from seeded videos; size: training steps the loss is followed "
+                      f"over", _clips, sizes=(12, 60),
                       quick_sizes=(12,), size_unit="steps"),
     setup=_setup,
     primary=Metric("factory_failures", "counter", "failures", _factory_failures,

@@ -45,9 +45,10 @@ MODELS_BEFORE = {"naive_cnn": NaiveCNN, "logistic_regression": LogisticRegressio
 MODEL_MEMORY_CONFIGS_BEFORE = {"naive_cnn": {"batch_size": 16, "frames": 8},
                                "logistic_regression": {"batch_size": 64, "frames": 8}}
 
-MODELS_AFTER = {**MODELS_BEFORE, "variable_ar_cnn": ReportVariableARVideoModel}
+VARIABLE_AR_NAME = "variable_ar_cnn"
+MODELS_AFTER = {**MODELS_BEFORE, VARIABLE_AR_NAME: ReportVariableARVideoModel}
 MODEL_MEMORY_CONFIGS_AFTER = {**MODEL_MEMORY_CONFIGS_BEFORE,
-                              "variable_ar_cnn": {"batch_size": 4, "frames": 4}}
+                              VARIABLE_AR_NAME: {"batch_size": 4, "frames": 4}}
 
 
 def _create(models: dict, model_type: str, **kwargs) -> nn.Module:

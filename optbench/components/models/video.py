@@ -24,15 +24,16 @@ WIDTHS = (16, 32, 64)
 SHAPES = ("landscape", "portrait", "square")
 
 
-def clip_batches(clips_per_shape: int = 4) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
+def clip_batches(clips_per_shape: int = 4, frames: int = 4
+                 ) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
     """One training batch per aspect ratio from the video workload's seeded
-    clips (4 frames, 80x45, 45x80, 60x60, half colour-inverted as label 1):
+    clips (`frames` frames, 80x45, 45x80, 60x60, half colour-inverted as label 1):
     {shape: (clips (batch, frames, 3, height, width) in 0..1, labels (batch, 1))}."""
     from optbench.core.claim import scratch_folder
     from optbench.workloads.video import aspect_ratio_clips
 
     decoded = aspect_ratio_clips(scratch_folder("optbench-clips-"),
-                                 clips_per_shape=clips_per_shape)
+                                 clips_per_shape=clips_per_shape, frames=frames)
     batches = {}
     for shape in SHAPES:
         clips, labels = decoded[shape]
