@@ -165,6 +165,12 @@ def _add_measuring_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", type=_positive("--threads"), default=None, metavar="N",
                         help="torch intra-op threads while measuring (default 1: with a "
                              "busy neighbour, 2 threads made timings 100x noisier here)")
+    parser.add_argument("--design", choices=("none", "screen", "full"), default=None,
+                        help="which configurations of a system's switches to measure: none "
+                             "(baseline and optimized), screen (each switch alone and left "
+                             "out: 2k+2 cells) or full (every one of 2^k; a 16-cell "
+                             "resolution IV fraction above 5 switches). Default: screen "
+                             "with --quick, full otherwise")
     parser.add_argument("--instructions", action=argparse.BooleanOptionalAction, default=None,
                         help="count instructions of timed regions under callgrind, a "
                              "noise-free witness (default: on in full mode, off with --quick)")
@@ -174,7 +180,7 @@ def _run_options(args) -> "engine.RunOptions":
     from optbench.core import engine
 
     return engine.RunOptions(
-        quick=args.quick, instructions=args.instructions,
+        quick=args.quick, instructions=args.instructions, design=args.design,
         case_timeout=float(getattr(args, "case_timeout", 900)),
         threads=engine.DEFAULT_THREADS if args.threads is None else args.threads)
 
@@ -383,6 +389,25 @@ def selftest_table(document: dict) -> Table:
     return table
 
 
+def switch_table(document: dict) -> Table:
+    table = Table(title="planted systems: each switch's true Shapley share against the measured")
+    table.add_column("planted system", no_wrap=True)
+    for column in ("switch", "true factor", "measured factor", "true share", "measured share",
+                   "covered", "output named right"):
+        table.add_column(column, overflow="fold")
+
+    def share(x):
+        return "-" if x is None else f"{x:.1%}"
+
+    for row in document["per_switch"]:
+        table.add_row(row["system"], row["switch"], f"{row['true_factor']:.4g}",
+                      "-" if row["median_factor"] is None else f"{row['median_factor']:.4g}",
+                      share(row["true_share"]), share(row["median_share"]),
+                      f"{row['covered']}/{row['intervals']}" if row["intervals"] else "-",
+                      f"{row['output_named_right']}/{row['runs']}")
+    return table
+
+
 def _cmd_selftest(args) -> int:
     from optbench.calibration import selftest
 
@@ -397,6 +422,8 @@ def _cmd_selftest(args) -> int:
     with _progress(count) as (on_case, on_done):
         document = selftest.run(options, args.repeat, args.ids, on_case=on_case, on_done=on_done)
     console.print(selftest_table(document))
+    if document["per_switch"]:
+        console.print(switch_table(document))
     s = document["summary"]
 
     def rate(key: str) -> str:
@@ -405,7 +432,8 @@ def _cmd_selftest(args) -> int:
 
     for label, key in (("interval coverage of the true ratio", "coverage"),
                        ("A/A false calls", "aa_false_calls"), ("false calls", "false_calls"),
-                       ("inconclusive (no call)", "no_calls"), ("right", "right")):
+                       ("inconclusive (no call)", "no_calls"), ("right", "right"),
+                       ("Shapley interval coverage of the true factor", "shapley_coverage")):
         console.print(f"{label}: {rate(key)}", highlight=False)
     results.save(document, args.json)
     console.print(f"selftest results written to {args.json}")

@@ -123,6 +123,8 @@ def verdict_lines(entries: Sequence[Entry], width: int = PIPED_WIDTH,
         for i in indices:
             lines.append(_row(rows[i], widths, limit, verdict_style=STYLE.get(
                 entries[i].verdict, "")))
+        for e in group:
+            lines.extend(ablation_lines(e, limit))
         parts = _cost_parts(group, wide)
         together = "   " + " · ".join(parts)
         # One line when both fit; else a line each, so a cut cost never hides
@@ -131,6 +133,65 @@ def verdict_lines(entries: Sequence[Entry], width: int = PIPED_WIDTH,
                      else ["   " + p for p in parts]) if parts else []:
             lines.append(Text(fit(part, limit), style="yellow"))
     return lines
+
+
+ABLATION_COLUMNS = ("switch", "effect [95% CI]", "Shapley [95% CI]", "share", "alone",
+                    "left out", "output")
+
+
+def _factor(effect, with_interval: bool = True) -> str:
+    if not effect:
+        return "-"
+    if not with_interval:
+        return f"{effect['factor']:.3g}"
+    return f"{effect['factor']:.3g} [{effect['ci_low']:.3g}, {effect['ci_high']:.3g}]"
+
+
+def _output_word(changes) -> str:
+    return {True: CHANGED, False: "same", None: "?"}[changes]
+
+
+def ablation_lines(entry: Entry, limit: int) -> list[Text]:
+    """A system entry's attribution: per switch its main effect, Shapley
+    factor and share of the end-to-end change (all as factors on time,
+    lower is faster), alone and left out, whether it changes the output;
+    then the named interactions and what the design could not give."""
+    found = entry.ablation
+    if not found or not found.get("switches"):
+        return []
+    rows = [[s["name"], _factor(s.get("main")), _factor(s.get("shapley")),
+             "-" if (s.get("shapley") or {}).get("share") is None
+             else f"{s['shapley']['share']:.0%}",
+             _factor(s.get("add_one_in"), False), _factor(s.get("leave_one_out"), False),
+             _output_word(s.get("changes_output"))] for s in found["switches"]]
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(ABLATION_COLUMNS)]
+
+    def line(cells, style=""):
+        return Text(fit("     " + "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip(),
+                        limit), style=style)
+
+    total = found.get("total")
+    design = found["design"]
+    rounds = {c.get("rounds") for c in found["cells"].values() if c.get("rounds")}
+    head = (f"   ablation · {design['description']}"
+            + (f" · {max(rounds)} rounds" if rounds else "")
+            + (f" · end to end {_factor(total)} (geometric mean)" if total else ""))
+    out = [Text(fit(head, limit), style="bold"), line(ABLATION_COLUMNS, "dim")]
+    for cells in rows:
+        out.append(line(cells))
+    for inter in found.get("interactions") or ():
+        if inter.get("text"):
+            out.append(Text(fit(f"     interaction: {inter['text']} "
+                                f"({_factor(inter)})", limit), style="yellow"))
+    for alias in design.get("aliases") or ():
+        out.append(Text(fit(f"     aliased: {alias}", limit), style="dim"))
+    for cell, row in found["cells"].items():
+        if row.get("error"):
+            out.append(Text(fit(f"     cell {cell} failed: {row['error']}", limit),
+                            style="red"))
+    for why in found.get("cannot") or ():
+        out.append(Text(fit(f"     not computed: {why}", limit), style="dim"))
+    return out
 
 
 def _row(cells: list[str], widths: list[int], limit: int, style: str = "",

@@ -48,7 +48,7 @@ def test_version_1_files_still_load_and_round_trip(name, tmp_path):
     assert all(e.revision is None for e in loaded.claims)  # version 1 had none
     again = tmp_path / "again.json"
     results.save(loaded, again)
-    assert json.loads(again.read_text())["schema_version"] == 2
+    assert json.loads(again.read_text())["schema_version"] == SCHEMA_VERSION == 3
     assert results.load(again) == loaded
     raw = json.loads(path.read_text())["claims"][0]
     assert loaded.claims[0].variant("optimized").median == raw["optimized"]["median"]

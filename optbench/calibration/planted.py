@@ -25,6 +25,8 @@ from typing import Callable
 import numpy as np
 
 from optbench.core.claim import Case, Claim, Claimed, Equivalence, Metric, Workload
+from optbench.core.design import Configuration, Switch
+from optbench.core.system import system
 
 TWO_X = Claimed.times_fewer(2, text="2x faster")
 THIRTY_PERCENT = Claimed.percent_less(30, text="30% faster")
@@ -123,6 +125,10 @@ class Planted:
     claim: Claim
     true_ratio: Fraction
     changes_output: bool = False
+    # Systems: each switch's true Shapley value, as a factor on time.
+    true_shapley: dict[str, float] | None = None
+    # Systems: the switches whose change alters the output.
+    output_switches: tuple[str, ...] = ()
 
 
 def _aa(claim_id: str, unit: Callable[[], float], claimed: Claimed) -> Planted:
@@ -161,6 +167,65 @@ PLANTED = [
         Metric("kept_bytes", "memory", "bytes", _run, "an array kept", memory_stat="retained"),
         _nothing_to_compare), Fraction(1, 2)),
 ]
+
+
+# Planted systems: each switch changes the number of work units a whole run
+# does, so every cell's true time, each switch's true Shapley value and each
+# interaction are known. Units: a run of the baseline is 32 python units.
+SYSTEM_UNITS = 32
+HALF_THE_TIME = Claimed.percent_less(50, text="50% faster end to end")
+
+
+def _system_units(on: frozenset) -> Fraction:
+    units = Fraction(SYSTEM_UNITS)
+    if "halves" in on:
+        units /= 2                       # alone: half the work
+    if {"pair_a", "pair_b"} <= on:
+        units *= Fraction(3, 4)          # a quarter less, only with both on
+    if "fast" in on:
+        units /= 2
+    return units
+
+
+def _system_run(configuration: Configuration, case: Case) -> float:
+    units = _system_units(configuration.on)
+    answer = Repeat(python_unit, int(units))()
+    return answer + (1.0 if "buggy" in configuration.on else 0.0)
+
+
+def _planted_system(claim_id: str, title: str, claimed: Claimed, switches: list[Switch],
+                    true_shapley: dict[str, float], output_switches: tuple[str, ...] = ()
+                    ) -> Planted:
+    names = frozenset(s.name for s in switches)
+    claim = system(
+        id=claim_id, source="planted (optbench calibration)", component="calibration",
+        title=title, claimed=claimed, switches=switches,
+        workload=Workload("planted work (no data)", lambda size: None, sizes=(1,),
+                          quick_sizes=(1,), size_unit="unit"),
+        run=_system_run, equivalence=Equivalence.exact("the same answer"),
+        isolation="in-process: pure Python work with no state between runs")
+    return Planted(claim, _system_units(names) / SYSTEM_UNITS,
+                   changes_output=bool(output_switches), true_shapley=true_shapley,
+                   output_switches=output_switches)
+
+
+# True Shapley values: "halves" owns its 1/2; the pair's 3/4 is theirs
+# together, split evenly (sqrt(3/4) each); "idle" does nothing.
+PLANTED_SYSTEMS = [
+    _planted_system(
+        "planted.system", "a run with a halving switch, an idle one and a pair that "
+        "saves a quarter only together", HALF_THE_TIME,
+        [Switch("halves", "does half the work"), Switch("idle", "changes nothing"),
+         Switch("pair_a", "saves a quarter with pair_b"),
+         Switch("pair_b", "saves a quarter with pair_a")],
+        {"halves": 0.5, "idle": 1.0, "pair_a": 0.75 ** 0.5, "pair_b": 0.75 ** 0.5}),
+    _planted_system(
+        "planted.system_wrong_output", "a run whose second switch is faster for nothing "
+        "but changes the answer", TWO_X,
+        [Switch("fast", "does half the work"), Switch("buggy", "adds 1 to the answer")],
+        {"fast": 0.5, "buggy": 1.0}, output_switches=("buggy",)),
+]
+PLANTED = PLANTED + PLANTED_SYSTEMS
 
 CLAIMS = [p.claim for p in PLANTED]
 BY_ID = {p.claim.id: p for p in PLANTED}

@@ -11,6 +11,7 @@ coverage, the A/A false-call rate and the false-call rate overall.
 """
 from __future__ import annotations
 
+import math
 import statistics
 from collections import Counter
 from dataclasses import replace
@@ -18,7 +19,7 @@ from typing import Callable
 
 from optbench.core import engine, registry, results, verdict
 
-from .planted import BY_ID, CLAIMS, Planted
+from .planted import BY_ID, CLAIMS, PLANTED, Planted
 
 MODULE = "optbench.calibration.planted"
 RIGHT, NO_CALL, WRONG = "right", "no call", "wrong"
@@ -43,7 +44,31 @@ def grade(entry: dict) -> dict:
         covered = entry["ci_low"] <= truth <= entry["ci_high"]
     got = entry["verdict"]
     outcome = RIGHT if got == expected else NO_CALL if got == verdict.INCONCLUSIVE else WRONG
-    return {"true_ratio": truth, "expected": expected, "covered": covered, "outcome": outcome}
+    graded = {"true_ratio": truth, "expected": expected, "covered": covered, "outcome": outcome}
+    if planted.true_shapley and entry.get("ablation"):
+        graded["switches"] = grade_switches(planted, entry["ablation"])
+    return graded
+
+
+def grade_switches(planted: Planted, found: dict) -> dict:
+    """Per switch of a planted system: its true Shapley factor and share of
+    the end-to-end change, what was measured, whether the interval holds the
+    truth, and whether it was right about changing the output."""
+    total = math.log(float(planted.true_ratio))
+    graded = {}
+    for row in found["switches"]:
+        name, true_factor = row["name"], planted.true_shapley[row["name"]]
+        shapley = row.get("shapley")
+        graded[name] = {
+            "true_factor": true_factor,
+            "true_share": math.log(true_factor) / total + 0.0 if total else None,
+            "factor": shapley["factor"] if shapley else None,
+            "share": shapley.get("share") if shapley else None,
+            "covered": (shapley["ci_low"] <= true_factor <= shapley["ci_high"])
+            if shapley else None,
+            "output_named_right": row.get("changes_output") == (
+                name in planted.output_switches)}
+    return graded
 
 
 def is_aa(planted: Planted) -> bool:
@@ -71,7 +96,8 @@ def run(options: engine.RunOptions, repeats: int, ids: list[str] | None = None,
             "environment": environment,
             "run": {"quick": options.quick, "repeats": repeats,
                     "torch_threads": options.threads},
-            "per_claim": per_claim(entries), "summary": summary(entries), "entries": entries}
+            "per_claim": per_claim(entries), "per_switch": per_switch(entries),
+            "summary": summary(entries), "entries": entries}
 
 
 def per_claim(entries: list[dict]) -> list[dict]:
@@ -101,6 +127,31 @@ def per_claim(entries: list[dict]) -> list[dict]:
     return rows
 
 
+def per_switch(entries: list[dict]) -> list[dict]:
+    """Planted systems over the repeats: each switch's true share against
+    the median measured one, and how often its Shapley interval held the
+    true factor."""
+    rows = []
+    for planted in PLANTED:
+        graded = [e["grade"]["switches"] for e in entries
+                  if e["id"] == planted.claim.id and "switches" in e["grade"]]
+        for name in planted.true_shapley or {}:
+            mine = [g[name] for g in graded]
+            shares = [g["share"] for g in mine if g["share"] is not None]
+            covered = [g["covered"] for g in mine if g["covered"] is not None]
+            rows.append({
+                "system": planted.claim.id, "switch": name, "runs": len(mine),
+                "true_factor": planted.true_shapley[name],
+                "true_share": mine[0]["true_share"] if mine else None,
+                "median_factor": statistics.median(g["factor"] for g in mine
+                                                   if g["factor"] is not None)
+                if covered else None,
+                "median_share": statistics.median(shares) if shares else None,
+                "covered": sum(covered), "intervals": len(covered),
+                "output_named_right": sum(g["output_named_right"] for g in mine)})
+    return rows
+
+
 def _rate(hits: int, total: int) -> dict:
     return {"count": hits, "of": total, "rate": hits / total if total else None}
 
@@ -115,4 +166,9 @@ def summary(entries: list[dict]) -> dict:
         "false_calls": _rate(outcomes[WRONG], len(entries)),
         "no_calls": _rate(outcomes[NO_CALL], len(entries)),
         "right": _rate(outcomes[RIGHT], len(entries)),
+        "shapley_coverage": _rate(
+            sum(g["covered"] for e in entries for g in e["grade"].get("switches", {}).values()
+                if g["covered"] is not None),
+            sum(g["covered"] is not None for e in entries
+                for g in e["grade"].get("switches", {}).values())),
     }

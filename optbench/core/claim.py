@@ -16,6 +16,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable, Literal, Mapping, Sequence, Union
 
+from .design import Design, Switch, check_switches, configuration, make_design
 from .origin import caller_outside_optbench
 from .same import difference, same
 
@@ -255,6 +256,13 @@ class Claim:
     # "file:line" of the Claim(...) call: where an error with no line of the
     # user's own in its traceback (an equivalence misused) is pointed to.
     defined_at: str = field(default_factory=caller_outside_optbench, compare=False, repr=False)
+    # A system claim (core/system.py): the PR's changes, each a switch; its
+    # variants are configurations of them, and a run measures a design of
+    # configurations, not just the baseline and optimized.
+    switches: Sequence[Switch] = ()
+    # How each sample of a system runs: "in-process", or "fresh process" where
+    # state leaks between configurations (imports, caches, allocator); why.
+    isolation: str = ""
 
     def __post_init__(self) -> None:
         for needed in (BASELINE, OPTIMIZED):
@@ -263,6 +271,8 @@ class Claim:
         unknown = set(self.variants) - set(VARIANT_ORDER)
         if unknown:
             raise ValueError(f"claim {self.id!r}: unknown variants {sorted(unknown)}")
+        if self.switches:
+            check_switches(self.switches, self.id)
         sizes = set(self.workload.sizes) | set(self.workload.quick_sizes)
         for device, claimed in {"": self.claimed, **self.claimed_on}.items():
             if not isinstance(claimed, Claimed):
@@ -284,6 +294,35 @@ class Claim:
     def variant_names(self) -> list[str]:
         return [v for v in VARIANT_ORDER if v in self.variants]
 
+    @property
+    def is_system(self) -> bool:
+        return bool(self.switches)
+
+    def design(self, kind: str) -> Design:
+        """The configurations a run of `kind` (none / screen / full) measures."""
+        return make_design(self.switches, kind, self.id)
+
+    def measured_variants(self, design: str | None = None) -> list[str]:
+        """What a run measures: the variants, or for a system the cells of
+        its design (baseline and optimized first) and its best, if any."""
+        if not self.is_system or design is None:
+            return self.variant_names
+        cells = [c.name for c in self.design(design).configurations]
+        return cells + [v for v in self.variant_names if v not in cells]
+
+    def implementation(self, variant: str) -> Any:
+        """A variant's implementation; for a system, any configuration of its
+        switches by name ("baseline", "optimized", "a+b")."""
+        if variant in self.variants:
+            return self.variants[variant]
+        if self.is_system:
+            names = [s.name for s in self.switches]
+            on = variant.split("+")
+            if all(n in names for n in on):
+                return configuration(self.switches, on)
+        raise KeyError(f"claim {self.id!r} has no variant {variant!r}; "
+                       f"it has {', '.join(self.variant_names)}")
+
     def claimed_at(self, size: int, device: str = "cpu") -> Claimed:
         claimed = self.claimed_on.get(device, self.claimed)
         if isinstance(claimed, Claimed):
@@ -301,14 +340,12 @@ class Claim:
     def case(self, variant: str, size: int, device: str = "cpu", data: Any = None,
              workdir: Path | None = None) -> Case:
         """A case for `variant` at `size`; `data` may be shared between variants."""
-        if variant not in self.variants:
-            raise KeyError(f"claim {self.id!r} has no variant {variant!r}; "
-                           f"it has {', '.join(self.variant_names)}")
+        implementation = self.implementation(variant)
         if data is None:
             data = self.workload.make(size)
         if workdir is None:
             workdir = scratch_folder(f"optbench-{self.id}-{variant}-")
-        return Case(self, variant, self.variants[variant], size, device, data, workdir)
+        return Case(self, variant, implementation, size, device, data, workdir)
 
 
 # Work folders made for cases, removed when the interpreter exits, whoever

@@ -4,7 +4,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, Callable, Iterable
 
@@ -12,7 +12,9 @@ import numpy as np
 
 from . import results, sanity, verdict
 from .schema import Results
+from . import ablation
 from .claim import BASELINE, OPTIMIZED, VARIANT_ORDER, Claim, Metric, ratio
+from .design import FULL, SCREEN
 from .errors import MeasurementError
 from .origin import where
 from .measure import (EMPTY_CALL, FULL_PRIMARY, FULL_SECONDARY, PRECISE, QUICK_PRIMARY,
@@ -46,6 +48,13 @@ class RunOptions:
     isolate: bool = True
     # A case (or a claim's witness) with no result after this long is killed.
     case_timeout: float = 900.0
+    # Which configurations of a system's switches are measured (core/design.py):
+    # "none", "screen" or "full"; None: screen in quick mode, full otherwise.
+    design: str | None = None
+
+    @property
+    def design_kind(self) -> str:
+        return self.design or (SCREEN if self.quick else FULL)
 
     @property
     def count_instructions(self) -> bool:
@@ -91,8 +100,8 @@ def stop_rule(plan: SamplingPlan, threshold, floor: float
 
 def measure_metric(metric: Metric, states: dict[str, Any], options: RunOptions,
                    device: str = "cpu", memory_readings: dict | None = None, *,
-                   primary: bool = False, threshold=None, seed: int = 0
-                   ) -> tuple[dict[str, list[float] | Any], dict | None]:
+                   primary: bool = False, threshold=None, seed: int = 0,
+                   warmed: bool = False) -> tuple[dict[str, list[float] | Any], dict | None]:
     """Samples of `metric` for each variant's prepared state, and for timed
     metrics the record of how they were sampled.
 
@@ -104,11 +113,13 @@ def measure_metric(metric: Metric, states: dict[str, Any], options: RunOptions,
     """
     if metric.kind == "time":
         bodies = {v: partial(metric.measure, s) for v, s in states.items()}
+        plan = options.sampling(primary)
+        if warmed:
+            plan = replace(plan, warmup=0)
         empty_call = EMPTY_CALL
         if device == "cuda":   # the empty call pays the synchronize the bodies pay
             bodies = {v: synchronized(b) for v, b in bodies.items()}
             empty_call = synchronized(EMPTY_CALL)
-        plan = options.sampling(primary)
         timed = time_interleaved(bodies, plan, stop_rule(plan, threshold,
                                                          verdict.noise_floor("time")), seed,
                                  empty_call=empty_call)
@@ -180,11 +191,20 @@ def _finite(x: float) -> float | None:
     return x if np.isfinite(x) else None
 
 
-def _equivalence(claim: Claim, cases: dict) -> tuple[bool | str, dict[str, bool | str],
-                                                    dict[str, str]]:
+def _equivalence(claim: Claim, cases: dict, failed: dict[str, str] | None = None
+                 ) -> tuple[bool | str, dict[str, bool | str], dict[str, str]]:
     """The optimized's judgement, every variant's, and where each changed
-    output first differs from the baseline's (for the reader, not the verdict)."""
-    outputs = {v: claim.output(c) for v, c in cases.items()}
+    output first differs from the baseline's (for the reader, not the verdict).
+    A system's other cells that fail here join `failed`."""
+    outputs = {}
+    for v, c in cases.items():
+        try:
+            outputs[v] = claim.output(c)
+        except Exception as exc:
+            if failed is None or v in (BASELINE, OPTIMIZED):
+                raise
+            failed[v] = f"output: {type(exc).__name__}: {exc}"
+    outputs = {v: out for v, out in outputs.items() if v not in (failed or {})}
     per_variant = {v: claim.equivalence.judge(outputs[BASELINE], out)
                    for v, out in outputs.items() if v != BASELINE}
     differences = {v: found for v, judged in per_variant.items() if judged is not True
@@ -232,28 +252,36 @@ def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
         return entry
     step = "workload"
     cases: dict = {}
+    # A system's cells other than baseline and optimized that raised: the
+    # rest are kept and the ablation says what it could not compute.
+    failed: dict[str, str] | None = {} if claim.is_system else None
     try:
         data = claim.workload.make(size)
-        cases = {v: claim.case(v, size, device, data=data) for v in claim.variant_names}
+        names = claim.measured_variants(options.design_kind)
+        cases = {v: claim.case(v, size, device, data=data) for v in names}
         step = "setup"
-        states = {v: claim.setup(c) for v, c in cases.items()}
+        states = _prepared(claim, cases, failed)
         step = claim.primary.name
         progress(step)
         memory_readings: dict = {}
         claimed = claim.claimed_at(size, device)
         primary, sampling = measure_metric(
             claim.primary, states, options, device, memory_readings, primary=True,
-            threshold=claimed.ratio_high, seed=order_seed(claim, size, claim.primary, options.seed))
+            threshold=claimed.ratio_high, seed=order_seed(claim, size, claim.primary, options.seed),
+            warmed=claim.is_system)
+        # Hidden costs are read for the named variants only, not every cell.
+        named = {v: states[v] for v in claim.variant_names if v in states}
         secondary = {}
         for metric in claim.secondary:
             step = metric.name
             progress(step)
             secondary[metric.name] = _secondary_entry(metric, *measure_metric(
-                metric, states, options, device, memory_readings,
+                metric, named, options, device, memory_readings,
                 seed=order_seed(claim, size, metric, options.seed)))
         step = "equivalence"
         progress(step)
-        equivalent, per_variant, differences = _equivalence(claim, cases)
+        equivalent, per_variant, differences = _equivalence(
+            claim, {v: c for v, c in cases.items() if v in states}, failed)
     except Exception as exc:
         raise MeasurementError(f"claim {claim.id} at size {size:,} ({device}), step {step}: "
                                f"{type(exc).__name__}: {exc} [{where(exc, claim.defined_at)}]") from exc
@@ -261,6 +289,8 @@ def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
         for case in cases.values():
             shutil.rmtree(case.workdir, ignore_errors=True)
 
+    if claim.is_system:
+        entry["ablation"] = _ablation(claim, options, primary, per_variant, failed or {})
     for v in claim.variant_names:
         entry[v] = _summary(claim.primary, primary[v])
     fields = _ratio_fields(claim.primary, primary, OPTIMIZED)
@@ -292,6 +322,38 @@ def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
     entry["verdict"] = verdict.decide(claimed, fields["ci_low"], fields["ci_high"], equivalent,
                                       floor)
     return entry
+
+
+def _prepared(claim: Claim, cases: dict, failed: dict[str, str] | None) -> dict[str, Any]:
+    """Each case's state from its setup. A system's cells are also run once
+    (the warm-up): a cell that raises is left out and named in `failed`,
+    unless it is the baseline or the optimized, without which nothing stands."""
+    states = {}
+    for v, case in cases.items():
+        try:
+            states[v] = claim.setup(case)
+            if failed is not None:
+                claim.primary.measure(states[v])
+        except Exception as exc:
+            if failed is None or v in (BASELINE, OPTIMIZED):
+                raise
+            failed[v] = f"{type(exc).__name__}: {exc} [{where(exc, claim.defined_at)}]"
+            states.pop(v, None)
+    return states
+
+
+def _ablation(claim: Claim, options: RunOptions, primary: dict, per_variant: dict,
+              failed: dict[str, str]) -> dict[str, Any]:
+    """The design's cells and each switch's effect (core/ablation.py)."""
+    design = claim.design(options.design_kind)
+    cells = {c.name: primary.get(c.name) for c in design.configurations}
+    judged = {BASELINE: True, **per_variant}
+    out = ablation.analyse(design, cells, judged)
+    for name, why in failed.items():
+        if name in out["cells"]:
+            out["cells"][name]["error"] = why
+    out["isolation"] = claim.isolation
+    return out
 
 
 class RunInterrupted(Exception):
@@ -403,7 +465,8 @@ def _document(entries: list[dict], options: RunOptions, claims_module: str | Non
     run_info = {"quick": options.quick, "claims_module": claims_module,
                 "torch_threads": options.threads, "order_seed": options.seed,
                 "instructions": options.count_instructions,
-                "isolated": options.isolate, "case_timeout": options.case_timeout}
+                "isolated": options.isolate, "case_timeout": options.case_timeout,
+                "design": options.design_kind}
     if incomplete:
         run_info["incomplete"] = True
     return Results.from_json({

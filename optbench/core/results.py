@@ -1,8 +1,9 @@
 """The results file: schema, environment, atomic write, load (the gate is core/gate.py).
 
-Schema (version 2; core/schema.py holds the typed objects), one JSON object:
-  schema_version  2 (version 1 files still load: no revision, no "error"
-                  verdict, no libraries in the environment)
+Schema (version 3; core/schema.py holds the typed objects), one JSON object:
+  schema_version  3 (version 1 files still load: no revision, no "error"
+                  verdict, no libraries in the environment; version 2
+                  files: no system claims, no "design" in run, no ablation)
   tool            {"name": "optbench", "version": ...}
   environment     python, platform, cpu_model, cpu_flags (the ones that
                   matter for ML kernels), cores (logical), usable_cores
@@ -19,7 +20,9 @@ Schema (version 2; core/schema.py holds the typed objects), one JSON object:
   run             {"quick": bool, "claims_module": str|null, "torch_threads": int,
                    "order_seed": int, "instructions": bool (callgrind witness on),
                    "isolated": bool (each claim in its own process),
-                   "case_timeout": seconds, "incomplete": true (only when
+                   "case_timeout": seconds, "design": "none"|"screen"|"full"
+                   (which configurations of a system's switches were
+                   measured), "incomplete": true (only when
                    Ctrl-C stopped the run; the entries are those measured)}
   claims          a list with one entry per claim x workload size x device:
     id, revision (the claim's, bumped when its meaning changes; the gate
@@ -48,6 +51,15 @@ Schema (version 2; core/schema.py holds the typed objects), one JSON object:
                ratio, ci_low, ci_high, sampling (timed ones)}},
     reason (set when verdict is "not measurable here" or "error": why; for an
         error, the claim, size, step and the user's file:line),
+    ablation (system claims only; core/ablation.py) {design {kind,
+        description, switches, cells, aliases}, cells {name: {on, median,
+        rounds, equivalent, error}}, total {factor, ci_low, ci_high, log}
+        (geometric mean of the per-round optimized/baseline ratios),
+        switches [{name, description, commit, main, shapley (with share),
+        add_one_in, leave_one_out: {factor, ci_low, ci_high, log,
+        significant}, changes_output}], interactions [{switches, factor,
+        ci_low, ci_high, significant, effect, text}], variation {shares,
+        residual}, cannot [what the measured cells could not give], isolation},
     warnings (present when a timing looks like it measured nothing: a call
         as cheap as an empty one, a time that does not grow with a 10x
         larger workload; see core/sanity.py)

@@ -1,10 +1,11 @@
-"""The results file as typed, immutable objects (schema version 2).
+"""The results file as typed, immutable objects (schema version 3).
 
 In pyperf's spirit: frozen dataclasses that load from and dump to JSON, so
 the CLI, the gate and the report read named fields instead of dict keys.
 The JSON layout is the one documented in core/results.py; version 1 files
 (before claim revisions, the "error" verdict and the environment's library
-versions) still load, the missing fields empty.
+versions) and version 2 files (before system claims and their ablation)
+still load, the missing fields empty.
 
 The engine measures into plain dicts (they cross a process pipe); the
 document becomes a `Results` at the end of the run, and everything after
@@ -16,8 +17,8 @@ from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any, Mapping
 
-SCHEMA_VERSION = 2
-READS = (1, 2)
+SCHEMA_VERSION = 3
+READS = (1, 2, 3)
 VARIANTS = ("baseline", "optimized", "best")
 
 
@@ -126,6 +127,8 @@ class Entry:
     # What no interval catches: a timed call as cheap as an empty one, a time
     # that does not grow with the workload (core/sanity.py).
     warnings: tuple[str, ...] = ()
+    # A system claim's design, cells and per-switch effects (core/ablation.py).
+    ablation: Mapping[str, Any] | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)  # keys a newer optbench wrote
 
     @property
@@ -154,7 +157,7 @@ class Entry:
             secondary=_frozen({k: Reading.from_json(v)
                                for k, v in (known.get("secondary") or {}).items()}),
             warnings=tuple(known.get("warnings") or ()), extra=_frozen(rest))
-        for name in ("sampling", "noise", "instructions", "equivalence"):
+        for name in ("sampling", "noise", "instructions", "equivalence", "ablation"):
             if known.get(name) is not None:
                 known[name] = _frozen(known[name])
         return cls(**known)
@@ -167,7 +170,7 @@ class Entry:
             value = getattr(self, f.name)
             if value is None and f.name in ("revision", "reason", "best_ratio", "best_ci_low",
                                             "best_ci_high", "sampling", "noise", "instructions",
-                                            "equivalence") or (f.name == "warnings" and not value):
+                                            "equivalence", "ablation") or (f.name == "warnings" and not value):
                 continue
             out[f.name] = _plain(value)
         for name, summary in self.variants.items():
@@ -189,8 +192,9 @@ class Results:
 
     @classmethod
     def from_json(cls, data: Mapping) -> "Results":
-        """From a parsed file of any version this optbench reads; a version
-        1 file becomes version 2 (revision, libraries and the like absent)."""
+        """From a parsed file of any version this optbench reads; an older
+        file becomes the current version (revision, libraries, ablation and
+        the like absent)."""
         return cls(SCHEMA_VERSION, _frozen(data.get("tool")), _frozen(data.get("environment")),
                    _frozen(data.get("run")),
                    tuple(Entry.from_json(e) for e in data.get("claims") or ()))

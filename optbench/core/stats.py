@@ -115,3 +115,22 @@ def iqr_over_median(samples: list[float]) -> float:
         return 0.0
     q1, q3 = np.percentile(a, [25, 75])
     return float((q3 - q1) / median)
+
+
+def mean_interval(values, confidence: float = CONFIDENCE) -> tuple[float, float, float]:
+    """The mean of per-round figures and a t-interval for it, widened for the
+    rounds' lag-1 autocorrelation as `median_interval` is.
+
+    For effects that must add up (an ablation's per-switch log effects sum to
+    the log of the end-to-end ratio), which a median does not do. Below two
+    readings the interval is the point.
+    """
+    x = np.asarray(values, dtype=float)
+    n = len(x)
+    point = float(x.mean()) if n else math.nan
+    if n < 2 or np.ptp(x) == 0:
+        return point, point, point
+    r = min(max(lag1_autocorrelation(x), 0.0), 0.8)
+    half = (stats.t.ppf(0.5 + confidence / 2, n - 1) * x.std(ddof=1) / math.sqrt(n)
+            * math.sqrt((1 + r) / (1 - r)))
+    return point, point - half, point + half

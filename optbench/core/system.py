@@ -1,0 +1,83 @@
+"""A system claim: one codebase's whole run, with each change of its PR a switch.
+
+Declared as data next to the claims, and read by every runner as a claim is:
+it *is* a `Claim` whose variants are configurations of its switches. The
+baseline is every switch off (the before commit), the optimized every switch
+on (the after commit); the engine measures the cells of a design (see
+core/design.py) interleaved round by round, and core/ablation.py turns them
+into each switch's share of the end-to-end figure.
+
+    from optbench.core.design import Switch
+    from optbench.core.system import system
+
+    SYSTEM = system(
+        id="system.my_pipeline", source="PR #12", title="the nightly run",
+        claimed=Claimed.percent_less(30, text="30% faster end to end"),
+        switches=[Switch("cache", "memoise the tokenizer"),
+                  Switch("batched_io", "write logs once per epoch")],
+        workload=Workload("nightly", make_data, sizes=[1], quick_sizes=[1]),
+        run=run_pipeline,            # run(configuration, case) -> output
+        equivalence=Equivalence.structures(rtol=1e-6),
+        isolation="in-process: ...")
+
+`run(configuration, case)` does the whole run once with the switches in
+`configuration.on` changed; the configuration is also `case.implementation`.
+A `best` (a better design than the PR's) is passed to `run` the same way.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+from .claim import Case, Claim, Claimed, Equivalence, Metric, Workload
+from .design import Configuration, Switch, check_switches, configuration
+
+
+@dataclass
+class SystemRun:
+    """The state a system's timed body works on: one configuration, one case."""
+
+    configuration: Configuration
+    case: Case
+    run: Callable[[Configuration, Case], Any]
+    last_output: Any = None
+
+    def __call__(self) -> Any:
+        self.last_output = self.run(self.configuration, self.case)
+        return self.last_output
+
+
+def _time_one_run(state: SystemRun) -> None:
+    state()
+
+
+def system(*, id: str, source: str, title: str, claimed: Claimed, switches: Sequence[Switch],
+           workload: Workload, run: Callable[[Configuration, Case], Any],
+           equivalence: Equivalence, isolation: str, metric_name: str = "run_seconds",
+           metric_description: str = "one whole run, end to end",
+           secondary: Sequence[Metric] = (), notes: str = "", revision: int = 1,
+           best: Any = None, component: str = "system",
+           headline_size: int | None = None, devices: Sequence[str] = ("cpu",),
+           requires: Sequence[str] = ()) -> Claim:
+    """A system claim: `run` end to end, all-before against all-after, with
+    every switch's share measured. `isolation` says how samples run and why."""
+    check_switches(switches, id)
+    names = [s.name for s in switches]
+    variants: dict[str, Any] = {"baseline": configuration(switches, ()),
+                                "optimized": configuration(switches, names)}
+    if best is not None:
+        variants["best"] = best
+
+    def setup(case: Case) -> SystemRun:
+        return SystemRun(case.implementation, case, run)
+
+    def output(case: Case) -> Any:
+        return run(case.implementation, case)
+
+    return Claim(
+        id=id, source=source, component=component, title=title, claimed=claimed,
+        variants=variants, workload=workload, setup=setup,
+        primary=Metric(metric_name, "time", "s", _time_one_run, metric_description),
+        output=output, equivalence=equivalence, secondary=secondary, notes=notes,
+        revision=revision, switches=tuple(switches), isolation=isolation,
+        headline_size=headline_size, devices=devices, requires=requires)
