@@ -2,12 +2,16 @@
 
 The public API is small; the rest lives in optbench.core:
   Claim, Claimed, Metric, Workload, Equivalence, Case  - define a claim
+  system, Switch                                       - a whole run, its PR's changes
   count_file_io, measure_memory, time_interleaved      - the instruments
   run_claims, RunOptions                               - measure claims
 """
 from optbench.core.claim import Case, Claim, Claimed, Equivalence, Metric, Workload
+from optbench.core.design import Switch
+from optbench.core.system import system
 
-__all__ = ["Case", "Claim", "Claimed", "Equivalence", "Metric", "Workload", "RunOptions",
+__all__ = ["Case", "Claim", "Claimed", "Equivalence", "Metric", "Workload", "Switch", "system",
+           "RunOptions",
            "run_claims", "count_file_io", "measure_memory", "time_interleaved"]
 
 _LAZY = {"RunOptions": ("optbench.core.engine", "RunOptions"),

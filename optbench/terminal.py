@@ -135,8 +135,8 @@ def verdict_lines(entries: Sequence[Entry], width: int = PIPED_WIDTH,
     return lines
 
 
-ABLATION_COLUMNS = ("switch", "effect [95% CI]", "Shapley [95% CI]", "share", "alone",
-                    "left out", "output")
+ABLATION_COLUMNS = ("switch", "effect ±95%", "Shapley ±95%", "share", "of s saved",
+                    "alone", "left out", "output")
 
 
 def _factor(effect, with_interval: bool = True) -> str:
@@ -144,7 +144,14 @@ def _factor(effect, with_interval: bool = True) -> str:
         return "-"
     if not with_interval:
         return f"{effect['factor']:.3g}"
-    return f"{effect['factor']:.3g} [{effect['ci_low']:.3g}, {effect['ci_high']:.3g}]"
+    half = (effect["ci_high"] - effect["ci_low"]) / (2 * effect["factor"])
+    return f"{effect['factor']:.3g} ±{half:.1%}"
+
+
+def _share(x) -> str:
+    if x is None:
+        return "-"
+    return "0%" if abs(x) < 0.005 else f"{x:.0%}"   # never "-0%"
 
 
 def _output_word(changes) -> str:
@@ -154,14 +161,15 @@ def _output_word(changes) -> str:
 def ablation_lines(entry: Entry, limit: int) -> list[Text]:
     """A system entry's attribution: per switch its main effect, Shapley
     factor and share of the end-to-end change (all as factors on time,
-    lower is faster), alone and left out, whether it changes the output;
+    lower is faster) and of the seconds saved, alone and left out, whether
+    it changes the output;
     then the named interactions and what the design could not give."""
     found = entry.ablation
     if not found or not found.get("switches"):
         return []
     rows = [[s["name"], _factor(s.get("main")), _factor(s.get("shapley")),
-             "-" if (s.get("shapley") or {}).get("share") is None
-             else f"{s['shapley']['share']:.0%}",
+             _share((s.get("shapley") or {}).get("share")),
+             _share((s.get("shapley") or {}).get("share_of_seconds")),
              _factor(s.get("add_one_in"), False), _factor(s.get("leave_one_out"), False),
              _output_word(s.get("changes_output"))] for s in found["switches"]]
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(ABLATION_COLUMNS)]
@@ -175,7 +183,7 @@ def ablation_lines(entry: Entry, limit: int) -> list[Text]:
     rounds = {c.get("rounds") for c in found["cells"].values() if c.get("rounds")}
     head = (f"   ablation · {design['description']}"
             + (f" · {max(rounds)} rounds" if rounds else "")
-            + (f" · end to end {_factor(total)} (geometric mean)" if total else ""))
+            + (f" · end to end {_factor(total)}" if total else ""))
     out = [Text(fit(head, limit), style="bold"), line(ABLATION_COLUMNS, "dim")]
     for cells in rows:
         out.append(line(cells))

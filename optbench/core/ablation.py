@@ -13,12 +13,18 @@ Per switch, each computed round by round and then summarised over rounds by
                  other switches' settings (Jain, ch. 17-18: twice q_j); from a
                  full factorial or a resolution IV fraction
   Shapley        the switch's average marginal effect over every order of
-                 switching the PR's changes on; exact from the 2^k cells
+                 switching the PR's changes on; exact from the 2^k cells. Its
+                 share of the log change (shares of the factor) and, beside
+                 it, of the seconds saved (changes to separate stages add up
+                 in seconds: there, that share is the one a reader expects)
   add-one-in     baseline + this switch, against the baseline
   leave-one-out  the optimized, against the optimized without this switch
 
-Two-switch interactions (full factorial only): the AB contrast, and what A
+Two-switch interactions (all 2^k cells only): the AB contrast, and what A
 does with B off and with B on, so a pair that "helps only together" is named.
+A pair is named only when the contrast is clear on both the log scale and in
+seconds: changes to separate stages of a run add up in seconds, which the
+log scale alone would call an interaction.
 Share of variation (Jain's SS_j / SST after removing the rounds' block
 effect) says how much of what moved the timings each effect explains.
 """
@@ -154,16 +160,24 @@ def analyse(design: Design, samples: Mapping[str, Sequence[float] | None],
     if all_cells:
         weights = _shapley_weights(k)
         per_switch = {n: np.zeros(rounds) for n in names}
+        # The same on the seconds scale (time over the round's baseline): its
+        # shares split the seconds saved, where the log shares split the factor.
+        in_seconds = {n: np.zeros(rounds) for n in names}
+        seconds = lambda on: np.exp(cell(on)) / np.exp(base)  # noqa: E731
         for n in names:
             others = [m for m in names if m != n]
             for s in range(k):
                 for coalition in itertools.combinations(others, s):
                     per_switch[n] += weights[s] * (cell(coalition + (n,)) - cell(coalition))
+                    in_seconds[n] += weights[s] * (seconds(coalition + (n,)) - seconds(coalition))
+        saved = float(np.mean(seconds(names) - 1))
         for n in names:
             effect = Effect.over_rounds(per_switch[n])
             rows[n]["shapley"] = effect.to_json()
             # The share of the end-to-end log change: shares add to 1 exactly.
             rows[n]["shapley"]["share"] = (effect.log / total.log) if total.log else None
+            rows[n]["shapley"]["share_of_seconds"] = (
+                float(np.mean(in_seconds[n])) / saved if saved else None)
         out["interactions"] = _interactions(names, cell, rounds)
     else:
         missing = 2 ** k - len(logs)
@@ -237,11 +251,26 @@ def _interactions(names, cell, rounds) -> list[dict]:
             inter_rounds += (cell(coalition + (a, b)) - cell(coalition + (b,))
                              - cell(coalition + (a,)) + cell(coalition))
         interaction = Effect.over_rounds(inter_rounds / (2 * len(combos)))
+        # The same contrast in seconds, as a fraction of the baseline's time:
+        # two changes to separate stages save time additively, which on the
+        # log scale reads as an interaction. A pair is named only when both
+        # scales agree there is one (a real "only together", not a scale).
+        base = np.exp(cell(()))
+        in_seconds = np.zeros(rounds)
+        for coalition in combos:
+            in_seconds += (np.exp(cell(coalition + (a, b))) - np.exp(cell(coalition + (b,)))
+                           - np.exp(cell(coalition + (a,))) + np.exp(cell(coalition))) / base
+        additive = mean_interval(in_seconds / len(combos))
+        additive_significant = bool((additive[2] < 0 or additive[1] > 0)
+                                    and abs(additive[0]) >= float(TIME_NOISE_FLOOR))
         row = {"switches": [a, b], **interaction.to_json(),
+               "in_seconds": {"of_baseline": additive[0], "ci_low": additive[1],
+                              "ci_high": additive[2], "significant": additive_significant},
                "effect": {f"{s} with {o} {'on' if on else 'off'}": e.to_json()
                           for (s, on), e in effect_of.items()
                           for o in [b if s == a else a]}}
-        if interaction.significant:
+        row["significant"] = interaction.significant and additive_significant
+        if row["significant"]:
             row["text"] = _say(a, b, effect_of) or _say(b, a, effect_of) or (
                 f"{a} and {b} interact: together they change time by "
                 f"{interaction.factor ** 2:.3g}x beyond their separate effects")

@@ -128,11 +128,12 @@ class Design:
     def describe(self) -> str:
         k, n = len(self.switches), len(self.configurations)
         if self.kind == NONE:
-            return f"none: baseline and optimized only ({k} switches not attributed)"
-        if self.kind == SCREEN:
-            return f"screen: {n} cells (each switch alone and each left out, of {k})"
+            return f"design none: baseline and optimized only, {k} switches not attributed"
         if self.is_full_factorial:
-            return f"full 2^{k} factorial: {n} cells"
+            return f"full 2^{k} design: {n} cells" + (" (the screen is the whole design)"
+                                                      if self.kind == SCREEN else "")
+        if self.kind == SCREEN:
+            return f"screen: {n} of {2 ** k} cells (each switch alone and left out)"
         p = k - (n.bit_length() - 1)
         return f"2^({k}-{p}) resolution IV fraction: {n} cells, two-switch interactions aliased"
 
