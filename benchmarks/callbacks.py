@@ -3,4 +3,5 @@ from optbench.runners.asv_suite import suite as _suite
 
 CallbacksMetricsInterval = _suite("callbacks.metrics_interval")
 CallbacksMetricsIntervalSnippet = _suite("callbacks.metrics_interval_snippet")
+CallbacksMetricsIntervalText = _suite("callbacks.metrics_interval_text")
 CallbacksMetricsIntervalTraining = _suite("callbacks.metrics_interval_training")

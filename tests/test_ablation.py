@@ -170,3 +170,19 @@ def test_a_cell_that_raises_is_an_error_for_that_cell_only():
     lines = [line.plain for line in terminal.ablation_lines(Entry.from_json(entry), 100)]
     assert any("cell b failed" in line for line in lines)
     assert all(len(line) <= 100 for line in lines)
+
+
+def test_the_report_puts_the_system_first_with_its_waterfall(tmp_path):
+    from optbench.core import results
+    from optbench.report import write_report
+
+    claims = [planted.BY_ID[i].claim for i in ("planted.gain_4x", "planted.system")]
+    document = engine.run(claims, engine.RunOptions(quick=True, design="full"))
+    path = tmp_path / "results.json"
+    results.save(document, path)
+    assert results.load(path).run["design"] == "full"
+    html = write_report([path], tmp_path / "out").read_text()
+    assert "Which change did what" in html and "full 2^4 design" in html
+    assert "pair_a helps only with pair_b on" in html
+    # the system's section comes before the component claim's
+    assert html.index('id="claim-planted-system"') < html.index('id="claim-planted-gain-4x"')

@@ -293,12 +293,16 @@ def _pair_change(before: dict | None, after: dict | None, pair: str,
 
 
 def _claim_devices(sources: list[Source]) -> list[tuple[str, str]]:
-    """(claim, device) in the order the files list them."""
+    """(claim, device) in the order the files list them, whole systems first:
+    a codebase's end-to-end verdict is read before its components'."""
     seen: dict[tuple[str, str], None] = {}
+    systems = set()
     for s in sources:
         for e in s.document.claims:
             seen.setdefault((e.id, e.device))
-    return list(seen)
+            if e.ablation:
+                systems.add(e.id)
+    return sorted(seen, key=lambda key: key[0] not in systems)
 
 
 def _summary(sources: list[Source], comparisons: list[dict[str, list[Move]]]) -> list[dict]:
@@ -372,7 +376,39 @@ def _source_details(source: Source, claim_id: str) -> dict | None:
     return {"source": source, "variants": _variants(entries),
             "rows": [_entry_view(e) for e in entries], "hidden": hidden,
             "headline": _entry_view(head) if head else None,
-            "plot": _primary_plot(head) if head else None}
+            "plot": _primary_plot(head) if head else None,
+            "ablation": _ablation_view(head) if head else None}
+
+
+def _ablation_view(entry: Entry) -> dict | None:
+    """A system entry's attribution: the waterfall and the switch table."""
+    found = entry.ablation
+    if not found or not found.get("switches"):
+        return None
+
+    def factor(effect) -> str:
+        if not effect:
+            return ""
+        return (f"{units.number(effect['factor'])} [{units.number(effect['ci_low'])}, "
+                f"{units.number(effect['ci_high'])}]")
+
+    def share(x) -> str:
+        return "" if x is None else f"{x:.0%}"
+
+    rows = [{"name": s["name"], "description": s.get("description", ""),
+             "commit": s.get("commit", ""), "main": factor(s.get("main")),
+             "shapley": factor(s.get("shapley")),
+             "share": share((s.get("shapley") or {}).get("share")),
+             "share_of_seconds": share((s.get("shapley") or {}).get("share_of_seconds")),
+             "alone": factor(s.get("add_one_in")), "left_out": factor(s.get("leave_one_out")),
+             "changes_output": s.get("changes_output")} for s in found["switches"]]
+    return {"design": found["design"]["description"], "rows": rows,
+            "interactions": [i["text"] for i in found.get("interactions") or () if i.get("text")],
+            "aliases": list(found["design"].get("aliases") or ()),
+            "errors": [f"{name}: {c['error']}" for name, c in found["cells"].items()
+                       if c.get("error")],
+            "cannot": list(found.get("cannot") or ()), "isolation": found.get("isolation", ""),
+            "plot": plots.waterfall_plot(found)}
 
 
 def _between_files(sources: list[Source], claim_id: str,

@@ -269,3 +269,44 @@ def scaling_plot(series: list[dict], marks: list[dict], size_unit: str = "",
                  reference: int = 0) -> str:
     """Ratio against workload size (log), one series per results file and device."""
     return _data_uri(scaling_figure(series, marks, size_unit, reference))
+
+
+def waterfall_plot(ablation: dict) -> str | None:
+    """From the baseline (1) to the optimized, one bar per switch: its Shapley
+    factor applied in turn (the factors multiply to the end-to-end ratio),
+    with its 95% interval as a whisker; lower is faster. None without
+    Shapley values (a screen or a failed cell)."""
+    switches = [s for s in ablation.get("switches", []) if s.get("shapley")]
+    total = ablation.get("total")
+    if not switches or not total or len(switches) != len(ablation["switches"]):
+        return None
+    fig, ax = plt.subplots(figsize=(5.6, 0.9 + 0.42 * (len(switches) + 2)))
+    level = 1.0
+    rows = ["baseline"]
+    ax.barh(0, 1.0, color=VARIANT_STYLE["baseline"][0], height=0.6)
+    for row, s in enumerate(switches, start=1):
+        f = s["shapley"]
+        after = level * f["factor"]
+        left, right = sorted((level, after))
+        color = "#2e8b3a" if f["factor"] < 1 else "#b03030"
+        ax.barh(row, right - left, left=left, color=color, height=0.6)
+        ax.errorbar(after, row, xerr=[[after - level * f["ci_low"]],
+                                      [level * f["ci_high"] - after]],
+                    color="black", capsize=3, linewidth=1)
+        ax.text(max(level, after), row, f"  ×{units.number(f['factor'])}", va="center",
+                fontsize=8, parse_math=False)
+        rows.append(s["name"])
+        level = after
+    rows.append("optimized")
+    ax.barh(len(rows) - 1, level, color=VARIANT_STYLE["optimized"][0], height=0.6)
+    ax.text(level, len(rows) - 1, f"  {units.number(total['factor'])}"
+                                  f" [{units.number(total['ci_low'])}, "
+                                  f"{units.number(total['ci_high'])}]",
+            va="center", fontsize=8, parse_math=False)
+    ax.set_yticks(range(len(rows)), rows)
+    ax.set_xlabel("time relative to the baseline (Shapley factors applied in turn)",
+                  parse_math=False)
+    ax.set_xlim(0, max(1.05, level * 1.05))
+    ax.invert_yaxis()
+    ax.margins(x=0.2)
+    return _data_uri(fig)

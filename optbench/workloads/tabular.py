@@ -24,3 +24,20 @@ def iris_like(seed: int = SEED) -> dict[str, np.ndarray]:
     X, y = ((X - X.mean(axis=0)) / X.std(axis=0))[order].astype(np.float32), y[order]
     cut = int(len(y) * (1 - VALIDATION_SHARE))
     return {"X_train": X[:cut], "y_train": y[:cut], "X_val": X[cut:], "y_val": y[cut:]}
+
+
+IRIS_COLUMNS = ("sepal length (cm)", "sepal width (cm)", "petal length (cm)",
+                "petal width (cm)")
+IRIS_SPECIES = ("setosa", "versicolor", "virginica")
+
+
+def iris_csv(seed: int = SEED) -> str:
+    """The training system's data/sample/iris.csv, generated: a header, then
+    50 rows per species of four measurements in cm (one decimal, as the real
+    set has them) and the species as text, in species order."""
+    rng = np.random.default_rng(seed)
+    lines = [",".join((*IRIS_COLUMNS, "species"))]
+    for species, means, stds in zip(IRIS_SPECIES, IRIS_MEANS, IRIS_STDS):
+        rows = np.clip(rng.normal(means, stds, (PER_CLASS, 4)), 0.1, None)
+        lines += [",".join([*(f"{x:.1f}" for x in row), species]) for row in rows]
+    return "\n".join(lines) + "\n"

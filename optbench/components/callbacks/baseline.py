@@ -1,5 +1,7 @@
-"""src/training/callbacks.py before the report (training-system report §1.3): the whole
-metrics JSON is rewritten at the end of every epoch."""
+"""src/training/callbacks.py MetricsLogger at 6b13c54 (before PR #6; training-system
+report §1.3): each epoch's metrics are appended to the history and the whole
+metrics JSON is rewritten, every epoch. Epochs count from 1, as the
+codebase's Trainer numbers them."""
 from __future__ import annotations
 
 import json
@@ -13,11 +15,13 @@ class EveryEpochMetricsLogger:
         self.log_interval = log_interval
         self.epoch_metrics = {"epochs": []}
 
-    def on_epoch_end(self, epoch: int, metrics: dict, trainer=None) -> None:
-        epoch_data = {"epoch": epoch, **metrics}
-        self.epoch_metrics["epochs"].append(epoch_data)
-        with open(self.metrics_file, "w") as f:  # Every epoch!
+    def _save(self) -> None:
+        with open(self.metrics_file, "w") as f:
             json.dump(self.epoch_metrics, f, indent=2)
 
+    def on_epoch_end(self, epoch: int, metrics: dict, trainer=None) -> None:
+        self.epoch_metrics["epochs"].append({"epoch": epoch, "metrics": dict(metrics)})
+        self._save()
+
     def on_train_end(self, trainer=None) -> None:
-        """Every epoch is already on disk."""
+        """The before-code has no end-of-training hook: every epoch is on disk."""

@@ -23,7 +23,7 @@ class AppendingMetricsLogger:
         self._lines = open(self.lines_file, "a", buffering=1)  # one write per line
 
     def on_epoch_end(self, epoch: int, metrics: dict, trainer=None) -> None:
-        epoch_data = {"epoch": epoch, **metrics}
+        epoch_data = {"epoch": epoch, "metrics": dict(metrics)}
         self.epoch_metrics["epochs"].append(epoch_data)
         self._lines.write(json.dumps(epoch_data) + "\n")
 

@@ -1,11 +1,20 @@
-"""src/training/callbacks.py after the report (training-system report §1.3), two readings.
+"""src/training/callbacks.py MetricsLogger after PR #6 (29be98f; training-system
+report §1.3), and two what-if readings of the report's own text.
 
-The report's snippet saves the JSON when `save_interval` (5) epochs have
-passed since the last save, and shows nothing at training end; its text
-adds "Final save on training end guaranteed". Read as shown (the snippet
-alone): 10 saves for 50 epochs, and the epochs after the last multiple of 5
-never reach the file. Read with the guarantee (a save in on_train_end): 11
-saves for 50 epochs, nothing lost at a normal end.
+The real code (fadd6ab, fixed in 7d25460) counts epochs since the last save
+and saves when `save_interval` (5) have passed *or* the epoch is the
+Trainer's last (`epoch == trainer.epochs`); at training end it saves once
+more only if epochs are unsaved. 50 epochs: saves at 5, 10, ..., 50, none at
+the end: 10. An early stop at epoch e: e // 5, plus one when e is not a
+multiple of 5. (At fadd6ab the condition read `trainer.epochs - 1` and the
+Trainer had no `epochs`: training raised at the end of epoch 1 until 7d25460.)
+
+What-if readings (code nobody ran, kept because the report says it):
+- the snippet as the report prints it: the interval save only, no final
+  clause, no save at the end (10 saves for 50 epochs, the last epochs of a
+  52-epoch run never saved);
+- the report's text, "final save on training end guaranteed", read as an
+  unconditional save at the end (11 for 50 epochs).
 """
 from __future__ import annotations
 
@@ -14,7 +23,7 @@ from pathlib import Path
 
 
 class SnippetIntervalMetricsLogger:
-    """The after-snippet as shown: saves every `save_interval` epochs, no final save."""
+    """What-if: the report's snippet alone, every `save_interval` epochs."""
 
     def __init__(self, log_dir: Path, log_interval: int = 10, save_interval: int = 5):
         self.log_dir = Path(log_dir)
@@ -27,23 +36,35 @@ class SnippetIntervalMetricsLogger:
     def _save(self) -> None:
         with open(self.metrics_file, "w") as f:
             json.dump(self.epoch_metrics, f, indent=2)
+        self._epochs_since_save = 0
+
+    def _due(self, epoch: int, trainer) -> bool:
+        return self._epochs_since_save >= self.save_interval
 
     def on_epoch_end(self, epoch: int, metrics: dict, trainer=None) -> None:
-        epoch_data = {"epoch": epoch, **metrics}
-        self.epoch_metrics["epochs"].append(epoch_data)
+        self.epoch_metrics["epochs"].append({"epoch": epoch, "metrics": dict(metrics)})
         self._epochs_since_save += 1
-
-        # Save periodically or on final epoch
-        if self._epochs_since_save >= self.save_interval:
+        if self._due(epoch, trainer):
             self._save()
-            self._epochs_since_save = 0
 
     def on_train_end(self, trainer=None) -> None:
-        """The snippet shows no save here (as the before-code had none)."""
+        """The snippet shows no save here."""
 
 
 class IntervalMetricsLogger(SnippetIntervalMetricsLogger):
-    """The snippet plus the final save the report's text guarantees."""
+    """The code at 29be98f: the interval, the Trainer's last epoch, and a save
+    at the end only when epochs are unsaved (an early stop)."""
+
+    def _due(self, epoch: int, trainer) -> bool:
+        return self._epochs_since_save >= self.save_interval or epoch == trainer.epochs
+
+    def on_train_end(self, trainer=None) -> None:
+        if self._epochs_since_save > 0:
+            self._save()
+
+
+class GuaranteedFinalSaveLogger(SnippetIntervalMetricsLogger):
+    """What-if: the snippet plus the unconditional final save the text promises."""
 
     def on_train_end(self, trainer=None) -> None:
         self._save()

@@ -7,6 +7,8 @@ Seeded throughout, so every run computes the same metrics.
 """
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import torch
 
 BATCH = 16
@@ -19,7 +21,8 @@ def fit(model: torch.nn.Module, data: dict, epochs: int, callback, seed: int = 0
     optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
     shuffle = torch.Generator().manual_seed(seed)
     loss_fn = torch.nn.functional.cross_entropy
-    for epoch in range(epochs):
+    trainer = SimpleNamespace(epochs=epochs)   # what the callbacks may read, as in the codebase
+    for epoch in range(1, epochs + 1):
         model.train()
         total = 0.0
         for batch in torch.randperm(len(y), generator=shuffle).split(BATCH):
@@ -35,5 +38,5 @@ def fit(model: torch.nn.Module, data: dict, epochs: int, callback, seed: int = 0
             "train_loss": round(total / len(y), 6),
             "val_loss": round(loss_fn(logits, y_val).item(), 6),
             "val_accuracy": round((logits.argmax(1) == y_val).float().mean().item(), 6),
-            "lr": LEARNING_RATE})
-    callback.on_train_end()
+            "lr": LEARNING_RATE}, trainer)
+    callback.on_train_end(trainer)

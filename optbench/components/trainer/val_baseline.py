@@ -5,13 +5,19 @@ from __future__ import annotations
 import torch
 
 
-def validate(model, batches, device) -> tuple:
+def validate(model, batches, device, criterion=None, losses: list | None = None) -> tuple:
+    """Predictions, targets and probabilities as NumPy. With `criterion`, each
+    batch's loss is also taken in the loop (as the codebase's Trainer does)
+    and its `.item()` appended to `losses`."""
     model.eval()
     all_preds, all_targets, all_probs = [], [], []
     with torch.no_grad():
         for inputs, targets in batches:
             inputs, targets = inputs.to(device), targets.to(device)
-            probs = torch.softmax(model(inputs), dim=1)
+            outputs = model(inputs)
+            if criterion is not None:
+                losses.append(criterion(outputs, targets).item())
+            probs = torch.softmax(outputs, dim=1)
             preds = probs.argmax(dim=1)
             all_preds.extend(preds.cpu().numpy())
             all_targets.extend(targets.cpu().numpy())
