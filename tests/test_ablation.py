@@ -186,3 +186,15 @@ def test_the_report_puts_the_system_first_with_its_waterfall(tmp_path):
     assert "pair_a helps only with pair_b on" in html
     # the system's section comes before the component claim's
     assert html.index('id="claim-planted-system"') < html.index('id="claim-planted-gain-4x"')
+
+
+def test_a_design_the_case_timeout_cannot_hold_is_refused_in_one_line():
+    from optbench.core.errors import MeasurementError
+
+    claim = planted.BY_ID["planted.system"].claim
+    with pytest.raises(MeasurementError) as caught:
+        engine.measure_case(claim, 1, "cpu", engine.RunOptions(quick=True, design="full",
+                                                               case_timeout=0.01))
+    message = str(caught.value)
+    assert "design full (16 cells" in message and "case timeout" in message
+    assert "\n" not in message

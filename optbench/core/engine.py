@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 import zlib
 from dataclasses import dataclass, replace
 from functools import partial
@@ -14,11 +15,11 @@ from . import results, sanity, verdict
 from .schema import Results
 from . import ablation
 from .claim import BASELINE, OPTIMIZED, VARIANT_ORDER, Claim, Metric, ratio
-from .design import FULL, SCREEN
+from .design import FULL, SCREEN, DesignError
 from .errors import MeasurementError
 from .origin import where
-from .measure import (EMPTY_CALL, FULL_PRIMARY, FULL_SECONDARY, PRECISE, QUICK_PRIMARY,
-                      QUICK_SECONDARY, SETTLED, SamplingPlan, cuda_available, measure_memory,
+from .measure import (EMPTY_CALL, FEWEST_ROUNDS, FULL_PRIMARY, FULL_SECONDARY, PRECISE,
+                      QUICK_PRIMARY, QUICK_SECONDARY, SETTLED, SamplingPlan, cuda_available, measure_memory,
                       synchronized, time_interleaved)
 from .stats import CONFIDENCE, NOISY_IQR, WIDE_INTERVAL, iqr_over_median, ratio_interval
 
@@ -260,7 +261,7 @@ def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
         names = claim.measured_variants(options.design_kind)
         cases = {v: claim.case(v, size, device, data=data) for v in names}
         step = "setup"
-        states = _prepared(claim, cases, failed)
+        states = _prepared(claim, cases, failed, options)
         step = claim.primary.name
         progress(step)
         memory_readings: dict = {}
@@ -324,21 +325,36 @@ def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
     return entry
 
 
-def _prepared(claim: Claim, cases: dict, failed: dict[str, str] | None) -> dict[str, Any]:
+def _prepared(claim: Claim, cases: dict, failed: dict[str, str] | None,
+              options: RunOptions | None = None) -> dict[str, Any]:
     """Each case's state from its setup. A system's cells are also run once
     (the warm-up): a cell that raises is left out and named in `failed`,
-    unless it is the baseline or the optimized, without which nothing stands."""
+    unless it is the baseline or the optimized, without which nothing stands;
+    and a design whose fewest rounds would outlast the case timeout is
+    refused in one line before they start."""
     states = {}
+    trial_seconds = 0.0
     for v, case in cases.items():
         try:
             states[v] = claim.setup(case)
             if failed is not None:
+                started = time.perf_counter()
                 claim.primary.measure(states[v])
+                trial_seconds += time.perf_counter() - started
         except Exception as exc:
             if failed is None or v in (BASELINE, OPTIMIZED):
                 raise
             failed[v] = f"{type(exc).__name__}: {exc} [{where(exc, claim.defined_at)}]"
             states.pop(v, None)
+    if failed is not None and options is not None:
+        # The fewest rounds run every cell twice each, then the hidden costs.
+        needed = trial_seconds * (2 * FEWEST_ROUNDS + 2)
+        if needed > options.case_timeout:
+            raise DesignError(
+                f"system {claim.id}: design {options.design_kind} ({len(states)} cells, "
+                f"{trial_seconds:.1f} s for one run of each) needs about {needed:,.0f} s, over "
+                f"the case timeout of {options.case_timeout:,.0f} s: choose a smaller "
+                f"--design or a longer --case-timeout")
     return states
 
 
