@@ -13,14 +13,14 @@ import numpy as np
 
 from . import results, sanity, verdict
 from .schema import Results
-from . import ablation
+from . import ablation, isolate
 from .claim import BASELINE, OPTIMIZED, VARIANT_ORDER, Claim, Metric, ratio
 from .design import FULL, SCREEN, DesignError
 from .errors import MeasurementError
 from .origin import where
 from .measure import (EMPTY_CALL, FEWEST_ROUNDS, FULL_PRIMARY, FULL_SECONDARY, PRECISE,
-                      QUICK_PRIMARY, QUICK_SECONDARY, SETTLED, SamplingPlan, cuda_available, measure_memory,
-                      synchronized, time_interleaved)
+                      QUICK_PRIMARY, QUICK_SECONDARY, SETTLED, SamplingPlan, cuda_available,
+                      measure_memory, synchronized, time_interleaved)
 from .stats import CONFIDENCE, NOISY_IQR, WIDE_INTERVAL, iqr_over_median, ratio_interval
 
 
@@ -396,8 +396,16 @@ def error_entry(claim: Claim, size: int, device: str, quick: bool,
     return entry
 
 
-def _measure_in_process(claim: Claim, options: RunOptions, on_case, on_done) -> list[dict]:
-    """run_claim's work without a child process (where fork is not available)."""
+def _no_progress(size: int, device: str) -> Callable[[str], None]:
+    return lambda _: None
+
+
+def measure_claim(claim: Claim, options: RunOptions,
+                  on_case: Callable[[int, str], Callable[[str], None]] = _no_progress,
+                  on_done: Callable[[dict], None] = lambda _: None,
+                  on_witness: Callable[[], None] = lambda: None) -> list[dict]:
+    """Every entry of `claim` in this process: each case (one that raises is an
+    "error" entry), then the callgrind witness. What an executor runs."""
     measured = []
     for size in claim.sizes(options.quick):
         for device in claim.devices:
@@ -408,8 +416,31 @@ def _measure_in_process(claim: Claim, options: RunOptions, on_case, on_done) -> 
                 entry = error_entry(claim, size, device, options.quick, exc)
             on_done(entry)
             measured.append(entry)
+    on_witness()
     witness(claim, measured, options)
     return measured
+
+
+class InProcess:
+    """Measures each claim in this process: where fork is not available, or
+    for a caller that wants no child (a debugger, a profiler)."""
+
+    def run(self, claim: Claim, options: RunOptions, on_case, on_done) -> list[dict]:
+        return measure_claim(claim, options, on_case, on_done)
+
+
+class Forked:
+    """Measures each claim in its own forked child (core/isolate.py): a claim
+    that raises, hangs past the case timeout or dies gives "error" entries."""
+
+    def run(self, claim: Claim, options: RunOptions, on_case, on_done) -> list[dict]:
+        return isolate.run_claim(claim, options, measure_claim, error_entry, on_case, on_done,
+                                 options.case_timeout)
+
+
+def executor_for(options: RunOptions):
+    """Forked when asked for and possible, else in this process."""
+    return Forked() if options.isolate and isolate.fork_available() else InProcess()
 
 
 def witness(claim: Claim, measured: list[dict], options: RunOptions) -> None:
@@ -422,29 +453,25 @@ def witness(claim: Claim, measured: list[dict], options: RunOptions) -> None:
 
 def run(claims: Iterable[Claim], options: RunOptions, claims_module: str | None = None,
         on_case: Callable[[Claim, int, str], Callable[[str], None]] | None = None,
-        on_done: Callable[[dict], None] = lambda _: None) -> Results:
+        on_done: Callable[[dict], None] = lambda _: None, executor=None) -> Results:
     """Measure every claim at every size and device; the whole results file.
 
-    Each claim runs in its own forked child process (core/isolate.py): one
-    that raises, hangs past `options.case_timeout` or dies gives "error"
-    entries, and the run goes on. `on_case(claim, size, device)` is told when
+    `executor` (default `executor_for(options)`) runs each claim: `Forked`
+    puts each in its own child process (core/isolate.py), where one that
+    raises, hangs past `options.case_timeout` or dies gives "error" entries,
+    and the run goes on; `InProcess` measures here. `on_case(claim, size, device)` is told when
     a case starts and returns a function told each step; `on_done(entry)`
     when the case is measured. Ctrl-C raises RunInterrupted with what was
     measured so far.
     """
-    from . import isolate
-
     _set_threads(options.threads)
     entries: list[dict] = []
-    isolated = options.isolate and isolate.fork_available()
+    executor = executor or executor_for(options)
     try:
         for claim in claims:
             told = (lambda c: (lambda size, device: on_case(c, size, device)))(claim) \
                 if on_case else (lambda size, device: (lambda _: None))
-            if isolated:
-                measured = isolate.run_claim(claim, options, told, on_done, options.case_timeout)
-            else:
-                measured = _measure_in_process(claim, options, told, on_done)
+            measured = executor.run(claim, options, told, on_done)
             sanity.check(measured)
             entries.extend(measured)
     except isolate.Interrupted as stop:
@@ -461,17 +488,12 @@ def remeasure(claim: Claim, size: int, device: str, options: RunOptions) -> dict
     second look at a timing that seems to have got worse)."""
     from dataclasses import replace as _replace
 
-    from . import isolate
-
     one = _replace(claim, devices=(device,), workload=_replace(
         claim.workload, sizes=(size,), quick_sizes=(size,)),
         claimed_on={d: c for d, c in claim.claimed_on.items() if d == device})
     options = _replace(options, instructions=False)
     try:
-        if options.isolate and isolate.fork_available():
-            return isolate.run_claim(one, options, timeout=options.case_timeout)[0]
-        return _measure_in_process(one, options, lambda s, d: (lambda _: None),
-                                   lambda _: None)[0]
+        return executor_for(options).run(one, options, _no_progress, lambda _: None)[0]
     except (isolate.Interrupted, KeyboardInterrupt):
         raise RunInterrupted(_document([], options, None, incomplete=True)) from None
 

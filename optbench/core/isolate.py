@@ -7,6 +7,10 @@ interpreter would pay the torch import (4 s) per claim, and nothing a claim
 allocates, caches or patches survives into the next claim's process. The
 child streams its progress and each finished entry back over a pipe, so what
 was measured before a crash is kept.
+
+It runs whatever work it is handed (the engine's `measure_claim`) and knows
+nothing of how a claim is measured: the engine imports this module, never
+the other way round.
 """
 from __future__ import annotations
 
@@ -47,11 +51,9 @@ def _describe_exit(code: int | None) -> str:
     return f"its process exited with status {code}"
 
 
-def _child(claim: Claim, options, conn, scratch: str) -> None:
+def _child(claim: Claim, options, work, conn, scratch: str) -> None:
     status = 0
     try:
-        from .engine import error_entry, measure_case, witness
-
         # Every temporary folder of this claim goes under one the parent
         # removes, so a case killed mid-way leaves nothing behind.
         tempfile.tempdir = scratch
@@ -61,19 +63,12 @@ def _child(claim: Claim, options, conn, scratch: str) -> None:
         sys.stdout = open(os.dup(1), "w", buffering=1)
         sys.stderr = open(os.dup(2), "w", buffering=1)
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C: the parent keeps the results
-        measured = []
-        for size in claim.sizes(options.quick):
-            for device in claim.devices:
-                conn.send(("case", size, device))
-                try:
-                    entry = measure_case(claim, size, device, options,
-                                         lambda step: conn.send(("step", step)))
-                except Exception as exc:  # the claim's own code: an entry, not a crash
-                    entry = error_entry(claim, size, device, options.quick, exc)
-                conn.send(("entry", entry))
-                measured.append(entry)
-        conn.send(("witness",))
-        witness(claim, measured, options)
+        def on_case(size, device):
+            conn.send(("case", size, device))
+            return lambda step: conn.send(("step", step))
+
+        measured = work(claim, options, on_case, lambda entry: conn.send(("entry", entry)),
+                        lambda: conn.send(("witness",)))
         conn.send(("final", measured))
     except BaseException as exc:  # noqa: BLE001 - sys.exit in a claim included
         status = 1
@@ -86,20 +81,21 @@ def _child(claim: Claim, options, conn, scratch: str) -> None:
         os._exit(status)
 
 
-def run_claim(claim: Claim, options,
+def run_claim(claim: Claim, options, work: Callable[..., list[dict]],
+              error_entry: Callable[..., dict],
               on_case: Callable[[int, str], Callable[[str], None]] = lambda s, d: (lambda _: None),
               on_done: Callable[[dict], None] = lambda _: None,
               timeout: float = CASE_TIMEOUT_SECONDS) -> list[dict]:
-    """Every entry of `claim`, measured in a forked child."""
-    from .engine import error_entry
-
+    """Every entry of `claim`, measured in a forked child by
+    `work(claim, options, on_case, on_done, on_witness)`; a case the child
+    never finished becomes `error_entry(claim, size, device, quick, why)`."""
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     # Not a daemon: a daemon process may not start processes of its own, and
     # a claim may (a DataLoader's workers, a process pool). It is killed below
     # whenever this function leaves before it has finished.
     scratch = tempfile.mkdtemp(prefix=f"optbench-run-{claim.id}-")
-    child = context.Process(target=_child, args=(claim, options, send, scratch))
+    child = context.Process(target=_child, args=(claim, options, work, send, scratch))
     child.start()
     send.close()
     entries: dict[tuple, dict] = {}

@@ -170,7 +170,8 @@ class Entry:
             value = getattr(self, f.name)
             if value is None and f.name in ("revision", "reason", "best_ratio", "best_ci_low",
                                             "best_ci_high", "sampling", "noise", "instructions",
-                                            "equivalence", "ablation") or (f.name == "warnings" and not value):
+                                            "equivalence", "ablation") \
+                    or (f.name == "warnings" and not value):
                 continue
             out[f.name] = _plain(value)
         for name, summary in self.variants.items():

@@ -10,7 +10,8 @@ from optbench.core.claim import pick_variant
 
 from .baseline import EveryEpochMetricsLogger
 from .best import AppendingMetricsLogger
-from .optimized import GuaranteedFinalSaveLogger, IntervalMetricsLogger, SnippetIntervalMetricsLogger
+from .optimized import (GuaranteedFinalSaveLogger, IntervalMetricsLogger,
+                        SnippetIntervalMetricsLogger)
 
 VARIANTS = {"baseline": EveryEpochMetricsLogger, "optimized": IntervalMetricsLogger,
             "best": AppendingMetricsLogger}
