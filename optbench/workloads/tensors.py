@@ -47,9 +47,11 @@ def label_sets(samples: int, seed: int = SEED) -> dict[str, np.ndarray]:
     }
 
 
-VALIDATION_FEATURES = 32
-VALIDATION_CLASSES = 10
-VALIDATION_BATCH = 64
+# The training system's validation: Iris's 4 features and 3 classes, batches
+# of 32 (configs/training_config.yaml), its own MLP (components/models/tabular.py).
+VALIDATION_FEATURES = 4
+VALIDATION_CLASSES = 3
+VALIDATION_BATCH = 32
 
 
 def _batched(model, inputs, targets):
@@ -58,17 +60,22 @@ def _batched(model, inputs, targets):
 
 
 def validation_batches(samples: int, seed: int = SEED):
-    """A seeded MLP classifier (32 -> 64 -> 10, about 1 µs per sample on a
-    CPU) and its validation set as (inputs, targets) batches."""
+    """The training system's MLP (4-128-64-32-3, seeded) and `samples` rows of
+    standardized Iris-shaped features with their species, as (inputs,
+    targets) batches of 32. The codebase's own validation set is 22 rows;
+    1,000 is the report's figure, 10,000 and more its "large datasets"."""
     import torch
 
-    generator = torch.Generator().manual_seed(seed)
-    torch.manual_seed(seed)
-    model = torch.nn.Sequential(torch.nn.Linear(VALIDATION_FEATURES, 64), torch.nn.ReLU(),
-                                torch.nn.Linear(64, VALIDATION_CLASSES))
-    inputs = torch.randn(samples, VALIDATION_FEATURES, generator=generator)
-    targets = torch.randint(0, VALIDATION_CLASSES, (samples,), generator=generator)
-    return _batched(model, inputs, targets)
+    from optbench.components.models.tabular import tabular_mlp
+    from optbench.workloads.tabular import IRIS_MEANS, IRIS_STDS
+
+    rng = np.random.default_rng(seed)
+    targets = rng.integers(0, VALIDATION_CLASSES, samples)
+    features = rng.normal(np.take(IRIS_MEANS, targets, axis=0), np.take(IRIS_STDS, targets, axis=0))
+    features = (features - features.mean(axis=0)) / features.std(axis=0)
+    model = tabular_mlp(VALIDATION_FEATURES, VALIDATION_CLASSES, seed=seed % 2 ** 31)
+    return _batched(model, torch.from_numpy(features.astype(np.float32)),
+                    torch.from_numpy(targets.astype(np.int64)))
 
 
 # Small RGB images: with the ConvNet below, about 2 ms of model per sample on

@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 
 
-def validate(model, batches, device) -> tuple:
+def validate(model, batches, device, criterion=None, losses: list | None = None) -> tuple:
     model.eval()
     total = sum(len(t) for _, t in batches)
     preds = targets_out = probs_out = None
@@ -18,7 +18,10 @@ def validate(model, batches, device) -> tuple:
     with torch.no_grad():
         for inputs, targets in batches:
             inputs, targets = inputs.to(device), targets.to(device)
-            probs = torch.softmax(model(inputs), dim=1)
+            outputs = model(inputs)
+            if criterion is not None:   # the loop's loss, as the other variants take it
+                losses.append(criterion(outputs, targets).item())
+            probs = torch.softmax(outputs, dim=1)
             if probs_out is None:
                 probs_out = torch.empty((total, probs.shape[1]), dtype=probs.dtype, device=device)
                 preds = torch.empty(total, dtype=torch.int64, device=device)
