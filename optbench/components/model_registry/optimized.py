@@ -1,10 +1,12 @@
-"""src/models/registry.py after the report (training-system report §2.2), literally: a
-dict index from model_id to the model's position in registry["models"],
-built once in __init__ by `_build_index()` and read by `get_model`.
+"""src/models/registry.py after PR #6 (2bb072b, the same at 29be98f; training-system
+report §2.2): a dict from model_id to the model's position in
+registry["models"], built when the registry loads and extended by
+register_model; get_model reads it.
 
-The report shows no upkeep: register_model, remove_model and reload are the
-registry's own (inherited unchanged), so after them the index is stale. That
-is the report's code, bugs and all; the maintained index is in best.py.
+Nothing else keeps it: delete_model shifts every later model one position
+down, and an unfiltered get_latest_model or get_best_model sorts the
+registry's own list, and the index then points at other models (or past the
+end). That is the committed code; the kept index is in best.py.
 """
 from __future__ import annotations
 
@@ -12,19 +14,21 @@ from .baseline import LinearScanRegistry
 
 
 class IndexedRegistry(LinearScanRegistry):
-    def __init__(self, registry_path):
-        super().__init__(registry_path)
+    def __init__(self, registry_path, **kwargs):
+        super().__init__(registry_path, **kwargs)
         self._build_index()
 
     def _build_index(self) -> None:
-        """Build index for fast model lookups."""
-        self._model_id_index = {}
-        for idx, model in enumerate(self.registry["models"]):
-            self._model_id_index[model["model_id"]] = idx
+        self._model_id_index = {m["model_id"]: position
+                                for position, m in enumerate(self.registry["models"])}
+
+    def register_model(self, *args, **kwargs) -> str:
+        model_id = super().register_model(*args, **kwargs)
+        self._model_id_index[model_id] = len(self.registry["models"]) - 1
+        return model_id
 
     def get_model(self, model_id: str) -> dict | None:
-        """O(1) lookup using index."""
-        idx = self._model_id_index.get(model_id)
-        if idx is not None:
-            return self.registry["models"][idx]
-        return None
+        position = self._model_id_index.get(model_id)
+        if position is None:
+            return None
+        return self.registry["models"][position]
