@@ -167,33 +167,45 @@ def test_split_failures_on_small_label_sets(claims):
     assert failed["optimized"] == failed["best"] == 0
 
 
-def test_report_helper_stops_stratifying_many_classes(claims):
+def test_neither_commit_stratifies_many_classes_best_does(claims):
+    """Both the before copies and the helper stop stratifying at 20 classes:
+    25 classes lose balance and classes in validation and test alike; the
+    best variant stratifies per split with no cap."""
     balance = {v: measure(claims, "split.shared_helper", v, 1500, "class_balance_error")
                for v in ("baseline", "optimized", "best")}
-    assert balance["optimized"] > 5 * balance["baseline"]
-    assert balance["best"] == balance["baseline"]
-
-
-def test_best_split_keeps_every_class_the_helpers_rule_drops(claims):
-    """25 classes x 12 samples: the baseline can stratify, the report's rule
-    (< 20 classes) does not, and classes vanish from validation and test."""
+    assert balance["optimized"] == balance["baseline"] > balance["best"]
     missing = {v: measure(claims, "split.shared_helper", v, 300,
                           "classes_missing_from_val_or_test") for v in ("baseline", "optimized", "best")}
-    assert missing["optimized"] > missing["baseline"] == missing["best"]
+    assert missing["optimized"] == missing["baseline"] > missing["best"]
 
 
-def test_the_helpers_fallback_is_a_declared_change_and_nothing_else(claims):
+def test_the_helper_changes_the_split_only_where_the_before_code_raises(claims):
     claim = claims["split.shared_helper"]
     data = claim.workload.make(300)
     out = {v: claim.output(claim.case(v, 300, data=data)) for v in claim.variant_names}
-    assert out["optimized"]["declared_fallback"] == ["25 classes", "a class of 1"]
-    judged = claim.equivalence.judge(out["baseline"], out["optimized"])
-    assert judged.startswith("declared change: no stratification with 20+ classes")
-    assert claim.equivalence.judge(out["baseline"], out["best"]) is True
-    # A difference where the report's rule still stratifies is not declared.
+    assert out["optimized"]["declared_fallback"] == ["a class of 1"]
+    assert out["baseline"]["splits"]["a class of 1"].startswith("error")
+    assert claim.equivalence.judge(out["baseline"], out["optimized"]) is True
+    # A difference where both split is not declared.
     tampered = {**out["optimized"], "splits": {**out["optimized"]["splits"],
                                                "balanced 3 classes": out["optimized"]["splits"]["90/10 imbalance"]}}
     assert claim.equivalence.judge(out["baseline"], tampered) is False
+
+
+def test_the_codebases_iris_split_is_105_22_23_at_both_commits():
+    import io
+
+    import pandas as pd
+
+    from optbench.components import splits
+    from optbench.workloads.tabular import iris_csv
+
+    frame = pd.read_csv(io.StringIO(iris_csv()))
+    X, y = frame.drop(columns=["species"]), frame["species"]
+    parts = {v: splits.VARIANTS[v](X, y, random_state=42) for v in ("baseline", "optimized")}
+    assert [len(parts["baseline"][k][0]) for k in ("train", "val", "test")] == [105, 22, 23]
+    for k in ("train", "val", "test"):
+        assert list(parts["baseline"][k][0].index) == list(parts["optimized"][k][0].index)
 
 
 def test_split_code_is_counted_from_the_modelled_adapters():
@@ -202,10 +214,11 @@ def test_split_code_is_counted_from_the_modelled_adapters():
     from optbench.components.splits import MODULES, baseline, optimized
     from optbench.components.splits.claims import split_code_size
     size = {v: split_code_size(m) for v, m in MODULES.items()}
-    # Each adapter's split_data is def + 4 statements; each class adds 1.
-    assert size["baseline"]["statements"] == 2 * (1 + 1 + 4)
-    # The helper (def + 10 statements) and two adapters (class + def + return each).
-    assert size["optimized"]["statements"] == 11 + 2 * 3
+    # The ratio check (3), the CSV copy (class + 9) and the image copy (class + 7).
+    assert size["baseline"]["statements"] == 3 + 10 + 8
+    # The strata rule, the helper, and the adapters' calls with their empty-test
+    # handling: the helper adds code, as the codebase's does.
+    assert size["optimized"]["statements"] == 27 > size["baseline"]["statements"]
     data = np.arange(40), np.arange(40) % 4
     csv = baseline.CSVAdapter().split_data(*data)
     image = baseline.ImageAdapter().split_data(*data)

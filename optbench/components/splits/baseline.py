@@ -1,14 +1,27 @@
-"""The split code of src/data/adapters/ before the report (training-system report §2.1):
-each adapter holds its own copy of the train/val/test split.
+"""The split code of src/data/adapters/ at 6b13c54 (before PR #6; training-system
+report §2.1): each adapter holds its own copy of the train/val/test split.
 
-The two copies are duplicated on purpose: the report's "before" had them in
-csv_adapter.py and image_adapter.py, and the code claim counts what removing
-one saves. Each always stratifies, so scikit-learn refuses any label set with
-a class of one sample, or a split smaller than the number of classes.
+Both copies check that the ratios add up to 1, take the validation and test
+part out first (test_size = val + test), then halve it into validation and
+test (test_size = test / (val + test)). They differ in when they stratify:
+the CSV adapter only when the labels have fewer than 20 classes, the image
+adapter always; neither looks at how many samples a class has, so a class
+of one sample makes scikit-learn raise. With no test share the CSV adapter
+gives the whole remainder to validation and an empty test set.
+
+The copies are duplicated on purpose: the code claim counts what removing
+one saves. Iris (150 rows, 3 x 50): 105 / 22 / 23 rows.
 """
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 from sklearn.model_selection import train_test_split
+
+
+def _check_ratios(train_ratio, val_ratio, test_ratio) -> None:
+    if not np.isclose(train_ratio + val_ratio + test_ratio, 1.0):
+        raise ValueError("Split ratios must sum to 1.0")
 
 
 class CSVAdapter:
@@ -16,11 +29,18 @@ class CSVAdapter:
 
     def split_data(self, X, y, train_ratio=0.7, val_ratio=0.15, test_ratio=0.15,
                    random_state=42):
-        X_temp, X_test, y_temp, y_test = train_test_split(
-            X, y, test_size=test_ratio, random_state=random_state, stratify=y)
-        val_size = val_ratio / (train_ratio + val_ratio)
-        X_train, X_val, y_train, y_val = train_test_split(
-            X_temp, y_temp, test_size=val_size, random_state=random_state, stratify=y_temp)
+        _check_ratios(train_ratio, val_ratio, test_ratio)
+        stratify = y if len(np.unique(y)) < 20 else None
+        X_train, X_temp, y_train, y_temp = train_test_split(
+            X, y, test_size=val_ratio + test_ratio, random_state=random_state,
+            stratify=stratify)
+        if test_ratio > 0:
+            stratify_temp = y_temp if len(np.unique(y_temp)) < 20 else None
+            X_val, X_test, y_val, y_test = train_test_split(
+                X_temp, y_temp, test_size=test_ratio / (val_ratio + test_ratio),
+                random_state=random_state, stratify=stratify_temp)
+        else:
+            X_val, y_val, X_test, y_test = X_temp, y_temp, pd.DataFrame(), None
         return {"train": (X_train, y_train), "val": (X_val, y_val), "test": (X_test, y_test)}
 
 
@@ -29,13 +49,16 @@ class ImageAdapter:
 
     def split_data(self, image_paths, labels, train_ratio=0.7, val_ratio=0.15,
                    test_ratio=0.15, random_state=42):
-        paths_temp, paths_test, labels_temp, labels_test = train_test_split(
-            image_paths, labels, test_size=test_ratio, random_state=random_state,
+        _check_ratios(train_ratio, val_ratio, test_ratio)
+        paths_train, paths_temp, labels_train, labels_temp = train_test_split(
+            image_paths, labels, test_size=val_ratio + test_ratio, random_state=random_state,
             stratify=labels)
-        val_size = val_ratio / (train_ratio + val_ratio)
-        paths_train, paths_val, labels_train, labels_val = train_test_split(
-            paths_temp, labels_temp, test_size=val_size, random_state=random_state,
-            stratify=labels_temp)
+        if test_ratio > 0:
+            paths_val, paths_test, labels_val, labels_test = train_test_split(
+                paths_temp, labels_temp, test_size=test_ratio / (val_ratio + test_ratio),
+                random_state=random_state, stratify=labels_temp)
+        else:
+            paths_val, labels_val, paths_test, labels_test = paths_temp, labels_temp, [], []
         return {"train": (paths_train, labels_train), "val": (paths_val, labels_val),
                 "test": (paths_test, labels_test)}
 

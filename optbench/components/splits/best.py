@@ -29,9 +29,11 @@ def _split(X, y, test_size, random_state, stratify):
 
 def train_val_test_split(X, y, train_ratio=0.7, val_ratio=0.15, test_ratio=0.15,
                          random_state=42, stratify=True):
-    X_temp, X_test, y_temp, y_test = _split(X, y, test_ratio, random_state, stratify)
-    val_size = val_ratio / (train_ratio + val_ratio)
-    X_train, X_val, y_train, y_val = _split(X_temp, y_temp, val_size, random_state, stratify)
+    """The codebase's two splits (validation and test out first, then halved)."""
+    X_train, X_temp, y_train, y_temp = _split(X, y, val_ratio + test_ratio, random_state,
+                                              stratify)
+    X_val, X_test, y_val, y_test = _split(X_temp, y_temp, test_ratio / (val_ratio + test_ratio),
+                                          random_state, stratify)
     return {"train": (X_train, y_train), "val": (X_val, y_val), "test": (X_test, y_test)}
 
 

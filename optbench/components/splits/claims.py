@@ -33,11 +33,11 @@ def _outcomes(case: Case) -> dict[str, object]:
 
 
 def _report_rule_falls_back(y) -> bool:
-    """Training-system report §2.3's rule, restated: stratify only with fewer than 20
-    classes and at least 2 samples in each. Where it does not, the report
+    """Where the helper stops stratifying and the before code did not: fewer
+    than 20 classes (both cap there) with a class of one sample. The report
     declares the change ("graceful fallback to non-stratified split")."""
     labels, counts = np.unique(y, return_counts=True)
-    return not (len(labels) < 20 and counts.min() >= 2)
+    return len(labels) < 20 and counts.min() < 2
 
 
 def _output(case: Case) -> dict:
@@ -164,13 +164,20 @@ CLAIM = Claim(
     output=_output,
     equivalence=Equivalence(
         "identical splits on every label set both variants split", _same_where_both_work,
-        declared_change="no stratification with 20+ classes or a class of one sample "
+        declared_change="no stratification with a class of one sample "
                         "(\"graceful fallback to non-stratified split\")",
         only_declared=_only_the_declared_fallback),
     headline_size=150,
-    notes="300 samples of 25 classes: the first size at which every split can hold "
-          "every class, so the baseline stratifies and the helper's 20-class rule "
-          "costs class balance (the best variant stratifies per split, with no cap).",
+    revision=2,
+    notes="Follows the CSV adapter's split at 6b13c54 (validation and test out first, then "
+          "halved; stratified below 20 classes, whatever the class sizes) and the helper at "
+          "2bb072b + 05f89d6 (the same, and only with 2+ samples per class). Revision 1 split "
+          "the test part first, always stratified, and so credited the helper with dropping "
+          "stratification at 20+ classes: the before code already did. The helper changes "
+          "the split only where the before code raises; Iris splits identically (105/22/23). "
+          "The code count is of optbench's model of the adapters: the helper adds statements "
+          "(in the codebase helpers.py grows from 135 to 224 lines). 300 samples of 25 "
+          "classes: neither commit stratifies, the best variant does.",
 )
 
 CLAIMS = [CLAIM]

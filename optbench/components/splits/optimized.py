@@ -1,38 +1,58 @@
-"""src/utils/helpers.py after the report (training-system report §2.1, §2.3), and the two
-adapters calling it: one shared train_val_test_split() that stratifies only
-when fewer than 20 classes and at least 2 samples in each (checked once, on
-the whole label set)."""
+"""src/utils/helpers.py after PR #6 (2bb072b, with 05f89d6's rule; training-system
+report §2.1, §2.3), and the two adapters calling it: one shared
+train_val_test_split() that stratifies a split only when its labels have
+fewer than 20 classes and at least 2 samples in each (an error while
+checking means no stratification). The same two splits as before: Iris
+gives the same 105 / 22 / 23 rows. With no test share the test part is
+(None, None); the CSV adapter turns it into an empty table."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from sklearn.model_selection import train_test_split
+
+
+def _strata(y, stratify: bool):
+    """y when this split can stratify under the helper's rule, else None."""
+    if not stratify:
+        return None
+    try:
+        labels, counts = np.unique(y, return_counts=True)
+        return y if len(labels) < 20 and counts.min() >= 2 else None
+    except Exception:  # the helper swallows a failed check: no stratification
+        return None
 
 
 def train_val_test_split(X, y, train_ratio=0.7, val_ratio=0.15, test_ratio=0.15,
                          random_state=42, stratify=True):
     """Generic utility for data splitting."""
-    stratify_arg = None
-    if stratify:
-        # Check minimum samples per class
-        unique_labels, counts = np.unique(y, return_counts=True)
-        min_count = counts.min()
-        # Need at least 2 samples per class for stratified splitting
-        if len(unique_labels) < 20 and min_count >= 2:
-            stratify_arg = y
-    X_temp, X_test, y_temp, y_test = train_test_split(
-        X, y, test_size=test_ratio, random_state=random_state, stratify=stratify_arg)
-    val_size = val_ratio / (train_ratio + val_ratio)
-    X_train, X_val, y_train, y_val = train_test_split(
-        X_temp, y_temp, test_size=val_size, random_state=random_state,
-        stratify=y_temp if stratify_arg is not None else None)
+    if not np.isclose(train_ratio + val_ratio + test_ratio, 1.0):
+        raise ValueError("Split ratios must sum to 1.0")
+    X_train, X_temp, y_train, y_temp = train_test_split(
+        X, y, test_size=val_ratio + test_ratio, random_state=random_state,
+        stratify=_strata(y, stratify))
+    if test_ratio <= 0:
+        return {"train": (X_train, y_train), "val": (X_temp, y_temp), "test": (None, None)}
+    X_val, X_test, y_val, y_test = train_test_split(
+        X_temp, y_temp, test_size=test_ratio / (val_ratio + test_ratio),
+        random_state=random_state, stratify=_strata(y_temp, stratify))
     return {"train": (X_train, y_train), "val": (X_val, y_val), "test": (X_test, y_test)}
 
 
 class CSVAdapter:
     def split_data(self, X, y, **ratios):
-        return train_val_test_split(X, y, **ratios)
+        parts = train_val_test_split(X, y, **ratios)
+        if parts["test"][0] is None:
+            parts["test"] = (pd.DataFrame(), None)
+        return parts
 
 
 class ImageAdapter:
     def split_data(self, image_paths, labels, **ratios):
-        return train_val_test_split(image_paths, labels, **ratios)
+        parts = train_val_test_split(image_paths, labels, **ratios)
+        if parts["test"][0] is None:
+            parts["test"] = ([], [])
+        return parts
+
+
+split_data = CSVAdapter().split_data   # what the training run calls
