@@ -116,7 +116,10 @@ def measure_metric(metric: Metric, states: dict[str, Any], options: RunOptions,
         bodies = {v: partial(metric.measure, s) for v, s in states.items()}
         plan = options.sampling(primary)
         if warmed:
-            plan = replace(plan, warmup=0)
+            # A system's cells were each run once already; and its budget is
+            # the plan's per pair of variants, for each pair of its cells.
+            plan = replace(plan, warmup=0,
+                           budget_seconds=plan.budget_seconds * max(1, len(states) / 2))
         empty_call = EMPTY_CALL
         if device == "cuda":   # the empty call pays the synchronize the bodies pay
             bodies = {v: synchronized(b) for v, b in bodies.items()}
