@@ -274,5 +274,5 @@ def test_an_unchanged_nan_value_is_not_a_change():
 def test_a_claimed_range_per_size_must_cover_every_size(claims):
     from dataclasses import replace as dc_replace
     claim = claims["trainer.val_accumulate"]
-    with pytest.raises(ValueError, match="no claimed range for sizes \\[10000, 100000\\]"):
+    with pytest.raises(ValueError, match="no claimed range for sizes \\[22, 10000, 100000\\]"):
         dc_replace(claim, claimed={1000: claim.claimed_at(1000)})

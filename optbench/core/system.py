@@ -86,6 +86,10 @@ def system(*, id: str, source: str, title: str, claimed: Claimed, switches: Sequ
             return state.last_output
         return run(case.implementation, case)
 
+    # The claim's own functions are the module that wrote `run`: whatever looks
+    # a claim's code up through its setup (the runners' source versions, the
+    # checks that each claimed range quotes its report) finds that module.
+    setup.__module__ = output.__module__ = run.__module__
     return Claim(
         id=id, source=source, component=component, title=title, claimed=claimed,
         variants=variants, workload=workload, setup=setup,
