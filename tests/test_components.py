@@ -22,6 +22,8 @@ def measure(claims, claim_id, variant, size, metric_name):
 
 # Variants that faithfully reproduce a report's changed output (never a fix's bug).
 CHANGES_OUTPUT = {("registry.index", "optimized"): "the index goes stale after a sort or a delete",
+                  ("split.shared_helper", "best"):
+                      "best stratifies 20+ classes, which neither commit does",
                   ("dataset.indexed_frame", "optimized"): "a .loc row turns int columns to float",
                   ("collator.image_lru_inplace_transform", "optimized"):
                       "an in-place transform edits the image the cache hands back",
@@ -42,7 +44,9 @@ def test_every_claim_variant_is_equivalent_to_its_baseline_unless_the_report_cha
             continue  # e.g. the pyarrow-storage claims where pyarrow is not installed
         if "cpu" not in claim.devices:
             continue  # CUDA-only: tests/test_trainer_steps.py runs their code on the CPU
-        size = claim.sizes(quick=True)[0]
+        # At the headline size: the codebase's own small case may change nothing
+        # (image validation's default sample of 10 never reaches the stop).
+        size = claim.headline(quick=True)
         data = claim.workload.make(size)
         outputs = {}
         for variant in claim.variant_names:
