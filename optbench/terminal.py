@@ -227,8 +227,10 @@ def claim_lines(listed, width: int = PIPED_WIDTH) -> list[Text]:
         devices = "" if claim.devices == ("cpu",) else \
             "  · " + ("CUDA only" if claim.devices == ("cuda",) else
                       " and ".join(d.upper() for d in claim.devices))
-        lines.append(Text(fit(f"{claim.id}  [{claim.component}]  {', '.join(claim.variants)}"
-                              f"{devices}", width), style="bold"))
+        what = (f"switches: {', '.join(claim.switches)}"
+                if claim.switches else ", ".join(claim.variants))
+        lines.append(Text(fit(f"{claim.id}  [{claim.component}]  {what}{devices}", width),
+                          style="bold"))
         lines.append(Text(fit(f"    {claim.claimed} · {claim.source}", width)))
     return lines
 

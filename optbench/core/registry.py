@@ -83,12 +83,14 @@ class Listed:
     claimed: str
     variants: tuple[str, ...]
     devices: tuple[str, ...] = ("cpu",)
+    switches: tuple[str, ...] = ()     # a system's, in the order declared
 
     @classmethod
     def of(cls, claim: Claim) -> "Listed":
         return cls(claim.id, claim.source, claim.component, claim.title,
                    claim.claimed_at(claim.headline(quick=False)).text,
-                   tuple(claim.variant_names), tuple(claim.devices))
+                   tuple(claim.variant_names), tuple(claim.devices),
+                   tuple(s.name for s in claim.switches))
 
 
 def catalogue(module: str | None = None) -> list[Listed]:
@@ -132,7 +134,8 @@ def _load_catalogue() -> list[Listed] | None:
     try:
         rows = json.loads(_catalogue_path().read_text(encoding="utf-8"))
         return [Listed(**{**row, "variants": tuple(row["variants"]),
-                          "devices": tuple(row.get("devices", ("cpu",)))}) for row in rows]
+                          "devices": tuple(row.get("devices", ("cpu",))),
+                          "switches": tuple(row.get("switches", ()))}) for row in rows]
     except (OSError, ValueError, TypeError, KeyError):
         return None  # absent, unreadable or from an older layout: import instead
 
