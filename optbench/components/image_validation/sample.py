@@ -1,4 +1,12 @@
-"""The validated sample: good images with broken files spread through it.
+"""The images validated: the codebase's own folder, and what-if samples.
+
+`class_folder()` is data/sample/images as model_train ships it (05f89d6) and
+its scripts/setup_data.py writes it: class_0, class_1 and class_2, 10 JPEGs
+each, 64x64, a solid red, green or blue with noise of -20..19 levels per
+channel (seeded here).
+
+The what-if samples (`make_sample`): good images with broken files spread
+through them.
 
 A sample of `size` image paths, `percent` of them broken. The broken files
 come from optbench.workloads.images.write_bad_images, their kinds in turn
@@ -12,6 +20,12 @@ With 5% of 100 that is positions 10, 30, 50, 70, 90; with 50%, every odd
 position. The sixth broken file (the one after which the report's code stops)
 is at `bad_positions(size, percent)[5]`.
 
+Under the codebase's validator (validator.py), which only opens each file,
+the empty, HTML and missing files are errors and the truncated JPEG is
+not: its header is whole. With SPEC_SCHEMA a warning comes from each image
+below 128x128: the 64x64 and 128x96 good images and the truncated JPEG
+(128x96).
+
 The bytes are made once per (size, percent) and written into each case's own
 folder by `write_sample`: every variant validates its own copy of the same
 files.
@@ -23,10 +37,17 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from optbench.workloads.images import (BAD_IMAGE_KINDS, image_layout, write_bad_images,
-                                       write_images)
+import io
 
-from .validator import RECOMMENDED_SIZE, below
+import numpy as np
+
+from optbench.workloads.images import (BAD_IMAGE_FAILS_AT, BAD_IMAGE_KINDS, image_layout,
+                                       write_bad_images, write_images)
+
+from .validator import MIN_SIZE, below
+
+# write_bad_images' truncated JPEG: 128x96, its header whole.
+TRUNCATED_SIZE = (128, 96)
 
 # The folder, inside a case's work folder, that holds the sample.
 FOLDER = "sample"
@@ -67,14 +88,21 @@ class Sample:
         return sum(c is None for c in self.contents)
 
     @property
+    def unopenable(self) -> list[int]:
+        """Positions of the files Image.open fails on: one error each."""
+        return [p for p, kind in self.bad.items() if BAD_IMAGE_FAILS_AT[kind] == "open"]
+
+    @property
     def expected_errors(self) -> int:
-        """Broken files: one error each (the validator stops at the first)."""
-        return len(self.bad)
+        return len(self.unopenable)
 
     @property
     def expected_warnings(self) -> int:
-        """Good images below the validator's recommended size (all are RGB)."""
-        return sum(below(s, RECOMMENDED_SIZE) for s in self.good_sizes.values())
+        """Images that open and are below SPEC_SCHEMA's minimum (all are RGB
+        and in an allowed format): good ones and the truncated JPEGs."""
+        truncated = sum(kind == "truncated" for kind in self.bad.values())
+        return (sum(below(s, MIN_SIZE) for s in self.good_sizes.values())
+                + truncated * below(TRUNCATED_SIZE, MIN_SIZE))
 
     def __repr__(self) -> str:
         return (f"Sample({self.size} images, {self.percent}% broken: {len(self.bad)} "
@@ -124,3 +152,53 @@ def write_sample(sample: Sample, folder: Path) -> list[Path]:
         paths.append(path)
     return paths
 
+
+
+# data/sample/images: three classes of 10 images, each class one colour.
+CLASS_COLOURS = ((255, 0, 0), (0, 255, 0), (0, 0, 255))
+IMAGES_PER_CLASS = 10
+CLASS_IMAGE_SIZE = 64
+CLASS_SEED = 20261206
+
+
+@dataclass(frozen=True)
+class ClassFolder:
+    """Relative paths ("class_0/class_0_000.jpg") and their bytes."""
+
+    files: tuple[tuple[str, bytes], ...]
+
+    @property
+    def size(self) -> int:
+        return len(self.files)
+
+    def __repr__(self) -> str:
+        return f"ClassFolder({self.size} JPEGs in {len(CLASS_COLOURS)} class folders)"
+
+
+@functools.lru_cache(maxsize=2)
+def class_folder(images_per_class: int = IMAGES_PER_CLASS) -> ClassFolder:
+    """The codebase's sample image folder, seeded (Pillow's default JPEG
+    options, as the codebase saves them)."""
+    from PIL import Image
+
+    rng = np.random.default_rng(CLASS_SEED)
+    files = []
+    for index, colour in enumerate(CLASS_COLOURS):
+        for i in range(images_per_class):
+            side = CLASS_IMAGE_SIZE
+            noise = rng.integers(-20, 20, size=(side, side, 3))
+            pixels = np.clip(np.array(colour) + noise, 0, 255).astype(np.uint8)
+            buffer = io.BytesIO()
+            Image.fromarray(pixels).save(buffer, "JPEG")
+            files.append((f"class_{index}/class_{index}_{i:03d}.jpg", buffer.getvalue()))
+    return ClassFolder(tuple(files))
+
+
+def write_class_folder(folder_data: ClassFolder, folder: Path) -> Path:
+    """Write the class folders under `folder`; `folder`, ready for load()."""
+    folder = Path(folder)
+    for name, content in folder_data.files:
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    return folder
