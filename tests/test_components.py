@@ -35,7 +35,7 @@ CHANGES_OUTPUT = {("registry.index", "optimized"): "the index goes stale after a
                       "by 1e-6",
                   **{(f"image_validation.early_stop{suffix}", "optimized"):
                      "stops after more than 5 errors, keeps at most 10 warnings (declared)"
-                     for suffix in ("", "_clean", "_half")}}
+                     for suffix in ("", "_whatif", "_clean", "_half")}}
 
 
 def test_every_claim_variant_is_equivalent_to_its_baseline_unless_the_report_changed_it(claims):
@@ -212,6 +212,30 @@ def test_the_codebases_iris_split_is_105_22_23_at_both_commits():
         assert list(parts["baseline"][k][0].index) == list(parts["optimized"][k][0].index)
 
 
+@pytest.mark.parametrize("variant", ["baseline", "optimized", "best"])
+def test_the_second_split_takes_the_codebases_test_size(variant):
+    """1 - val / (val + test), as committed, is not test / (val + test) in
+    floating point: (0.6, 0.3, 0.1) on Iris gives the codebase's 90 / 44 /
+    16 rows, not 90 / 45 / 15. With no test share, the CSV adapter's shape."""
+    import io
+
+    import pandas as pd
+
+    from optbench.components import splits
+    from optbench.workloads.tabular import iris_csv
+
+    frame = pd.read_csv(io.StringIO(iris_csv()))
+    X, y = frame.drop(columns=["species"]), frame["species"]
+    parts = splits.VARIANTS[variant](X, y, train_ratio=0.6, val_ratio=0.3, test_ratio=0.1)
+    assert [len(parts[k][0]) for k in ("train", "val", "test")] == [90, 44, 16]
+    no_test = splits.VARIANTS[variant](X, y, train_ratio=0.7, val_ratio=0.3, test_ratio=0.0)
+    assert [len(no_test[k][0]) for k in ("train", "val")] == [105, 45]
+    assert isinstance(no_test["test"][0], pd.DataFrame) and no_test["test"][0].empty
+    assert no_test["test"][1] is None
+    with pytest.raises(ValueError, match="sum to 1.0"):
+        splits.VARIANTS[variant](X, y, train_ratio=0.7, val_ratio=0.2, test_ratio=0.2)
+
+
 def test_split_code_is_counted_from_the_modelled_adapters():
     """Two adapters' copies before; one helper and two one-line calls after,
     counted by ast (so the figure moves when the code does)."""
@@ -303,11 +327,67 @@ def test_registry_ids_are_the_name_and_the_second(tmp_path):
     from optbench.components.model_registry import VARIANTS
 
     at = datetime(2026, 12, 5, 1, 45, 1)
-    registry = VARIANTS["baseline"](tmp_path / "models" / "registry.json", clock=lambda: at)
-    first = registry.register_model("m.pth", "mlp_classifier", "tabular")
-    again = registry.register_model("m.pth", "mlp_classifier", "tabular")
-    assert first == again == "mlp_classifier_20261205_014501"   # the codebase's collision
-    assert registry.registry["metadata"]["total_models"] == 2
+    found = {}
+    for variant in ("baseline", "optimized", "best"):
+        registry = VARIANTS[variant](tmp_path / variant / "registry.json", clock=lambda: at)
+        first = registry.register_model("m.pth", "mlp_classifier", "tabular", {"acc": 0.1})
+        again = registry.register_model("m.pth", "mlp_classifier", "tabular", {"acc": 0.2})
+        assert first == again == "mlp_classifier_20261205_014501"   # the codebase's collision
+        assert registry.registry["metadata"]["total_models"] == 2
+        found[variant] = registry.get_model(first)["metrics"]
+    # The scan finds the first of the two; the committed index points at the second.
+    assert found == {"baseline": {"acc": 0.1}, "optimized": {"acc": 0.2}, "best": {"acc": 0.1}}
+
+
+def test_registry_entries_and_file_are_the_codebases(tmp_path):
+    """register_model reads the clock twice (id, then registered_at), stores
+    metrics as given and notes None as ""; the file is rewritten, indent 2."""
+    import json
+
+    from optbench.components.model_registry import VARIANTS
+    from optbench.workloads.registry import START, ticking_clock
+
+    path = tmp_path / "models" / "registry.json"
+    registry = VARIANTS["optimized"](path, clock=ticking_clock())
+    model_id = registry.register_model("artifacts/models/best_model.pth", "mlp_classifier",
+                                       "tabular", {"val_loss": 0.5}, notes=None)
+    assert model_id == f"mlp_classifier_{START:%Y%m%d}_090002"   # created_at took 09:00:01
+    on_disk = json.loads(path.read_text())
+    assert path.read_text() == json.dumps(on_disk, indent=2)
+    assert on_disk["metadata"] == {"created_at": "2026-01-05T09:00:01", "total_models": 1}
+    assert on_disk["models"] == [{
+        "model_id": model_id, "model_name": "mlp_classifier", "model_type": "tabular",
+        "model_path": "artifacts/models/best_model.pth", "registered_at": "2026-01-05T09:00:03",
+        "metrics": {"val_loss": 0.5}, "config": {}, "tags": [], "notes": ""}]
+
+
+@pytest.mark.parametrize("variant", ["baseline", "optimized", "best"])
+def test_only_an_unfiltered_get_latest_model_reorders_the_registry(tmp_path, variant):
+    """get_best_model drops the models without the metric first, so it sorts
+    a copy; get_latest_model with a filter sorts a filtered copy; without
+    one it sorts the registry's own list. list_models unfiltered hands out
+    the registry's own list."""
+    import json
+
+    from optbench.components.model_registry import VARIANTS
+    from optbench.workloads.registry import registry_document
+
+    path = tmp_path / "registry.json"
+    path.write_text(json.dumps(registry_document(31)["document"]))
+    registry = VARIANTS[variant](path)
+    order = [m["model_id"] for m in registry.registry["models"]]
+    best = registry.get_best_model("val_accuracy")
+    assert best == max(registry.registry["models"], key=lambda m: m["metrics"]["val_accuracy"])
+    assert registry.get_best_model("val_accuracy", higher_is_better=False)["model_id"] != \
+        best["model_id"]
+    assert registry.get_latest_model(model_type="vision")["model_type"] == "vision"
+    assert [m["model_id"] for m in registry.registry["models"]] == order
+    assert all(registry.get_model(i)["model_id"] == i for i in order)
+    assert registry.list_models() is registry.registry["models"]
+    assert registry.get_latest_model()["model_id"] == order[-1]
+    assert [m["model_id"] for m in registry.registry["models"]] == order[::-1]
+    wrong = sum(registry.get_model(i)["model_id"] != i for i in order)
+    assert wrong == (len(order) - 1 if variant == "optimized" else 0)   # the middle stays
 
 
 def test_registry_claimed_ranges_say_which_sizes_the_report_names(claims):
@@ -357,6 +437,31 @@ def test_a_claim_missing_a_module_is_not_measurable_and_skipped_by_runners(claim
     assert "no_such_module_xyz" in entry["reason"]
     with pytest.raises(Unavailable, match="no_such_module_xyz"):
         prepare(claim, "baseline", 10_000)
+
+
+@pytest.mark.parametrize("variant", ["baseline", "optimized", "best"])
+def test_predictions_are_formatted_as_the_codebase_does(claims, variant):
+    """Each row: the class, its label (or the index as a string without
+    names), its probability as confidence, the row as a list, and the top 3
+    by probability, as Python ints and floats."""
+    from optbench.components.predictor import VARIANTS
+    from optbench.components.predictor.claims import CLASS_NAMES, IRIS_BATCH
+
+    preds = np.array([2, 0], dtype=np.int64)
+    probs = np.array([[0.25, 0.25, 0.5], [0.5, 0.125, 0.375]], dtype=np.float32)
+    rows = VARIANTS[variant](preds, probs, CLASS_NAMES)
+    assert rows[0] == {
+        "predicted_class": 2, "predicted_label": "virginica", "confidence": 0.5,
+        "probabilities": [0.25, 0.25, 0.5],
+        "top_3": [{"class": 2, "label": "virginica", "probability": 0.5},
+                  {"class": 1, "label": "versicolor", "probability": 0.25},
+                  {"class": 0, "label": "setosa", "probability": 0.25}]}
+    assert [t["class"] for t in rows[1]["top_3"]] == [0, 2, 1]
+    assert all(type(t["class"]) is int for r in rows for t in r["top_3"])
+    unnamed = VARIANTS[variant](preds, probs)
+    assert unnamed[1]["predicted_label"] == "0" and unnamed[1]["top_3"][1]["label"] == "2"
+    claim = claims["predictor.enumerate_zip"]
+    assert claim.headline(quick=True) == claim.headline(quick=False) == IRIS_BATCH == 150
 
 
 def test_components_are_switchable_by_name():

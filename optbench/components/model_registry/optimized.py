@@ -1,12 +1,13 @@
 """src/models/registry.py after PR #6 (2bb072b, the same at 29be98f; training-system
 report §2.2): a dict from model_id to the model's position in
 registry["models"], built when the registry loads and extended by
-register_model; get_model reads it.
+register_model; get_model reads it. Not saved: the JSON is unchanged.
 
 Nothing else keeps it: delete_model shifts every later model one position
-down, and an unfiltered get_latest_model or get_best_model sorts the
-registry's own list, and the index then points at other models (or past the
-end). That is the committed code; the kept index is in best.py.
+down, and an unfiltered get_latest_model sorts the registry's own list
+(newest first), and the index then points at other models (or past the
+end: IndexError). get_best_model sorts a filtered copy and leaves it right.
+That is the committed code; the kept index is in best.py.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ class IndexedRegistry(LinearScanRegistry):
 
     def register_model(self, *args, **kwargs) -> str:
         model_id = super().register_model(*args, **kwargs)
+        # The last position: a second id of the same second points here too.
         self._model_id_index[model_id] = len(self.registry["models"]) - 1
         return model_id
 

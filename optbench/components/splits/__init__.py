@@ -6,7 +6,7 @@ from . import baseline, best, optimized
 
 # The CSV adapter's split at each commit: what `train.py --model-type tabular` calls.
 VARIANTS = {"baseline": baseline.split_data, "optimized": optimized.split_data,
-            "best": best.train_val_test_split}
+            "best": best.split_data}
 MODULES = {"baseline": baseline, "optimized": optimized, "best": best}
 
 

@@ -2,8 +2,11 @@
 report §2.1): each adapter holds its own copy of the train/val/test split.
 
 Both copies check that the ratios add up to 1, take the validation and test
-part out first (test_size = val + test), then halve it into validation and
-test (test_size = test / (val + test)). They differ in when they stratify:
+part out first (test_size = val + test), then split that into validation and
+test with test_size = 1 - val / (val + test), the codebase's expression:
+in floating point it is not always test / (val + test), and scikit-learn
+rounds the test count up, so (0.6, 0.3, 0.1) on Iris gives 90 / 44 / 16
+rows, not 90 / 45 / 15. They differ in when they stratify:
 the CSV adapter only when the labels have fewer than 20 classes, the image
 adapter always; neither looks at how many samples a class has, so a class
 of one sample makes scikit-learn raise. With no test share the CSV adapter
@@ -30,14 +33,15 @@ class CSVAdapter:
     def split_data(self, X, y, train_ratio=0.7, val_ratio=0.15, test_ratio=0.15,
                    random_state=42):
         _check_ratios(train_ratio, val_ratio, test_ratio)
-        stratify = y if len(np.unique(y)) < 20 else None
+        stratify = y if y is not None and len(np.unique(y)) < 20 else None
         X_train, X_temp, y_train, y_temp = train_test_split(
             X, y, test_size=val_ratio + test_ratio, random_state=random_state,
             stratify=stratify)
         if test_ratio > 0:
-            stratify_temp = y_temp if len(np.unique(y_temp)) < 20 else None
+            stratify_temp = (y_temp if y_temp is not None and len(np.unique(y_temp)) < 20
+                             else None)
             X_val, X_test, y_val, y_test = train_test_split(
-                X_temp, y_temp, test_size=test_ratio / (val_ratio + test_ratio),
+                X_temp, y_temp, test_size=1 - val_ratio / (val_ratio + test_ratio),
                 random_state=random_state, stratify=stratify_temp)
         else:
             X_val, y_val, X_test, y_test = X_temp, y_temp, pd.DataFrame(), None
@@ -55,7 +59,7 @@ class ImageAdapter:
             stratify=labels)
         if test_ratio > 0:
             paths_val, paths_test, labels_val, labels_test = train_test_split(
-                paths_temp, labels_temp, test_size=test_ratio / (val_ratio + test_ratio),
+                paths_temp, labels_temp, test_size=1 - val_ratio / (val_ratio + test_ratio),
                 random_state=random_state, stratify=labels_temp)
         else:
             paths_val, labels_val, paths_test, labels_test = paths_temp, labels_temp, [], []
