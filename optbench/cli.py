@@ -257,8 +257,7 @@ def _progress(cases: int):
             state["done"] += 1
             now = time.monotonic()
             errors.print(terminal.progress_line(
-                state["done"], cases, Entry.from_json(entry) if isinstance(entry, dict)
-                else entry, now - state["case_started"], now - started),
+                state["done"], cases, entry, now - state["case_started"], now - started),
                 markup=False, highlight=False)
 
         yield on_case_piped, on_done_piped
@@ -345,8 +344,7 @@ def _gate(previous, document, args, selected, options) -> int:
                      markup=False, highlight=False)
         # In a process of its own, as the run measured it: a shift that only
         # one process's memory layout shows must not reproduce by staying put.
-        return Entry.from_json(engine.remeasure(by_id[entry.id], entry.size, entry.device,
-                                                options))
+        return engine.remeasure(by_id[entry.id], entry.size, entry.device, options)
 
     try:
         outcome = gate.judge(previous, document, remeasure, args.gate_allow)

@@ -57,12 +57,16 @@ def _measured(entry: Entry) -> str:
 
 
 def _best(entry: Entry, wide: bool) -> str:
-    """best's ratio; its interval only with --wide (the report has it)."""
-    if entry.best_ratio is None:
-        return ""
-    if not wide or entry.best_ci_low == entry.best_ci_high:
-        return f"{entry.best_ratio:.3g}"
-    return f"{entry.best_ratio:.3g} [{entry.best_ci_low:.3g}, {entry.best_ci_high:.3g}]"
+    """The contrasts beside the verdict's (best's ratio); their intervals
+    only with --wide (the report has them)."""
+    shown = []
+    for name, c in entry.other_contrasts.items():
+        if c.ratio is None:
+            continue
+        figure = (f"{c.ratio:.3g}" if not wide or c.ci_low == c.ci_high
+                  else f"{c.ratio:.3g} [{c.ci_low:.3g}, {c.ci_high:.3g}]")
+        shown.append(figure if name == "best" else f"{name} {figure}")
+    return "; ".join(shown)
 
 
 def _verdict(entry: Entry, wide: bool) -> str:

@@ -142,13 +142,14 @@ def test_the_switch_that_changes_the_output_is_named():
 def test_planted_system_end_to_end_through_the_engine():
     claim = planted.BY_ID["planted.system"].claim
     entry = engine.measure_case(claim, 1, "cpu", engine.RunOptions(quick=True, design="full"))
-    assert entry["verdict"] == verdict.CONFIRMED
-    found = entry["ablation"]
+    assert entry.verdict == verdict.CONFIRMED
+    found = entry.ablation
     assert len(found["cells"]) == 16 and all(c["rounds"] >= 6 for c in found["cells"].values())
     shares = {s["name"]: s["shapley"]["share"] for s in found["switches"]}
     # true shares 0.71, 0, 0.15, 0.15: bounds far wider than the intervals seen
     assert 0.5 < shares["halves"] < 0.9 and abs(shares["idle"]) < 0.1
-    assert Entry.from_json(entry).to_json()["ablation"]["design"]["kind"] == "full"
+    assert Entry.from_json(entry.to_json()) == entry   # it survives the pipe and the file
+    assert entry.to_json()["ablation"]["design"]["kind"] == "full"
 
 
 def _failing_run(configuration, case):
@@ -165,9 +166,9 @@ def test_a_cell_that_raises_is_an_error_for_that_cell_only():
                    run=_failing_run, equivalence=Equivalence.exact("same"),
                    isolation="in-process")
     entry = engine.measure_case(claim, 1, "cpu", engine.RunOptions(quick=True, design="full"))
-    assert entry["verdict"] == verdict.CONFIRMED
-    assert "cell b is broken" in entry["ablation"]["cells"]["b"]["error"]
-    lines = [line.plain for line in terminal.ablation_lines(Entry.from_json(entry), 100)]
+    assert entry.verdict == verdict.CONFIRMED
+    assert "cell b is broken" in entry.ablation["cells"]["b"]["error"]
+    lines = [line.plain for line in terminal.ablation_lines(entry, 100)]
     assert any("cell b failed" in line for line in lines)
     assert all(len(line) <= 100 for line in lines)
 

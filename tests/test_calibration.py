@@ -6,6 +6,7 @@ import pytest
 from optbench.calibration import planted, selftest
 from optbench.core import verdict
 from optbench.core.engine import RunOptions
+from optbench.core.schema import Contrast, Entry, VariantSummary
 
 
 def test_expected_verdicts_are_read_off_the_rule_at_the_true_ratio():
@@ -19,18 +20,20 @@ def test_expected_verdicts_are_read_off_the_rule_at_the_true_ratio():
     assert expected["planted.exact_counter"] == verdict.CONFIRMED  # exactly on "80% fewer"
 
 
+def _planted_entry(id, ci_low, ci_high, verdict_=verdict.CONFIRMED):
+    return Entry(id, verdict_, {"size": 1, "device": "cpu"}, kind="time",
+                 contrasts={"optimized": Contrast("optimized", "baseline",
+                                                  (ci_low + ci_high) / 2, ci_low, ci_high)})
+
+
 def test_grades_separate_right_no_call_and_wrong():
-    entry = {"id": "planted.gain_4x", "kind": "time", "ci_low": 0.24, "ci_high": 0.26,
-             "verdict": verdict.CONFIRMED}
+    entry = _planted_entry("planted.gain_4x", 0.24, 0.26)
     assert selftest.grade(entry) == {"true_ratio": 0.25, "expected": verdict.CONFIRMED,
                                      "covered": True, "outcome": selftest.RIGHT}
-    missed = {**entry, "ci_low": 0.27, "ci_high": 0.3}
-    assert selftest.grade(missed)["covered"] is False
-    honest = {**entry, "id": "planted.near_reached", "ci_low": 0.4, "ci_high": 0.52,
-              "verdict": verdict.INCONCLUSIVE}
+    assert selftest.grade(_planted_entry("planted.gain_4x", 0.27, 0.3))["covered"] is False
+    honest = _planted_entry("planted.near_reached", 0.4, 0.52, verdict.INCONCLUSIVE)
     assert selftest.grade(honest)["outcome"] == selftest.NO_CALL
-    false_call = {**entry, "id": "planted.aa_python", "ci_low": 0.95, "ci_high": 0.98,
-                  "verdict": verdict.PARTIAL}
+    false_call = _planted_entry("planted.aa_python", 0.95, 0.98, verdict.PARTIAL)
     assert selftest.grade(false_call)["outcome"] == selftest.WRONG
 
 
@@ -66,9 +69,11 @@ def test_instruction_witness_sees_the_planted_work():
 def test_witness_skips_sizes_past_its_budget():
     from optbench.core.engine import _affordable
 
-    entries = [{"workload": {"size": size}, "baseline": {"median": seconds},
-                "optimized": {"median": seconds / 2}}
+    entries = [Entry("c", verdict.CONFIRMED, {"size": size, "device": "cpu"},
+                     variants={"baseline": VariantSummary(seconds),
+                               "optimized": VariantSummary(seconds / 2)})
                for size, seconds in ((1_000_000, 1.5), (10_000, 0.015))]
-    kept = _affordable(entries, budget=120)
-    assert [e["workload"]["size"] for e in kept] == [10_000]
-    assert "over the witness budget of 120 s" in entries[0]["instructions"]["unavailable"]
+    kept, skipped = _affordable(entries, budget=120)
+    assert [e.size for e in kept] == [10_000]
+    assert list(skipped) == ["c @ 1000000 cpu"]
+    assert "over the witness budget of 120 s" in skipped["c @ 1000000 cpu"]

@@ -61,12 +61,15 @@ def test_user_claims_module_end_to_end(tmp_path):
     assert "vocab.set_lookup" in done.stdout
     data = json.loads(out.read_text())
     entry = data["claims"][0]
-    for key in ("id", "source", "metric", "unit", "claimed", "verdict", "workload", "baseline",
-                "optimized", "ratio", "ci_low", "ci_high", "equivalent", "secondary"):
+    for key in ("id", "source", "metric", "unit", "claimed", "verdict", "workload", "variants",
+                "contrasts", "equivalent", "secondary"):
         assert key in entry
+    assert set(entry["variants"]) == {"baseline", "optimized"}
     assert entry["equivalent"] is True
     # Structure only: how fast a set beats a list is the verdict's business.
-    assert entry["ci_low"] <= entry["ratio"] <= entry["ci_high"]
+    optimized = entry["contrasts"]["optimized"]
+    assert (optimized["of"], optimized["against"]) == ("optimized", "baseline")
+    assert optimized["ci_low"] <= optimized["ratio"] <= optimized["ci_high"]
     assert entry["verdict"] in verdict.ORDER      # a measured verdict, not an error
     assert data["environment"]["cores"] >= 1
 

@@ -433,8 +433,8 @@ def test_a_claim_missing_a_module_is_not_measurable_and_skipped_by_runners(claim
     from optbench.runners.cases import Unavailable
     claim = replace(claims["preprocess.literal_replace"], requires=("no_such_module_xyz",))
     entry = engine.measure_case(claim, 10_000, "cpu", engine.RunOptions(quick=True))
-    assert entry["verdict"] == verdict.NOT_MEASURABLE
-    assert "no_such_module_xyz" in entry["reason"]
+    assert entry.verdict == verdict.NOT_MEASURABLE
+    assert "no_such_module_xyz" in entry.reason
     with pytest.raises(Unavailable, match="no_such_module_xyz"):
         prepare(claim, "baseline", 10_000)
 

@@ -126,7 +126,7 @@ def test_a_ratio_nine_times_worse_with_the_same_verdict_fails_when_it_reproduces
 
     def remeasure(entry):
         asked.append(entry.key)
-        return replace(entry, ci_low=0.88, ci_high=0.93)
+        return entry.with_contrast("optimized", ci_low=0.88, ci_high=0.93)
 
     failed, _ = _worse(slower, remeasure)
     assert asked == ["predictor.enumerate_zip @ 1000 cpu"]
@@ -146,7 +146,7 @@ def test_a_shift_within_the_between_process_tolerance_is_not_even_re_measured():
 
 def test_a_slower_run_that_a_remeasure_does_not_reproduce_passes_with_a_note():
     slower = _current(e0=lambda e: e.update(ratio=0.63, ci_low=0.6, ci_high=0.66))
-    failed, outcome = _worse(slower, lambda entry: replace(entry, ci_low=0.49, ci_high=0.53))
+    failed, outcome = _worse(slower, lambda entry: entry.with_contrast("optimized", ci_low=0.49, ci_high=0.53))
     assert failed == []
     assert "not reproduced (re-measured [0.49, 0.53])" in outcome.within_noise[0]
 
@@ -229,12 +229,12 @@ def test_the_re_measure_must_reproduce_the_same_ratio_that_got_worse():
     """best got slower; a re-measure where only best is still slow fails the
     gate and quotes best's interval, one where it is not passes."""
     slower_best = _current(e0=lambda e: e.update(best_ci_low=0.6, best_ci_high=0.64))
-    failed, _ = _worse(slower_best, lambda e: replace(e, best_ci_low=0.61, best_ci_high=0.66))
+    failed, _ = _worse(slower_best, lambda e: e.with_contrast("best", ci_low=0.61, ci_high=0.66))
     assert failed == ["predictor.enumerate_zip @ 1000 cpu: best ratio significantly worse: "
                       "[0.39, 0.41] -> [0.6, 0.64]; reproduced on a re-measure: [0.61, 0.66]"]
     # The re-measure shows the optimized slower instead: not the same regression.
-    failed, outcome = _worse(slower_best, lambda e: replace(
-        e, ci_low=0.9, ci_high=0.95, best_ci_low=0.38, best_ci_high=0.42))
+    failed, outcome = _worse(slower_best, lambda e: e.with_contrast(
+        "optimized", ci_low=0.9, ci_high=0.95).with_contrast("best", ci_low=0.38, ci_high=0.42))
     assert failed == []
     assert "not reproduced (re-measured [0.38, 0.42])" in outcome.within_noise[0]
 
@@ -243,14 +243,14 @@ def test_a_re_measure_runs_one_case_in_a_process_of_its_own(claims):
     from optbench.core import engine
     entry = engine.remeasure(claims["trainer.val_accumulate"], 1000, "cpu",
                              engine.RunOptions(quick=True))
-    assert (entry["id"], entry["workload"]["size"]) == ("trainer.val_accumulate", 1000)
-    assert entry["verdict"] != "error" and entry["ratio"] is not None
+    assert (entry.id, entry.size) == ("trainer.val_accumulate", 1000)
+    assert entry.verdict != "error" and entry.ratio is not None
 
 
 def test_a_re_measure_that_fails_does_not_let_the_regression_pass():
     slower = _current(e0=lambda e: e.update(ratio=0.9, ci_low=0.89, ci_high=0.91))
     failed, _ = _worse(slower, lambda e: replace(e, verdict="error", reason="killed by SIGKILL",
-                                                 ci_low=None, ci_high=None))
+                                                 contrasts={}))
     assert failed == ["predictor.enumerate_zip @ 1000 cpu: optimized ratio significantly worse: "
                       "[0.48, 0.52] -> [0.89, 0.91]; the re-measure failed: killed by SIGKILL"]
 

@@ -349,6 +349,6 @@ def test_the_engine_measures_the_codebases_run_without_an_error(claims):
     claim = replace(claims["image_validation.early_stop"],
                     secondary=claims["image_validation.early_stop"].secondary[:2])
     entry = engine.measure_case(claim, 30, "cpu", engine.RunOptions(quick=True))
-    assert entry["verdict"] not in (verdict.ERROR, verdict.NOT_MEASURABLE)
-    assert entry["equivalent"].startswith("declared change")
-    assert entry["secondary"]["images_checked"]["values"] == {"baseline": 10, "optimized": 6}
+    assert entry.verdict not in (verdict.ERROR, verdict.NOT_MEASURABLE)
+    assert entry.equivalent.startswith("declared change")
+    assert entry.secondary["images_checked"].values == {"baseline": 10, "optimized": 6}

@@ -157,9 +157,9 @@ def test_strings_from_results_are_escaped(quick_run, tmp_path):
 def test_two_runs_side_by_side_highlight_what_moved(quick_run, tmp_path):
     later = json.loads(quick_run.read_text())
     moved = next(e for e in later["claims"] if e["id"] == "callbacks.metrics_interval")
-    saves, was = moved["optimized"]["median"], moved["verdict"]
+    saves, was = moved["variants"]["optimized"]["median"], moved["verdict"]
     moved["verdict"] = "refuted"
-    moved["optimized"]["median"] += 5
+    moved["variants"]["optimized"]["median"] += 5
     path = tmp_path / "later.json"
     path.write_text(json.dumps(later))
     html = write_report([quick_run, path], tmp_path / "out").read_text()

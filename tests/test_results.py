@@ -48,11 +48,40 @@ def test_version_1_files_still_load_and_round_trip(name, tmp_path):
     assert all(e.revision is None for e in loaded.claims)  # version 1 had none
     again = tmp_path / "again.json"
     results.save(loaded, again)
-    assert json.loads(again.read_text())["schema_version"] == SCHEMA_VERSION == 3
+    assert json.loads(again.read_text())["schema_version"] == SCHEMA_VERSION == 4
     assert results.load(again) == loaded
     raw = json.loads(path.read_text())["claims"][0]
     assert loaded.claims[0].variant("optimized").median == raw["optimized"]["median"]
     assert loaded.claims[0].to_json()["secondary"].keys() == raw["secondary"].keys()
+
+
+@pytest.mark.parametrize("name", ["images/2026-11-24-images-full.json",
+                                  "training-system/2026-12-06-full-intel-xeon.json"])
+def test_version_2_and_3_flat_ratios_become_named_contrasts(name, tmp_path):
+    """Versions 2 and 3 wrote the optimized and best ratios as flat fields and each
+    variant's summary as a top-level key: they load as the "optimized" and
+    "best" contrasts against the baseline and the variants mapping, keep
+    every figure, and nothing of them is left over as an unknown key."""
+    path = DOCS / name
+    raw = json.loads(path.read_text())
+    assert raw["schema_version"] in (2, 3)
+    loaded = results.load(path)
+    with_best = 0
+    for entry, old in zip(loaded.claims, raw["claims"]):
+        assert entry.ratio == old.get("ratio") and entry.ci_high == old.get("ci_high")
+        assert set(entry.variants) == {v for v in ("baseline", "optimized", "best") if v in old}
+        if old.get("best_ratio") is not None:
+            with_best += 1
+            best = entry.contrasts["best"]
+            assert (best.of, best.against) == ("best", "baseline")
+            assert (best.ratio, best.ci_low, best.ci_high) == (
+                old["best_ratio"], old["best_ci_low"], old["best_ci_high"])
+        else:
+            assert "best" not in entry.contrasts
+        assert not set(entry.extra) & {"ratio", "best_ratio", "best_ci_low", "baseline", "best"}
+    assert with_best or "training-system" in name
+    results.save(loaded, tmp_path / "again.json")
+    assert results.load(tmp_path / "again.json") == loaded
 
 
 @pytest.mark.parametrize("content, message", [

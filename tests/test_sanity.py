@@ -1,5 +1,6 @@
 """core/sanity.py on made-up entries: the timing warnings no interval catches."""
 from optbench.core import measure, sanity
+from optbench.core.schema import Entry
 
 EMPTY = 100e-9     # an empty call, as the rounds of one entry timed it
 
@@ -9,15 +10,19 @@ def _entry(size, seconds, empty_call=EMPTY):
     call, in rounds whose empty call took `empty_call`."""
     samples = [seconds * f for f in (1.0, 1.02, 1.05)]
     variant = {"median": samples[1], "samples": samples}
-    return {"kind": "time", "ratio": 1.0, "metric": "work_time",
-            "workload": {"device": "cpu", "size": size, "size_unit": "items"},
-            "sampling": {"empty_call_seconds": empty_call},
-            "baseline": dict(variant), "optimized": dict(variant)}
+    return Entry.from_json({
+        "id": "c", "verdict": "confirmed", "kind": "time", "metric": "work_time",
+        "workload": {"device": "cpu", "size": size, "size_unit": "items"},
+        "sampling": {"empty_call_seconds": empty_call},
+        "variants": {"baseline": dict(variant), "optimized": dict(variant)},
+        "contrasts": {"optimized": {"of": "optimized", "ratio": 1.0, "ci_low": 0.99,
+                                    "ci_high": 1.01}}})
 
 
 def _warnings(entries):
-    sanity.check(entries)
-    return [w for e in entries for w in e.get("warnings", [])]
+    checked = sanity.check(entries)
+    assert [e.key for e in checked] == [e.key for e in entries]  # same entries, same order
+    return [w for e in checked for w in e.warnings]
 
 
 def test_an_emptied_queue_on_a_machine_that_slowed_down_is_still_warned_about():
@@ -68,7 +73,6 @@ def test_real_growth_stands_when_the_empty_call_reading_moves():
 
 
 def test_an_entry_sampled_without_an_empty_call_draws_no_warning():
-    small, large = _entry(1_000, EMPTY), _entry(10_000, EMPTY)
-    for entry in (small, large):
-        del entry["sampling"]
+    from dataclasses import replace
+    small, large = (replace(_entry(size, EMPTY), sampling=None) for size in (1_000, 10_000))
     assert _warnings([small, large]) == []

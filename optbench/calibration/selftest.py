@@ -18,6 +18,7 @@ from dataclasses import replace
 from typing import Callable
 
 from optbench.core import engine, registry, results, verdict
+from optbench.core.schema import Entry
 
 from .planted import BY_ID, CLAIMS, PLANTED, Planted
 
@@ -34,19 +35,19 @@ def expected_verdict(planted: Planted) -> str:
                             planted.true_ratio, verdict.noise_floor(claim.primary.kind))
 
 
-def grade(entry: dict) -> dict:
+def grade(entry: Entry) -> dict:
     """covered / expected / outcome for one measured planted entry."""
-    planted = BY_ID[entry["id"]]
+    planted = BY_ID[entry.id]
     expected = expected_verdict(planted)
     truth = float(planted.true_ratio)
     covered = None
-    if entry["kind"] == "time" and entry.get("ci_low") is not None:
-        covered = entry["ci_low"] <= truth <= entry["ci_high"]
-    got = entry["verdict"]
+    if entry.kind == "time" and entry.ci_low is not None:
+        covered = entry.ci_low <= truth <= entry.ci_high
+    got = entry.verdict
     outcome = RIGHT if got == expected else NO_CALL if got == verdict.INCONCLUSIVE else WRONG
     graded = {"true_ratio": truth, "expected": expected, "covered": covered, "outcome": outcome}
-    if planted.true_shapley and entry.get("ablation"):
-        graded["switches"] = grade_switches(planted, entry["ablation"])
+    if planted.true_shapley and entry.ablation:
+        graded["switches"] = grade_switches(planted, entry.ablation)
     return graded
 
 
@@ -90,8 +91,8 @@ def run(options: engine.RunOptions, repeats: int, ids: list[str] | None = None,
         document = engine.run(chosen, replace(options, seed=repeat), MODULE, on_case=on_case,
                               on_done=on_done)
         environment = environment or document.to_json()["environment"]
-        for entry in (e.to_json() for e in document.claims):
-            entries.append({**entry, "repeat": repeat, "grade": grade(entry)})
+        for entry in document.claims:
+            entries.append({**entry.to_json(), "repeat": repeat, "grade": grade(entry)})
     return {"kind": "optbench-selftest", "schema_version": results.SCHEMA_VERSION,
             "environment": environment,
             "run": {"quick": options.quick, "repeats": repeats,
@@ -119,7 +120,7 @@ def per_claim(entries: list[dict]) -> list[dict]:
             "verdicts": dict(Counter(e["verdict"] for e in mine)),
             "outcomes": dict(Counter(g["outcome"] for g in grades)),
             "covered": sum(covered), "intervals": len(covered),
-            "median_ratio": statistics.median(e["ratio"] for e in mine),
+            "median_ratio": statistics.median(Entry.from_json(e).ratio for e in mine),
             "median_half_width": statistics.median(widths) if widths else None,
             "median_rounds": statistics.median(rounds) if rounds else None,
             "instruction_ratio": statistics.median(witness) if witness else None,

@@ -295,6 +295,14 @@ class Claim:
         return [v for v in VARIANT_ORDER if v in self.variants]
 
     @property
+    def contrasts(self) -> list[tuple[str, str, str]]:
+        """The named comparisons of the primary metric, (name, of, against):
+        every variant but the baseline, against the baseline, named after it.
+        The verdict reads the one named "optimized"; a system's per-switch
+        effects are its ablation's (core/ablation.py)."""
+        return [(v, v, BASELINE) for v in self.variant_names if v != BASELINE]
+
+    @property
     def is_system(self) -> bool:
         return bool(self.switches)
 

@@ -12,9 +12,9 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from . import results, sanity, verdict
-from .schema import Results
+from .schema import SCHEMA_VERSION, VERDICT_CONTRAST, Contrast, Entry, Reading, Results, VariantSummary
 from . import ablation, isolate
-from .claim import BASELINE, OPTIMIZED, VARIANT_ORDER, Claim, Metric, ratio
+from .claim import BASELINE, Claim, Metric, ratio
 from .design import FULL, SCREEN, DesignError
 from .errors import MeasurementError
 from .origin import where
@@ -88,7 +88,7 @@ def stop_rule(plan: SamplingPlan, threshold, floor: float
     precise = WIDE_INTERVAL if threshold is None else min(WIDE_INTERVAL, abs(1 - threshold) / 2)
 
     def stop(samples: dict[str, list[float]]) -> str | None:
-        base, mine = samples[BASELINE], samples[OPTIMIZED]
+        base, mine = samples[BASELINE], samples[VERDICT_CONTRAST]
         strict = ratio_interval(base, mine, paired=True, confidence=look_confidence)
         if verdict.settled(threshold, strict.ci_low, strict.ci_high, floor):
             return SETTLED
@@ -148,21 +148,20 @@ def order_seed(claim: Claim, size: int, metric: Metric, salt: int = 0) -> int:
     return zlib.crc32(f"{claim.id}:{size}:{metric.name}:{salt}".encode())
 
 
-def _summary(metric: Metric, samples) -> dict[str, Any]:
+def _summary(metric: Metric, samples) -> VariantSummary:
     if isinstance(samples, list):
-        out = {"median": float(np.median(samples)), "n": len(samples), "samples": samples}
-        if metric.kind == "time":
-            out["iqr_over_median"] = iqr_over_median(samples)
-        return out
-    return {"median": samples, "n": 1, "samples": [samples]}
+        return VariantSummary(float(np.median(samples)), len(samples), tuple(samples),
+                              iqr_over_median(samples) if metric.kind == "time" else None)
+    return VariantSummary(samples, 1, (samples,))
 
 
 def _is_number(x: Any) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 
-def _ratio_fields(metric: Metric, per_variant: dict, other: str) -> dict[str, float] | None:
-    base, mine = per_variant[BASELINE], per_variant[other]
+def _ratio_fields(metric: Metric, per_variant: dict, other: str, against: str = BASELINE
+                  ) -> dict[str, float] | None:
+    base, mine = per_variant[against], per_variant[other]
     if isinstance(base, list):
         est = ratio_interval(base, mine, paired=metric.kind == "time")
         return {"ratio": est.ratio, "ci_low": est.ci_low, "ci_high": est.ci_high,
@@ -173,20 +172,22 @@ def _ratio_fields(metric: Metric, per_variant: dict, other: str) -> dict[str, fl
     return None
 
 
-def _secondary_entry(metric: Metric, per_variant: dict, sampling: dict | None
-                     ) -> dict[str, Any]:
+def _secondary_reading(metric: Metric, per_variant: dict, sampling: dict | None) -> Reading:
     values = {v: (float(np.median(s)) if isinstance(s, list) else s)
               for v, s in per_variant.items()}
-    entry = {"kind": metric.kind, "unit": metric.unit, "description": metric.description,
-             "values": values}
-    if metric.kind in ("time", "memory"):
-        entry["samples"] = per_variant
-    if sampling:
-        entry["sampling"] = sampling
-    fields = _ratio_fields(metric, per_variant, OPTIMIZED)
-    if fields:
-        entry.update({k: _finite(fields[k]) for k in ("ratio", "ci_low", "ci_high")})
-    return entry
+    fields = _ratio_fields(metric, per_variant, VERDICT_CONTRAST) or {}
+    return Reading(metric.kind, metric.unit, metric.description, values,
+                   *(_finite(fields[k]) if k in fields else None
+                     for k in ("ratio", "ci_low", "ci_high")),
+                   samples=per_variant if metric.kind in ("time", "memory") else None,
+                   sampling=sampling or None)
+
+
+def _contrasts(claim: Claim, primary: dict) -> dict[str, dict[str, float] | None]:
+    """Each of the claim's contrasts on the primary metric's samples: ratio,
+    interval and half-width as computed (None where a figure is not a number)."""
+    return {name: _ratio_fields(claim.primary, primary, of, against)
+            for name, of, against in claim.contrasts}
 
 
 def _finite(x: float) -> float | None:
@@ -205,7 +206,7 @@ def _equivalence(claim: Claim, cases: dict, failed: dict[str, str] | None = None
         try:
             outputs[v] = claim.output(c)
         except Exception as exc:
-            if failed is None or v in (BASELINE, OPTIMIZED):
+            if failed is None or v in (BASELINE, VERDICT_CONTRAST):
                 raise
             failed[v] = f"output: {type(exc).__name__}: {exc}"
     outputs = {v: out for v, out in outputs.items() if v not in (failed or {})}
@@ -213,10 +214,12 @@ def _equivalence(claim: Claim, cases: dict, failed: dict[str, str] | None = None
                    for v, out in outputs.items() if v != BASELINE}
     differences = {v: found for v, judged in per_variant.items() if judged is not True
                    and (found := claim.equivalence.difference(outputs[BASELINE], outputs[v]))}
-    return per_variant[OPTIMIZED], per_variant, differences
+    return per_variant[VERDICT_CONTRAST], per_variant, differences
 
 
-def _base_entry(claim: Claim, size: int, device: str, quick: bool) -> dict[str, Any]:
+def _identity(claim: Claim, size: int, device: str, quick: bool) -> dict[str, Any]:
+    """What every entry of a case says, measured or not: which claim, size and
+    device, and what the report claimed there."""
     claimed = claim.claimed_at(size, device)
     return {
         "id": claim.id, "revision": claim.revision, "title": claim.title,
@@ -236,24 +239,22 @@ def planned(claims: Iterable[Claim], options: RunOptions) -> Results:
     """The results a run will have, before anything is measured: its
     entries' identities and claimed ranges (what the gate must find
     comparable before it is worth measuring)."""
-    return Results.from_json({"run": {"quick": options.quick}, "claims": [
-        {**_base_entry(c, size, device, options.quick), "verdict": "planned"}
-        for c in claims for size in c.sizes(options.quick) for device in c.devices]})
+    return Results(SCHEMA_VERSION, {}, {}, {"quick": options.quick}, tuple(
+        Entry(**_identity(c, size, device, options.quick), verdict="planned")
+        for c in claims for size in c.sizes(options.quick) for device in c.devices))
 
 
 def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
-                 progress: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
+                 progress: Callable[[str], None] = lambda _: None) -> Entry:
     """One results entry: every variant of `claim` at `size` on `device`."""
-    entry = _base_entry(claim, size, device, options.quick)
+    identity = _identity(claim, size, device, options.quick)
     reason = None
     if device == "cuda" and not cuda_available():
         reason = "needs CUDA; no CUDA device here"
     elif claim.missing():
         reason = f"needs {', '.join(claim.missing())}; not installed here"
     if reason:
-        entry.update(verdict=verdict.NOT_MEASURABLE, reason=reason,
-                     equivalent=None, ratio=None, ci_low=None, ci_high=None, secondary={})
-        return entry
+        return Entry(**identity, verdict=verdict.NOT_MEASURABLE, reason=reason)
     step = "workload"
     cases: dict = {}
     # A system's cells other than baseline and optimized that raised: the
@@ -279,7 +280,7 @@ def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
         for metric in claim.secondary:
             step = metric.name
             progress(step)
-            secondary[metric.name] = _secondary_entry(metric, *measure_metric(
+            secondary[metric.name] = _secondary_reading(metric, *measure_metric(
                 metric, named, options, device, memory_readings,
                 seed=order_seed(claim, size, metric, options.seed)))
         step = "equivalence"
@@ -293,39 +294,32 @@ def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
         for case in cases.values():
             shutil.rmtree(case.workdir, ignore_errors=True)
 
-    if claim.is_system:
-        entry["ablation"] = _ablation(claim, options, primary, per_variant, failed or {})
-    for v in claim.variant_names:
-        entry[v] = _summary(claim.primary, primary[v])
-    fields = _ratio_fields(claim.primary, primary, OPTIMIZED)
-    if fields is None:
+    figures = _contrasts(claim, primary)
+    if any(f is None for f in figures.values()):
         raise MeasurementError(f"claim {claim.id} at size {size:,} ({device}): primary metric "
                                f"{claim.primary.name} returned {primary[BASELINE]!r}, "
                                f"not a number")
-    entry.update(ratio=_finite(fields["ratio"]), ci_low=_finite(fields["ci_low"]),
-                 ci_high=_finite(fields["ci_high"]))
-    if sampling:
-        entry["sampling"] = sampling
-    if "best" in primary:
-        best = _ratio_fields(claim.primary, primary, "best")
-        entry.update(best_ratio=_finite(best["ratio"]), best_ci_low=_finite(best["ci_low"]),
-                     best_ci_high=_finite(best["ci_high"]))
-    noisy = [v for v in claim.variant_names
-             if entry[v].get("iqr_over_median", 0.0) > NOISY_IQR]
-    entry["noise"] = {"interval_half_width": fields["half_width"],
-                      "wide_interval": fields["half_width"] > WIDE_INTERVAL,
-                      "noisy_samples": noisy}
-    entry["equivalent"] = equivalent
-    entry["equivalence"] = {"description": claim.equivalence.description,
-                            "per_variant": per_variant}
-    if differences:
-        entry["equivalence"]["differences"] = differences
-    entry["secondary"] = secondary
+    contrasts = {name: Contrast(of, against, *(_finite(figures[name][k])
+                                               for k in ("ratio", "ci_low", "ci_high")))
+                 for name, of, against in claim.contrasts}
+    decided_on = figures[VERDICT_CONTRAST]   # unrounded: a ratio from zero is infinite
+    half_width = decided_on["half_width"]
+    summaries = {v: _summary(claim.primary, primary[v]) for v in claim.variant_names}
+    noisy = [v for v, s in summaries.items() if (s.iqr_over_median or 0.0) > NOISY_IQR]
     floor = verdict.noise_floor(claim.primary.kind)
-    entry["noise"]["floor"] = float(floor)
-    entry["verdict"] = verdict.decide(claimed, fields["ci_low"], fields["ci_high"], equivalent,
-                                      floor)
-    return entry
+    equivalence = {"description": claim.equivalence.description, "per_variant": per_variant}
+    if differences:
+        equivalence["differences"] = differences
+    return Entry(
+        **identity,
+        verdict=verdict.decide(claimed, decided_on["ci_low"], decided_on["ci_high"], equivalent,
+                               floor),
+        variants=summaries, contrasts=contrasts, sampling=sampling or None,
+        noise={"interval_half_width": half_width, "wide_interval": half_width > WIDE_INTERVAL,
+               "noisy_samples": noisy, "floor": float(floor)},
+        equivalent=equivalent, equivalence=equivalence, secondary=secondary,
+        ablation=(_ablation(claim, options, primary, per_variant, failed or {})
+                  if claim.is_system else None))
 
 
 def _prepared(claim: Claim, cases: dict, failed: dict[str, str] | None,
@@ -345,7 +339,7 @@ def _prepared(claim: Claim, cases: dict, failed: dict[str, str] | None,
                 claim.primary.measure(states[v])
                 trial_seconds += time.perf_counter() - started
         except Exception as exc:
-            if failed is None or v in (BASELINE, OPTIMIZED):
+            if failed is None or v in (BASELINE, VERDICT_CONTRAST):
                 raise
             failed[v] = f"{type(exc).__name__}: {exc} [{where(exc, claim.defined_at)}]"
             states.pop(v, None)
@@ -384,7 +378,7 @@ class RunInterrupted(Exception):
 
 
 def error_entry(claim: Claim, size: int, device: str, quick: bool,
-                cause: BaseException | str) -> dict[str, Any]:
+                cause: BaseException | str) -> Entry:
     """The entry of a case whose code failed: verdict "error" and why."""
     case_name = f"claim {claim.id} at size {size:,} ({device})"
     if isinstance(cause, MeasurementError):
@@ -393,10 +387,7 @@ def error_entry(claim: Claim, size: int, device: str, quick: bool,
         cause = f"{case_name}: {type(cause).__name__}: {cause} [{where(cause, claim.defined_at)}]"
     else:
         cause = f"{case_name}: {cause}"
-    entry = _base_entry(claim, size, device, quick)
-    entry.update(verdict=verdict.ERROR, reason=cause, equivalent=None, ratio=None,
-                 ci_low=None, ci_high=None, secondary={})
-    return entry
+    return Entry(**_identity(claim, size, device, quick), verdict=verdict.ERROR, reason=cause)
 
 
 def _no_progress(size: int, device: str) -> Callable[[str], None]:
@@ -405,8 +396,8 @@ def _no_progress(size: int, device: str) -> Callable[[str], None]:
 
 def measure_claim(claim: Claim, options: RunOptions,
                   on_case: Callable[[int, str], Callable[[str], None]] = _no_progress,
-                  on_done: Callable[[dict], None] = lambda _: None,
-                  on_witness: Callable[[], None] = lambda: None) -> list[dict]:
+                  on_done: Callable[[Entry], None] = lambda _: None,
+                  on_witness: Callable[[], None] = lambda: None) -> list[Entry]:
     """Every entry of `claim` in this process: each case (one that raises is an
     "error" entry), then the callgrind witness. What an executor runs."""
     measured = []
@@ -420,15 +411,14 @@ def measure_claim(claim: Claim, options: RunOptions,
             on_done(entry)
             measured.append(entry)
     on_witness()
-    witness(claim, measured, options)
-    return measured
+    return witness(claim, measured, options)
 
 
 class InProcess:
     """Measures each claim in this process: where fork is not available, or
     for a caller that wants no child (a debugger, a profiler)."""
 
-    def run(self, claim: Claim, options: RunOptions, on_case, on_done) -> list[dict]:
+    def run(self, claim: Claim, options: RunOptions, on_case, on_done) -> list[Entry]:
         return measure_claim(claim, options, on_case, on_done)
 
 
@@ -436,7 +426,7 @@ class Forked:
     """Measures each claim in its own forked child (core/isolate.py): a claim
     that raises, hangs past the case timeout or dies gives "error" entries."""
 
-    def run(self, claim: Claim, options: RunOptions, on_case, on_done) -> list[dict]:
+    def run(self, claim: Claim, options: RunOptions, on_case, on_done) -> list[Entry]:
         return isolate.run_claim(claim, options, measure_claim, error_entry, on_case, on_done,
                                  options.case_timeout)
 
@@ -446,17 +436,17 @@ def executor_for(options: RunOptions):
     return Forked() if options.isolate and isolate.fork_available() else InProcess()
 
 
-def witness(claim: Claim, measured: list[dict], options: RunOptions) -> None:
-    """The callgrind witness for a claim's timed CPU entries, when asked for."""
-    timed_cpu = [e for e in measured if e["workload"]["device"] == "cpu"
-                 and e.get("ratio") is not None]
-    if options.count_instructions and claim.primary.kind == "time" and timed_cpu:
-        add_instructions(claim, timed_cpu, options.threads)
+def witness(claim: Claim, measured: list[Entry], options: RunOptions) -> list[Entry]:
+    """`measured`, with the callgrind witness on its timed CPU entries when
+    asked for."""
+    if not (options.count_instructions and claim.primary.kind == "time"):
+        return measured
+    return add_instructions(claim, measured, options.threads)
 
 
 def run(claims: Iterable[Claim], options: RunOptions, claims_module: str | None = None,
         on_case: Callable[[Claim, int, str], Callable[[str], None]] | None = None,
-        on_done: Callable[[dict], None] = lambda _: None, executor=None) -> Results:
+        on_done: Callable[[Entry], None] = lambda _: None, executor=None) -> Results:
     """Measure every claim at every size and device; the whole results file.
 
     `executor` (default `executor_for(options)`) runs each claim: `Forked`
@@ -468,15 +458,13 @@ def run(claims: Iterable[Claim], options: RunOptions, claims_module: str | None 
     measured so far.
     """
     _set_threads(options.threads)
-    entries: list[dict] = []
+    entries: list[Entry] = []
     executor = executor or executor_for(options)
     try:
         for claim in claims:
             told = (lambda c: (lambda size, device: on_case(c, size, device)))(claim) \
                 if on_case else (lambda size, device: (lambda _: None))
-            measured = executor.run(claim, options, told, on_done)
-            sanity.check(measured)
-            entries.extend(measured)
+            entries.extend(sanity.check(executor.run(claim, options, told, on_done)))
     except isolate.Interrupted as stop:
         raise RunInterrupted(_document(entries + stop.entries, options, claims_module,
                                        incomplete=True)) from None
@@ -486,7 +474,7 @@ def run(claims: Iterable[Claim], options: RunOptions, claims_module: str | None 
     return _document(entries, options, claims_module)
 
 
-def remeasure(claim: Claim, size: int, device: str, options: RunOptions) -> dict[str, Any]:
+def remeasure(claim: Claim, size: int, device: str, options: RunOptions) -> Entry:
     """One case measured again, in a child process of its own (the gate's
     second look at a timing that seems to have got worse)."""
     from dataclasses import replace as _replace
@@ -501,7 +489,7 @@ def remeasure(claim: Claim, size: int, device: str, options: RunOptions) -> dict
         raise RunInterrupted(_document([], options, None, incomplete=True)) from None
 
 
-def _document(entries: list[dict], options: RunOptions, claims_module: str | None,
+def _document(entries: list[Entry], options: RunOptions, claims_module: str | None,
               incomplete: bool = False) -> Results:
     run_info = {"quick": options.quick, "claims_module": claims_module,
                 "torch_threads": options.threads, "order_seed": options.seed,
@@ -510,12 +498,8 @@ def _document(entries: list[dict], options: RunOptions, claims_module: str | Non
                 "design": options.design_kind}
     if incomplete:
         run_info["incomplete"] = True
-    return Results.from_json({
-        "tool": {"name": "optbench", "version": _version()},
-        "environment": results.environment(claims_module),
-        "run": run_info,
-        "claims": entries,
-    })
+    return Results(SCHEMA_VERSION, {"name": "optbench", "version": _version()},
+                   results.environment(claims_module), run_info, tuple(entries))
 
 
 # The callgrind witness gets this long per claim; larger sizes are skipped,
@@ -523,70 +507,75 @@ def _document(entries: list[dict], options: RunOptions, claims_module: str | Non
 WITNESS_BUDGET_SECONDS = 120.0
 
 
-def _affordable(entries: list[dict], budget: float) -> list[dict]:
+def _affordable(entries: list[Entry], budget: float) -> tuple[list[Entry], dict[str, str]]:
     """The entries, smallest first, whose counting fits the witness budget;
-    the others get a line saying why they have no count."""
+    and for each of the others (by key) a line saying why it has no count."""
     from .instructions import CALLGRIND_SLOWDOWN, DEFAULT_REPEATS
 
-    kept, spent = [], 0.0
-    for entry in sorted(entries, key=lambda e: e["workload"]["size"]):
-        per_call = sum(entry[v]["median"] for v in VARIANT_ORDER if isinstance(entry.get(v), dict))
+    kept, skipped, spent = [], {}, 0.0
+    for entry in sorted(entries, key=lambda e: e.size):
+        per_call = sum(s.median for s in entry.variants.values())
         cost = per_call * (CALLGRIND_SLOWDOWN * DEFAULT_REPEATS + 5)
         if spent + cost > budget:
-            entry["instructions"] = {"unavailable": (
+            skipped[entry.key] = (
                 f"skipped: counting would take about {cost:,.0f} s under callgrind (the "
                 f"variants take {per_call * 1e3:,.1f} ms a call, ~{CALLGRIND_SLOWDOWN}x slower "
-                f"counted), over the witness budget of {budget:.0f} s per claim")}
+                f"counted), over the witness budget of {budget:.0f} s per claim")
             continue
         kept.append(entry)
         spent += cost
-    return kept
+    return kept, skipped
 
 
-def add_instructions(claim: Claim, entries: list[dict], threads: int,
-                     budget: float = WITNESS_BUDGET_SECONDS) -> None:
-    """Instructions per call of the primary region, beside each entry's time
-    ratio, and whether the two agree (see core/instructions.py)."""
+def add_instructions(claim: Claim, entries: list[Entry], threads: int,
+                     budget: float = WITNESS_BUDGET_SECONDS) -> list[Entry]:
+    """`entries`, each timed CPU one with the instructions per call of its
+    primary region beside its time ratio, and whether the two agree (see
+    core/instructions.py); or a line saying why it has no count."""
+    timed_cpu = [e for e in entries if e.device == "cpu" and e.ratio is not None]
+    counting, witnessed = _affordable(timed_cpu, budget)
+    witnessed = {key: {"unavailable": why} for key, why in witnessed.items()}
+    if counting:
+        witnessed.update(_count(claim, counting, threads))
+    return [replace(e, instructions=witnessed[e.key]) if e.key in witnessed else e
+            for e in entries]
+
+
+def _count(claim: Claim, entries: list[Entry], threads: int) -> dict[str, dict]:
+    """Each entry's witness by key: its counts, or why there are none."""
     from . import instructions
     from .registry import module_of
 
-    entries = _affordable(entries, budget)
-    if not entries:
-        return
-    sizes = [e["workload"]["size"] for e in entries]
     module = module_of(claim)
     if module is None:
-        for entry in entries:
-            entry["instructions"] = {"unavailable": "the claim was not loaded from a claims "
-                                                    "module, so a child process cannot load it"}
-        return
+        return {e.key: {"unavailable": "the claim was not loaded from a claims module, so a "
+                                       "child process cannot load it"} for e in entries}
     try:
-        counted = instructions.count(module, claim.id, claim.primary.name, sizes,
-                                     claim.variant_names, threads=threads)
+        counted = instructions.count(module, claim.id, claim.primary.name,
+                                     [e.size for e in entries], claim.variant_names,
+                                     threads=threads)
     except instructions.WitnessUnavailable as exc:
-        for entry in entries:
-            entry["instructions"] = {"unavailable": str(exc)}
-        return
+        return {e.key: {"unavailable": str(exc)} for e in entries}
     except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
-        for entry in entries:
-            entry["instructions"] = {"unavailable": f"callgrind failed: {exc}"}
-        return
+        return {e.key: {"unavailable": f"callgrind failed: {exc}"} for e in entries}
     floor = float(verdict.noise_floor("time"))
+    out = {}
     for entry in entries:
-        per_call = counted[entry["workload"]["size"]]
+        per_call = counted[entry.size]
+        ratios = {name: per_call[of] / per_call[against]
+                  for name, of, against in claim.contrasts}
         witness = {"tool": "callgrind", "per_call": per_call,
                    "repeats": instructions.DEFAULT_REPEATS,
-                   "ratio": per_call[OPTIMIZED] / per_call[BASELINE]}
-        if "best" in per_call:
-            witness["best_ratio"] = per_call["best"] / per_call[BASELINE]
-        low, high = entry["ci_low"] - floor, entry["ci_high"] + floor
+                   "ratio": ratios[VERDICT_CONTRAST], "ratios": ratios}
+        low, high = entry.ci_low - floor, entry.ci_high + floor
         witness["agrees_with_time"] = low <= witness["ratio"] <= high
         if not witness["agrees_with_time"]:
             witness["note"] = (f"instructions say {witness['ratio']:.3g}, time says "
-                               f"[{entry['ci_low']:.3g}, {entry['ci_high']:.3g}]: time is "
+                               f"[{entry.ci_low:.3g}, {entry.ci_high:.3g}]: time is "
                                f"not following the work done (I/O, allocation, caches, "
                                f"threads or noise); both are shown, neither is picked")
-        entry["instructions"] = witness
+        out[entry.key] = witness
+    return out
 
 
 def _set_threads(threads: int) -> None:

@@ -12,7 +12,8 @@ inconclusive on unchanged code. A timed entry fails only when
    up to 7.2% beyond both intervals in 20 consecutive A/A runs (README,
    "The regression gate"), and
 2. a re-measure of that case in a process of its own, run by the gate
-   itself, reproduces that for the same ratio (optimized or best).
+   itself, reproduces that for the same contrast (optimized or best
+   against baseline).
 
 A timed verdict that got worse while the ratio stayed within that
 tolerance is printed as a note ("within noise"), not failed. Verdicts that say the case no longer ran
@@ -24,7 +25,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from . import verdict as _verdict
-from .schema import Entry, Results
+from .claim import VARIANT_ORDER
+from .schema import VERDICT_CONTRAST, Entry, Results
 
 # Best first. Beyond the verdict rule's own order: a case that no longer ran.
 ERROR = _verdict.ERROR
@@ -58,8 +60,8 @@ class Finding:
     what: str           # what moved, in words
     worse: bool
     timed: bool = False  # a timing: must reproduce on a re-measure to fail
-    # "optimized" or "best" when this is that variant's primary ratio moving
-    # (the report reads it to say which ratio moved; None for anything else).
+    # The contrast ("optimized", "best") whose primary ratio moved (the
+    # report reads it to say which ratio moved; None for anything else).
     ratio_of: str | None = None
 
 
@@ -172,9 +174,11 @@ def _entry_findings(key: str, old: Entry, new: Entry) -> list[Finding]:
 
 def _ratio_findings(key: str, old: Entry, new: Entry, timed: bool) -> list[Finding]:
     found = []
-    for prefix, who in (("", "optimized"), ("best_", "best")):
-        o_lo, o_hi = getattr(old, f"{prefix}ci_low"), getattr(old, f"{prefix}ci_high")
-        n_lo, n_hi = getattr(new, f"{prefix}ci_low"), getattr(new, f"{prefix}ci_high")
+    for who, now in new.contrasts.items():
+        then = old.contrasts.get(who)
+        if then is None:
+            continue
+        o_lo, o_hi, n_lo, n_hi = then.ci_low, then.ci_high, now.ci_low, now.ci_high
         if None in (o_lo, o_hi, n_lo, n_hi):
             continue
         if timed:
@@ -183,7 +187,7 @@ def _ratio_findings(key: str, old: Entry, new: Entry, timed: bool) -> list[Findi
                                           f"[{o_lo:.4g}, {o_hi:.4g}] -> [{n_lo:.4g}, {n_hi:.4g}]",
                                      worse=True, timed=True, ratio_of=who))
         elif new.kind == "memory":
-            o, n = getattr(old, f"{prefix}ratio"), getattr(new, f"{prefix}ratio")
+            o, n = then.ratio, now.ratio
             if o and n and n > o * (1 + MEMORY_TOLERANCE):
                 found.append(Finding(key, f"{who} memory ratio {o:.4g} -> {n:.4g}", worse=True,
                                      ratio_of=who))
@@ -204,7 +208,7 @@ def _exact_findings(key: str, old: Entry, new: Entry) -> list[Finding]:
         if old_sec and old_sec.kind == sec.kind:
             pairs.append((name, sec.kind, old_sec.values, sec.values))
     for name, kind, old_values, new_values in pairs:
-        for variant in ("baseline", "optimized", "best"):
+        for variant in sorted(set(old_values) | set(new_values), key=_variant_order):
             o, n = old_values.get(variant), new_values.get(variant)
             if o is None or n is None or o == n or (o != o and n != n):  # NaN == NaN here
                 continue
@@ -223,8 +227,8 @@ def _exact_findings(key: str, old: Entry, new: Entry) -> list[Finding]:
 
 def _equivalence_findings(key: str, old: Entry, new: Entry) -> list[Finding]:
     found = []
-    old_eq = (old.equivalence or {}).get("per_variant") or {"optimized": old.equivalent}
-    new_eq = (new.equivalence or {}).get("per_variant") or {"optimized": new.equivalent}
+    old_eq = (old.equivalence or {}).get("per_variant") or {VERDICT_CONTRAST: old.equivalent}
+    new_eq = (new.equivalence or {}).get("per_variant") or {VERDICT_CONTRAST: new.equivalent}
     for variant, o in old_eq.items():
         n = new_eq.get(variant)
         if variant not in new_eq or o == n:
@@ -258,7 +262,8 @@ def judge(previous: Results, current: Results,
         if not significant:
             outcome.within_noise += [f"{key}: {m}, but the ratio did not move beyond the old "
                                      f"interval by more than {RATIO_TOLERANCE:.0%} "
-                                     f"({_interval(before[key])} -> {_interval(now[key])})"
+                                     f"({_interval(before[key], VERDICT_CONTRAST)} -> "
+                                     f"{_interval(now[key], VERDICT_CONTRAST)})"
                                      for m in verdict_moves]
             continue
         again = remeasure(now[key]) if remeasure else None
@@ -272,14 +277,13 @@ def judge(previous: Results, current: Results,
         reproduced = False
         for f in significant:
             who = f.ratio_of
-            prefix = "best_" if who == "best" else ""
             if who in again_worse:
                 reproduced = True
                 outcome.regressions.append(Finding(
-                    key, f"{f.what}; reproduced on a re-measure: {_interval(again, prefix)}", True,
+                    key, f"{f.what}; reproduced on a re-measure: {_interval(again, who)}", True,
                     timed=True, ratio_of=who))
             else:
-                seen = (f"re-measured {_interval(again, prefix)}" if again
+                seen = (f"re-measured {_interval(again, who)}" if again
                         else "no re-measure possible")
                 outcome.within_noise.append(f"{key}: {f.what}, not reproduced ({seen})")
         if reproduced:
@@ -287,8 +291,13 @@ def judge(previous: Results, current: Results,
     return outcome
 
 
-def _interval(entry: Entry | None, prefix: str = "") -> str:
-    low = getattr(entry, f"{prefix}ci_low", None) if entry is not None else None
-    if low is None:
+def _interval(entry: Entry | None, contrast: str) -> str:
+    found = entry.contrasts.get(contrast) if entry is not None else None
+    if found is None or found.ci_low is None:
         return "n/a"
-    return f"[{low:.4g}, {getattr(entry, f'{prefix}ci_high'):.4g}]"
+    return f"[{found.ci_low:.4g}, {found.ci_high:.4g}]"
+
+
+def _variant_order(name: str) -> tuple:
+    """Baseline, then the named variants in the usual order, then a system's cells."""
+    return (VARIANT_ORDER.index(name) if name in VARIANT_ORDER else len(VARIANT_ORDER), name)

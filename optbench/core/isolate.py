@@ -21,9 +21,11 @@ import signal
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from typing import Callable
 
 from .claim import Claim
+from .schema import Entry
 
 # A case (one claim at one size on one device) with no answer after this
 # long is killed; the witness of a claim gets as long.
@@ -33,7 +35,7 @@ CASE_TIMEOUT_SECONDS = 900.0
 class Interrupted(Exception):
     """Ctrl-C during a run: the entries measured so far travel with it."""
 
-    def __init__(self, entries: list[dict]):
+    def __init__(self, entries: list[Entry]):
         super().__init__("interrupted")
         self.entries = entries
 
@@ -67,9 +69,11 @@ def _child(claim: Claim, options, work, conn, scratch: str) -> None:
             conn.send(("case", size, device))
             return lambda step: conn.send(("step", step))
 
-        measured = work(claim, options, on_case, lambda entry: conn.send(("entry", entry)),
+        # Entries cross the pipe as JSON, the form they are written in.
+        measured = work(claim, options, on_case,
+                        lambda entry: conn.send(("entry", entry.to_json())),
                         lambda: conn.send(("witness",)))
-        conn.send(("final", measured))
+        conn.send(("final", [e.to_json() for e in measured]))
     except BaseException as exc:  # noqa: BLE001 - sys.exit in a claim included
         status = 1
         try:  # say why, so the entry's reason is more than an exit status
@@ -81,11 +85,11 @@ def _child(claim: Claim, options, work, conn, scratch: str) -> None:
         os._exit(status)
 
 
-def run_claim(claim: Claim, options, work: Callable[..., list[dict]],
-              error_entry: Callable[..., dict],
+def run_claim(claim: Claim, options, work: Callable[..., list[Entry]],
+              error_entry: Callable[..., Entry],
               on_case: Callable[[int, str], Callable[[str], None]] = lambda s, d: (lambda _: None),
-              on_done: Callable[[dict], None] = lambda _: None,
-              timeout: float = CASE_TIMEOUT_SECONDS) -> list[dict]:
+              on_done: Callable[[Entry], None] = lambda _: None,
+              timeout: float = CASE_TIMEOUT_SECONDS) -> list[Entry]:
     """Every entry of `claim`, measured in a forked child by
     `work(claim, options, on_case, on_done, on_witness)`; a case the child
     never finished becomes `error_entry(claim, size, device, quick, why)`."""
@@ -98,7 +102,7 @@ def run_claim(claim: Claim, options, work: Callable[..., list[dict]],
     child = context.Process(target=_child, args=(claim, options, work, send, scratch))
     child.start()
     send.close()
-    entries: dict[tuple, dict] = {}
+    entries: dict[tuple, Entry] = {}
     current: tuple | None = None
     progress: Callable[[str], None] = lambda _: None
     deadline = time.monotonic() + timeout
@@ -123,14 +127,14 @@ def run_claim(claim: Claim, options, work: Callable[..., list[dict]],
                 elif kind == "step":
                     progress(message[1])
                 elif kind == "entry":
-                    entry = message[1]
+                    entry = Entry.from_json(message[1])
                     entries[current] = entry
                     on_done(entry)
                     current = None
                 elif kind == "witness":
                     current, deadline = ("witness",), time.monotonic() + timeout
                 elif kind == "final":
-                    final = message[1]
+                    final = [Entry.from_json(e) for e in message[1]]
                 elif kind == "crash":
                     crashed = message[1]
             elif not child.is_alive() and not receive.poll():
@@ -150,10 +154,9 @@ def run_claim(claim: Claim, options, work: Callable[..., list[dict]],
     reason = reason or (f"its process stopped: {crashed}" if crashed
                         else _describe_exit(child.exitcode))
     if current == ("witness",):  # the cases are measured; only the count is lost
-        for entry in entries.values():
-            if entry.get("ratio") is not None:
-                entry["instructions"] = {"unavailable": f"the instruction count failed: {reason}"}
-        return list(entries.values())
+        lost = {"unavailable": f"the instruction count failed: {reason}"}
+        return [replace(e, instructions=lost) if e.ratio is not None else e
+                for e in entries.values()]
     out = []
     for size in claim.sizes(options.quick):
         for device in claim.devices:

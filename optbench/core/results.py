@@ -1,9 +1,12 @@
 """The results file: schema, environment, atomic write, load (the gate is core/gate.py).
 
-Schema (version 3; core/schema.py holds the typed objects), one JSON object:
-  schema_version  3 (version 1 files still load: no revision, no "error"
-                  verdict, no libraries in the environment; version 2
-                  files: no system claims, no "design" in run, no ablation)
+Schema (version 4; core/schema.py holds the typed objects), one JSON object:
+  schema_version  4 (older files still load: version 1 has no revision, no
+                  "error" verdict, no libraries in the environment; version
+                  2 no system claims, no "design" in run, no ablation;
+                  version 3 each variant's summary as a top-level key and
+                  the ratios as flat ratio / ci_low / ci_high and best_ratio
+                  / best_ci_low / best_ci_high fields)
   tool            {"name": "optbench", "version": ...}
   environment     python, platform, cpu_model, cpu_flags (the ones that
                   matter for ML kernels), cores (logical), usable_cores
@@ -32,10 +35,13 @@ Schema (version 3; core/schema.py holds the typed objects), one JSON object:
     range as fractions, e.g. "0 .. 1/5")}, verdict (confirmed, partial,
     inconclusive, no effect, refuted, not measurable here, error),
     workload {name, size, size_unit, device},
-    baseline / optimized / best: {median, samples, n, iqr_over_median} for
-        time, {median, samples, n} for memory (bytes) and counters,
-    ratio, ci_low, ci_high (optimized / baseline; lower is better),
-    best_ratio, best_ci_low, best_ci_high (when a best variant exists),
+    variants {baseline / optimized / best: {median, samples, n,
+        iqr_over_median} for time, {median, samples, n} for memory (bytes)
+        and counters},
+    contrasts {name: {of, against, ratio, ci_low, ci_high}}: each variant
+        against the baseline, named after it (of / against; lower is
+        better); the verdict is decided on "optimized", the others ("best")
+        are shown beside it and guarded by the gate,
     noise {interval_half_width, wide_interval, noisy_samples, floor (the
         noise floor the verdict used: 0.01 for time, 0 otherwise)},
     sampling (timed metrics) {rounds, stop ("settled", "precise", "budget",
@@ -43,8 +49,9 @@ Schema (version 3; core/schema.py holds the typed objects), one JSON object:
         order_seed, empty_call_seconds (an empty call timed in the same
         rounds: the yardstick of core/sanity.py)},
     instructions (timed CPU primaries with the callgrind witness on)
-        {tool, per_call {variant: instructions}, repeats, ratio, best_ratio,
-        agrees_with_time, note (when they disagree)} or {unavailable: why},
+        {tool, per_call {variant: instructions}, repeats, ratio (the
+        verdict contrast's), ratios {contrast: ratio}, agrees_with_time,
+        note (when they disagree)} or {unavailable: why},
     equivalent (true, false, or the declared behaviour change as text),
     equivalence {description, per_variant {variant: true|false|text}},
     secondary {metric: {kind, unit, description, values {variant: figure},

@@ -1,15 +1,17 @@
-"""The results file as typed, immutable objects (schema version 3).
+"""The results file as typed, immutable objects (schema version 4).
 
 In pyperf's spirit: frozen dataclasses that load from and dump to JSON, so
-the CLI, the gate and the report read named fields instead of dict keys.
-The JSON layout is the one documented in core/results.py; version 1 files
-(before claim revisions, the "error" verdict and the environment's library
-versions) and version 2 files (before system claims and their ablation)
-still load, the missing fields empty.
+the engine, the CLI, the gate and the report read named fields instead of
+dict keys. The engine builds an `Entry` where it measures one; a forked
+child sends `entry.to_json()` down its pipe and the parent reads it back
+with `Entry.from_json` (pyperf's `Run` travels the same way).
 
-The engine measures into plain dicts (they cross a process pipe); the
-document becomes a `Results` at the end of the run, and everything after
-reads that.
+The JSON layout is the one documented in core/results.py. Older files
+still load, the missing fields empty: version 1 (before claim revisions,
+the "error" verdict and the environment's library versions), version 2
+(before system claims and their ablation) and version 3 (each variant's
+summary as a top-level key, and the optimized and best ratios as
+`ratio` / `best_ratio` fields, before named contrasts).
 """
 from __future__ import annotations
 
@@ -17,13 +19,26 @@ from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any, Mapping
 
-SCHEMA_VERSION = 3
-READS = (1, 2, 3)
-VARIANTS = ("baseline", "optimized", "best")
+from .claim import BASELINE, OPTIMIZED, VARIANT_ORDER
+
+SCHEMA_VERSION = 4
+READS = (1, 2, 3, 4)
+# The contrast a verdict is decided on; the others (best against baseline)
+# are shown beside it and guarded by the gate, but decide nothing.
+VERDICT_CONTRAST = OPTIMIZED
 
 
 def _frozen(mapping: Mapping | None) -> Mapping:
     return MappingProxyType(dict(mapping or {}))
+
+
+def _frozen_fields(obj, *names: str) -> None:
+    """Mappings given to a frozen object's constructor, frozen: an entry
+    built by the engine is as immutable as one loaded from a file."""
+    for name in names:
+        value = getattr(obj, name)
+        if value is not None and not isinstance(value, MappingProxyType):
+            object.__setattr__(obj, name, _frozen(value))
 
 
 def _plain(value: Any) -> Any:
@@ -51,6 +66,9 @@ class VariantSummary:
     samples: tuple = ()
     iqr_over_median: float | None = None  # timings only
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "samples", tuple(self.samples))
+
     @classmethod
     def from_json(cls, data: Mapping) -> "VariantSummary":
         return cls(data.get("median"), data.get("n", 1), tuple(data.get("samples") or ()),
@@ -77,10 +95,12 @@ class Reading:
     samples: Mapping[str, Any] | None = None
     sampling: Mapping[str, Any] | None = None
 
+    def __post_init__(self) -> None:
+        _frozen_fields(self, "values", "samples", "sampling")
+
     @classmethod
     def from_json(cls, data: Mapping) -> "Reading":
         known, _ = _known(cls, data)
-        known["values"] = _frozen(known.get("values"))
         return cls(**known)
 
     def to_json(self) -> dict:
@@ -90,6 +110,31 @@ class Reading:
             if getattr(self, name) is not None:
                 out[name] = _plain(getattr(self, name))
         return out
+
+
+@dataclass(frozen=True)
+class Contrast:
+    """One named comparison of the primary metric: `of` / `against` (lower
+    is better), with its 95% interval; equal ends are an exact reading."""
+
+    of: str
+    against: str = BASELINE
+    ratio: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+
+    @classmethod
+    def from_json(cls, data: Mapping) -> "Contrast":
+        known, _ = _known(cls, data)
+        return cls(**known)
+
+    def to_json(self) -> dict:
+        return {"of": self.of, "against": self.against, "ratio": self.ratio,
+                "ci_low": self.ci_low, "ci_high": self.ci_high}
+
+
+# Version 3 wrote the optimized and best contrasts as flat fields.
+_FLAT_CONTRASTS = {OPTIMIZED: "", "best": "best_"}
 
 
 @dataclass(frozen=True)
@@ -112,12 +157,9 @@ class Entry:
     notes: str = ""
     reason: str | None = None                 # not measurable here / error: why
     variants: Mapping[str, VariantSummary] = field(default_factory=dict)
-    ratio: float | None = None
-    ci_low: float | None = None
-    ci_high: float | None = None
-    best_ratio: float | None = None
-    best_ci_low: float | None = None
-    best_ci_high: float | None = None
+    # Named comparisons of the primary metric: every variant against the
+    # baseline, keyed by the variant's name ("optimized", "best").
+    contrasts: Mapping[str, Contrast] = field(default_factory=dict)
     sampling: Mapping[str, Any] | None = None
     noise: Mapping[str, Any] | None = None
     instructions: Mapping[str, Any] | None = None
@@ -130,6 +172,41 @@ class Entry:
     # A system claim's design, cells and per-switch effects (core/ablation.py).
     ablation: Mapping[str, Any] | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)  # keys a newer optbench wrote
+
+    def __post_init__(self) -> None:
+        _frozen_fields(self, "workload", "claimed", "variants", "contrasts", "sampling", "noise",
+                       "instructions", "equivalence", "secondary", "ablation", "extra")
+        object.__setattr__(self, "warnings", tuple(self.warnings))
+
+    @property
+    def verdict_contrast(self) -> Contrast | None:
+        return self.contrasts.get(VERDICT_CONTRAST)
+
+    # The verdict contrast's figures: what the verdict was decided on.
+    @property
+    def ratio(self) -> float | None:
+        return self.verdict_contrast.ratio if self.verdict_contrast else None
+
+    @property
+    def ci_low(self) -> float | None:
+        return self.verdict_contrast.ci_low if self.verdict_contrast else None
+
+    @property
+    def ci_high(self) -> float | None:
+        return self.verdict_contrast.ci_high if self.verdict_contrast else None
+
+    @property
+    def other_contrasts(self) -> dict[str, Contrast]:
+        """The contrasts shown beside the verdict's (best against baseline)."""
+        return {n: c for n, c in self.contrasts.items() if n != VERDICT_CONTRAST}
+
+    def with_contrast(self, name: str, **figures) -> "Entry":
+        """This entry with contrast `name`'s figures changed (`ratio=`, `ci_low=`...)."""
+        from dataclasses import replace
+
+        contrasts = dict(self.contrasts)
+        contrasts[name] = replace(contrasts.get(name) or Contrast(name), **figures)
+        return replace(self, contrasts=contrasts)
 
     @property
     def size(self) -> int:
@@ -149,33 +226,39 @@ class Entry:
     @classmethod
     def from_json(cls, data: Mapping) -> "Entry":
         known, rest = _known(cls, data)
-        variants = {v: VariantSummary.from_json(rest.pop(v)) for v in VARIANTS
-                    if isinstance(rest.get(v), Mapping)}
+        if isinstance(known.get("variants"), Mapping):
+            variants = known["variants"]
+        else:   # version 1-3: each variant's summary a top-level key
+            variants = {v: rest.pop(v) for v in VARIANT_ORDER if isinstance(rest.get(v), Mapping)}
+        if isinstance(known.get("contrasts"), Mapping):
+            contrasts = {n: Contrast.from_json(c) for n, c in known["contrasts"].items()}
+        else:   # version 1-3: flat ratio / best_ratio fields
+            contrasts = {}
+            for name, prefix in _FLAT_CONTRASTS.items():
+                figures = [rest.pop(f"{prefix}{end}", None) for end in ("ratio", "ci_low",
+                                                                         "ci_high")]
+                if any(f is not None for f in figures):
+                    contrasts[name] = Contrast(name, BASELINE, *figures)
         known.update(
-            workload=_frozen(known["workload"]), claimed=_frozen(known.get("claimed")),
-            variants=_frozen(variants),
-            secondary=_frozen({k: Reading.from_json(v)
-                               for k, v in (known.get("secondary") or {}).items()}),
-            warnings=tuple(known.get("warnings") or ()), extra=_frozen(rest))
-        for name in ("sampling", "noise", "instructions", "equivalence", "ablation"):
-            if known.get(name) is not None:
-                known[name] = _frozen(known[name])
+            variants={v: VariantSummary.from_json(s) for v, s in variants.items()},
+            contrasts=contrasts,
+            secondary={k: Reading.from_json(v) for k, v in (known.get("secondary") or {}).items()},
+            warnings=tuple(known.get("warnings") or ()), extra=rest)
         return cls(**known)
 
     def to_json(self) -> dict:
         out: dict[str, Any] = {}
         for f in fields(self):
-            if f.name in ("variants", "secondary", "extra"):
+            if f.name in ("variants", "contrasts", "secondary", "extra"):
                 continue
             value = getattr(self, f.name)
-            if value is None and f.name in ("revision", "reason", "best_ratio", "best_ci_low",
-                                            "best_ci_high", "sampling", "noise", "instructions",
-                                            "equivalence", "ablation") \
+            if value is None and f.name in ("revision", "reason", "sampling", "noise",
+                                            "instructions", "equivalence", "ablation") \
                     or (f.name == "warnings" and not value):
                 continue
             out[f.name] = _plain(value)
-        for name, summary in self.variants.items():
-            out[name] = summary.to_json()
+        out["variants"] = {name: summary.to_json() for name, summary in self.variants.items()}
+        out["contrasts"] = {name: c.to_json() for name, c in self.contrasts.items()}
         out["secondary"] = {k: r.to_json() for k, r in self.secondary.items()}
         out.update(_plain(self.extra))
         return out
@@ -191,13 +274,17 @@ class Results:
     run: Mapping[str, Any]
     claims: tuple[Entry, ...]
 
+    def __post_init__(self) -> None:
+        _frozen_fields(self, "tool", "environment", "run")
+        object.__setattr__(self, "claims", tuple(self.claims))
+
     @classmethod
     def from_json(cls, data: Mapping) -> "Results":
         """From a parsed file of any version this optbench reads; an older
         file becomes the current version (revision, libraries, ablation and
         the like absent)."""
-        return cls(SCHEMA_VERSION, _frozen(data.get("tool")), _frozen(data.get("environment")),
-                   _frozen(data.get("run")),
+        return cls(SCHEMA_VERSION, data.get("tool") or {}, data.get("environment") or {},
+                   data.get("run") or {},
                    tuple(Entry.from_json(e) for e in data.get("claims") or ()))
 
     def to_json(self) -> dict:

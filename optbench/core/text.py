@@ -9,12 +9,14 @@ from .verdict import noise_floor
 from .schema import Entry
 
 
-def interval(entry: Entry, prefix: str = "") -> str:
-    """"0.22 (exact)" for counters, "0.05 [0.049, 0.054]" for intervals."""
-    r = getattr(entry, f"{prefix}ratio")
+def interval(figures) -> str:
+    """"0.22 (exact)" for counters, "0.05 [0.049, 0.054]" for intervals: of
+    anything with a ratio, ci_low and ci_high (an entry's verdict contrast,
+    any Contrast, a secondary Reading)."""
+    r = figures.ratio
     if r is None:
         return "n/a"
-    lo, hi = getattr(entry, f"{prefix}ci_low"), getattr(entry, f"{prefix}ci_high")
+    lo, hi = figures.ci_low, figures.ci_high
     if lo == hi:
         return f"{r:.4g} (exact)"
     return f"{r:.4g} [{lo:.4g}, {hi:.4g}]"

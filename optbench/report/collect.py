@@ -13,6 +13,7 @@ from pathlib import Path
 
 from optbench.core import gate, text, units
 from optbench.core.claim import VARIANT_ORDER
+from optbench.core.schema import VERDICT_CONTRAST
 from optbench.core.schema import Entry, Results
 from optbench.core.text import interval, reading
 from optbench.core.verdict import ERROR, NOT_MEASURABLE, ORDER, SYMBOL
@@ -132,12 +133,19 @@ def _entry_view(entry: Entry) -> dict:
         "sampling": text.sampling(entry),
         "instructions": text.instructions(entry),
         "instructions_note": witness.get("note") or witness.get("unavailable", ""),
-        "best_interval": interval(entry, "best_") if entry.best_ratio is not None else "",
+        "best_interval": _beside(entry),
         "medians": {v: units.quantity(s.median, entry.unit) for v, s in entry.variants.items()},
         "samples": {v: s.n for v, s in entry.variants.items()},
         "counters": _secondary_rows(entry, ("counter", "value")),
         "costs": _secondary_rows(entry, ("time", "memory")),
     }
+
+
+def _beside(entry: Entry) -> str:
+    """The contrasts shown beside the verdict's (best against baseline), each
+    named unless it is the best's own column."""
+    return "; ".join(interval(c) if name == "best" else f"{name}: {interval(c)}"
+                     for name, c in entry.other_contrasts.items() if c.ratio is not None)
 
 
 def _headline(entries: list[Entry]) -> Entry:
@@ -190,23 +198,25 @@ def _claim_cell(source: Source, claim_id: str, device: str) -> dict | None:
 
 def _ratio_move(old: Entry, new: Entry, who: str, worse: list[gate.Finding],
                 better: list[gate.Finding]) -> Move | None:
-    """How the `who` ratio moved. Worse and better are the gate's word
+    """How contrast `who`'s ratio moved. Worse and better are the gate's word
     (its interval rule, in both directions); an exact reading that changed
     at all moved; anything else moved within noise."""
-    prefix = "" if who == "optimized" else "best_"
-    ends = [getattr(e, prefix + end) for e in (old, new) for end in ("ci_low", "ci_high")]
+    then, now = old.contrasts.get(who), new.contrasts.get(who)
+    if then is None or now is None:
+        return None
+    ends = [then.ci_low, then.ci_high, now.ci_low, now.ci_high]
     if None in ends:
         return None
     old_low, old_high, new_low, new_high = ends
-    name = "ratio" if who == "optimized" else "best ratio"
-    what = f"{name} {interval(old, prefix)} -> {interval(new, prefix)}"
+    name = "ratio" if who == VERDICT_CONTRAST else f"{who} ratio"
+    what = f"{name} {interval(then)} -> {interval(now)}"
     if any(f.ratio_of == who for f in worse):
         return Move(new.key, WORSE, what)
     if any(f.ratio_of == who for f in better):
         return Move(new.key, BETTER, what)
     if old_low == old_high and new_low == new_high:  # exact readings: any change is a move
         if old_low == new_low:
-            return Move(new.key, SAME, f"{name} {interval(new, prefix)}")
+            return Move(new.key, SAME, f"{name} {interval(now)}")
         return Move(new.key, BETTER if new_low < old_low else WORSE, what)
     if new_low <= old_high and old_low <= new_high:
         return Move(new.key, NOISE, f"{what}: the intervals overlap")
@@ -218,11 +228,11 @@ def _entry_moves(old: Entry, new: Entry, worse: list[gate.Finding],
                  better: list[gate.Finding]) -> list[Move]:
     """Everything that moved for one entry, its optimized ratio first (also
     when it did not move: the summary's before -> after reading)."""
-    optimized = _ratio_move(old, new, "optimized", worse, better)
-    best = _ratio_move(old, new, "best", worse, better)
-    # The best ratio is shown only when it really moved; the verdict reads
-    # the optimized ratio alone, so only that one decides a verdict's move.
-    primary = [m for m in (optimized, best) if m and (m is optimized or m.real)]
+    optimized = _ratio_move(old, new, VERDICT_CONTRAST, worse, better)
+    beside = [_ratio_move(old, new, name, worse, better) for name in new.other_contrasts]
+    # The other ratios are shown only when they really moved; the verdict
+    # reads its own contrast alone, so only that one decides a verdict's move.
+    primary = [m for m in (optimized, *beside) if m and (m is optimized or m.real)]
     ratio_moved = optimized is not None and optimized.real
     others = []
     for finding in worse:
