@@ -220,6 +220,53 @@ def test_ctrl_c_writes_what_was_measured_marked_incomplete(tmp_path):
     assert f"written to {out}" in stderr and "Traceback" not in stderr
 
 
+def _interrupted_run(tmp_path, *, sigint_self=False):
+    """verify over fine_before, fail.timed and fine_after, with Ctrl-C pressed
+    (SIGINT to the whole group, as a terminal sends it) while fail.timed is
+    sampling; its results file."""
+    import os
+    import signal
+    import time
+
+    module = tmp_path / "timed_claims.py"
+    module.write_text(f"import sys; sys.path.insert(0, {str(FAILING.parent)!r})\n"
+                      "from failing_claims import INTERRUPTED as CLAIMS\n")
+    marker, out = tmp_path / "sampling", tmp_path / "r.json"
+    run = subprocess.Popen([sys.executable, "-m", "optbench", "verify", "--claims", str(module),
+                            "--quick", "--json", str(out)], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True,
+                           env={**os.environ, "OPTBENCH_TEST_MARKER": str(marker)},
+                           start_new_session=True,
+                           preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 120
+    while not marker.exists() and time.monotonic() < deadline and run.poll() is None:
+        time.sleep(0.05)
+    assert marker.exists(), "fail.timed never sampled"
+    os.killpg(run.pid, signal.SIGINT)
+    _, stderr = run.communicate(timeout=60)
+    assert run.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    return json.loads(out.read_text())
+
+
+def test_ctrl_c_while_sampling_keeps_the_rounds_measured(tmp_path):
+    """The round under way finishes, the case is kept with the interval of
+    its rounds and says why it is short; no later case runs."""
+    data = _interrupted_run(tmp_path)
+    assert data["run"]["incomplete"] is True
+    assert [e["id"] for e in data["claims"]] == ["fail.fine_before", "fail.timed"]
+    timed = data["claims"][1]
+    assert timed["sampling"]["stop"] == "interrupted"
+    rounds = timed["sampling"]["rounds"]
+    assert rounds >= 2 and len(timed["variants"]["baseline"]["samples"]) == rounds
+    optimized = timed["contrasts"]["optimized"]
+    assert optimized["ci_low"] <= optimized["ratio"] <= optimized["ci_high"]
+    assert timed["warnings"] == [
+        f"Ctrl-C stopped the sampling after {rounds} rounds: the interval is from those "
+        f"rounds alone; hidden costs not read: calls_counted"]
+    assert timed["secondary"] == {}
+
+
 PLANTED = ROOT / "optbench" / "calibration" / "planted.py"
 
 

@@ -245,3 +245,33 @@ def test_garbage_collections_are_counted_with_what_only_the_collector_frees():
     assert cycles.full_collections >= 2
     assert cycles.collected >= 200      # both nodes of each pair (and their __dict__s)
     assert gc.callbacks == callbacks_before   # the callback is removed afterwards
+
+
+def test_ctrl_c_in_a_run_without_a_child_keeps_the_rounds_measured(monkeypatch):
+    """In one process (no fork): SIGINT during sampling ends it after the
+    round, the case is kept, the claims after it are not measured."""
+    import sys
+    from pathlib import Path
+
+    from optbench.core import engine
+
+    sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
+    try:
+        import failing_claims
+    finally:
+        sys.path.pop(0)
+    monkeypatch.setenv("OPTBENCH_TEST_SIGINT", "1")
+    with pytest.raises(engine.RunInterrupted) as stopped:
+        engine.run(failing_claims.INTERRUPTED, engine.RunOptions(quick=True, isolate=False))
+    document = stopped.value.document
+    assert document.incomplete
+    assert [e.id for e in document.claims] == ["fail.fine_before", "fail.timed"]
+    timed = document.claims[1]
+    assert timed.sampling["stop"] == "interrupted" and timed.sampling["rounds"] >= 2
+    assert timed.ci_low <= timed.ratio <= timed.ci_high
+    assert "hidden costs not read: calls_counted" in timed.warnings[0]
+    # A later run starts afresh: the request does not outlive its run.
+    monkeypatch.delenv("OPTBENCH_TEST_SIGINT")
+    again = engine.run(failing_claims.INTERRUPTED[:1], engine.RunOptions(quick=True,
+                                                                        isolate=False))
+    assert not again.incomplete

@@ -19,8 +19,9 @@ from .design import FULL, SCREEN, DesignError
 from .errors import MeasurementError
 from .origin import where
 from .measure import (EMPTY_CALL, FEWEST_ROUNDS, FULL_PRIMARY, FULL_SECONDARY, PRECISE,
-                      QUICK_PRIMARY, QUICK_SECONDARY, SETTLED, SamplingPlan, cuda_available,
-                      measure_memory, synchronized, time_interleaved)
+                      QUICK_PRIMARY, QUICK_SECONDARY, SETTLED, STOP_REQUEST, INTERRUPTED, SamplingPlan,
+                      cuda_available, measure_memory, stop_requested, synchronized,
+                      time_interleaved)
 from .stats import CONFIDENCE, NOISY_IQR, WIDE_INTERVAL, iqr_over_median, ratio_interval
 
 
@@ -274,10 +275,13 @@ def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
             claim.primary, states, options, device, memory_readings, primary=True,
             threshold=claimed.ratio_high, seed=order_seed(claim, size, claim.primary, options.seed),
             warmed=claim.is_system)
-        # Hidden costs are read for the named variants only, not every cell.
+        # Hidden costs are read for the named variants only, not every cell;
+        # after a Ctrl-C, not at all (the entry says so).
         named = {v: states[v] for v in claim.variant_names if v in states}
         secondary = {}
         for metric in claim.secondary:
+            if stop_requested():
+                break
             step = metric.name
             progress(step)
             secondary[metric.name] = _secondary_reading(metric, *measure_metric(
@@ -310,8 +314,17 @@ def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
     equivalence = {"description": claim.equivalence.description, "per_variant": per_variant}
     if differences:
         equivalence["differences"] = differences
+    warnings = ()
+    if stop_requested():
+        words = (f"Ctrl-C stopped the sampling after {sampling['rounds']} rounds: the interval "
+                 f"is from those rounds alone" if sampling and sampling["stop"] == INTERRUPTED
+                 else "Ctrl-C stopped the run during this case")
+        unread = [m.name for m in claim.secondary if m.name not in secondary]
+        if unread:
+            words += f"; hidden costs not read: {', '.join(unread)}"
+        warnings = (words,)
     return Entry(
-        **identity,
+        **identity, warnings=warnings,
         verdict=verdict.decide(claimed, decided_on["ci_low"], decided_on["ci_high"], equivalent,
                                floor),
         variants=summaries, contrasts=contrasts, sampling=sampling or None,
@@ -410,6 +423,8 @@ def measure_claim(claim: Claim, options: RunOptions,
                 entry = error_entry(claim, size, device, options.quick, exc)
             on_done(entry)
             measured.append(entry)
+            if stop_requested():   # Ctrl-C during that case: it is kept, no more run
+                raise isolate.Interrupted(measured)
     on_witness()
     return witness(claim, measured, options)
 
@@ -458,18 +473,26 @@ def run(claims: Iterable[Claim], options: RunOptions, claims_module: str | None 
     measured so far.
     """
     _set_threads(options.threads)
+    STOP_REQUEST.reset()
     entries: list[Entry] = []
+    finished: list[Entry] = []   # the current claim's cases, as each is done
+
+    def done(entry: Entry) -> None:
+        finished.append(entry)
+        on_done(entry)
+
     executor = executor or executor_for(options)
     try:
         for claim in claims:
             told = (lambda c: (lambda size, device: on_case(c, size, device)))(claim) \
                 if on_case else (lambda size, device: (lambda _: None))
-            entries.extend(sanity.check(executor.run(claim, options, told, on_done)))
+            finished.clear()
+            entries.extend(sanity.check(executor.run(claim, options, told, done)))
     except isolate.Interrupted as stop:
-        raise RunInterrupted(_document(entries + stop.entries, options, claims_module,
-                                       incomplete=True)) from None
+        raise RunInterrupted(_document(entries + sanity.check(stop.entries), options,
+                                       claims_module, incomplete=True)) from None
     except KeyboardInterrupt:
-        raise RunInterrupted(_document(entries, options, claims_module,
+        raise RunInterrupted(_document(entries + sanity.check(finished), options, claims_module,
                                        incomplete=True)) from None
     return _document(entries, options, claims_module)
 

@@ -25,6 +25,7 @@ from dataclasses import replace
 from typing import Callable
 
 from .claim import Claim
+from .measure import STOP_REQUEST
 from .schema import Entry
 
 # A case (one claim at one size on one device) with no answer after this
@@ -64,7 +65,10 @@ def _child(claim: Claim, options, work, conn, scratch: str) -> None:
         # held at the fork would otherwise stay locked here for good.
         sys.stdout = open(os.dup(1), "w", buffering=1)
         sys.stderr = open(os.dup(2), "w", buffering=1)
-        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C: the parent keeps the results
+        # Ctrl-C is the parent's: it asks with SIGUSR1, which stops a sampling
+        # after its round (the case is kept) and anything else at once.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGUSR1, STOP_REQUEST.ask)
         def on_case(size, device):
             conn.send(("case", size, device))
             return lambda step: conn.send(("step", step))
@@ -140,8 +144,7 @@ def run_claim(claim: Claim, options, work: Callable[..., list[Entry]],
             elif not child.is_alive() and not receive.poll():
                 break
     except KeyboardInterrupt:
-        child.kill()
-        child.join()
+        _stop_after_round(child, receive, entries, current)
         raise Interrupted(list(entries.values())) from None
     finally:
         child.join(10)
@@ -170,6 +173,33 @@ def run_claim(claim: Claim, options, work: Callable[..., list[Entry]],
             on_done(entry)
             out.append(entry)
     return out
+
+
+def _stop_after_round(child, receive, entries: dict, current: tuple | None) -> None:
+    """Ctrl-C: the child finishes the round it is timing and sends that case
+    (`current`), or stops at once outside sampling; a second Ctrl-C stops
+    waiting."""
+    try:
+        try:
+            os.kill(child.pid, signal.SIGUSR1)
+        except ProcessLookupError:   # it had already finished
+            pass
+        while child.is_alive() or receive.poll():
+            if not receive.poll(0.2):
+                continue
+            try:
+                message = receive.recv()
+            except EOFError:
+                break
+            if message[0] == "case":
+                current = message[1:]
+            elif message[0] == "entry":
+                entries[current] = Entry.from_json(message[1])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        _kill_tree(child)
+        child.join()
 
 
 def _kill_tree(process) -> None:

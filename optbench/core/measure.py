@@ -14,6 +14,7 @@ import io
 import math
 import os
 import random
+import signal
 import tempfile
 import threading
 import time
@@ -76,6 +77,57 @@ SETTLED = "settled"          # the verdict cannot move with more rounds
 PRECISE = "precise"          # the interval is as narrow as asked
 BUDGET = "budget"            # the time budget is spent
 MAX_ROUNDS = "max rounds"
+INTERRUPTED = "interrupted"  # Ctrl-C: the rounds measured so far are kept
+# Fewer rounds than this are not worth keeping when Ctrl-C stops sampling.
+FEWEST_KEPT = 2
+
+
+class _StopRequest:
+    """Ctrl-C while rounds are being timed: the round under way finishes and
+    sampling stops there, so a long case (a system's cells, round by round)
+    keeps what it measured. A second Ctrl-C interrupts at once; outside
+    sampling the first does. A forked case's parent asks with SIGUSR1 (its
+    child ignores the terminal's SIGINT, which the parent handles)."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self.sampling = False
+
+    def ask(self, signum=None, frame=None) -> None:
+        if not self.sampling or (self.requested and signum == signal.SIGINT):
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def reset(self) -> None:
+        self.requested = False
+
+    @contextlib.contextmanager
+    def while_sampling(self) -> Iterator[None]:
+        """Ctrl-C (SIGINT where the process takes it, SIGUSR1 always) asks
+        for a stop after the round; nothing changes off the main thread."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGUSR1)}
+        for sig, handler in previous.items():
+            if handler is not signal.SIG_IGN or sig == signal.SIGUSR1:
+                signal.signal(sig, self.ask)
+        self.sampling = True
+        try:
+            yield
+        finally:
+            self.sampling = False
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
+STOP_REQUEST = _StopRequest()
+
+
+def stop_requested() -> bool:
+    """Whether Ctrl-C stopped a sampling in this process (the engine then
+    measures no further case)."""
+    return STOP_REQUEST.requested
 
 
 @dataclass(frozen=True)
@@ -229,7 +281,7 @@ def time_interleaved(bodies: Mapping[str, Callable[[], object]], plan: SamplingP
     samples: dict[str, list[float]] = {name: [] for name in names}
     empty_call_seconds: list[float] = []
     stop = MAX_ROUNDS
-    with _quiet_gc():
+    with _quiet_gc(), STOP_REQUEST.while_sampling():
         for round_number in range(1, plan.max_rounds + 1):
             order = names[:]
             rng.shuffle(order)
@@ -248,6 +300,11 @@ def time_interleaved(bodies: Mapping[str, Callable[[], object]], plan: SamplingP
                 gc.enable()
             for name in names:
                 samples[name].append(spent[name] / (2 * inner[name]))
+            if STOP_REQUEST.requested:
+                if round_number < FEWEST_KEPT:
+                    raise KeyboardInterrupt
+                stop = INTERRUPTED
+                break
             if round_number in looks:
                 reason = stop_when(samples)
                 if reason:

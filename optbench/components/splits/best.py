@@ -45,6 +45,9 @@ def train_val_test_split(X, y, train_ratio=0.7, val_ratio=0.15, test_ratio=0.15,
     return {"train": (X_train, y_train), "val": (X_val, y_val), "test": (X_test, y_test)}
 
 
+# The adapters as optimized.py writes them, calling this module's helper:
+# optimized.py's are the codebase's code, counted statement by statement
+# (split.shared_helper's code_size), so they take no hook for this one.
 class CSVAdapter:
     def split_data(self, X, y, train_ratio=0.7, val_ratio=0.15, test_ratio=0.15,
                    random_state=42):
