@@ -173,6 +173,51 @@ def test_a_cell_that_raises_is_an_error_for_that_cell_only():
     assert all(len(line) <= 100 for line in lines)
 
 
+def _system_with_cell_b(run, id="system.flaky"):
+    return system(id=id, source="test", title="cell b misbehaves",
+                  claimed=Claimed.percent_less(30, text="30% faster"),
+                  switches=[Switch("a", "halves"), Switch("b", "nothing")],
+                  workload=Workload("none", lambda size: None, sizes=(1,), quick_sizes=(1,)),
+                  run=run, equivalence=Equivalence.exact("same"), isolation="in-process")
+
+
+def _hanging_run(configuration, case):
+    if configuration.on == {"b"}:
+        import time
+        time.sleep(600)
+    return _failing_run(configuration, case) if configuration.on != {"b"} else None
+
+
+def test_a_cell_that_hangs_is_an_error_for_that_cell_only(monkeypatch):
+    """Its first run is stopped at CELL_HANG_FACTOR times the slower of the
+    baseline's and the optimized's (here a floor of 0.5 s), the rest stand."""
+    monkeypatch.setattr(engine, "CELL_HANG_FLOOR", 0.5)
+    entry = engine.measure_case(_system_with_cell_b(_hanging_run), 1, "cpu",
+                                engine.RunOptions(quick=True, design="full"))
+    assert entry.verdict == verdict.CONFIRMED
+    assert entry.ablation["cells"]["b"]["error"] == "no result after 0.5 s in its first run (hung)"
+    assert entry.ablation["cells"]["a"]["rounds"] >= 2 and "error" not in entry.ablation["cells"]["a"]
+
+
+def _dying_run(configuration, case):
+    if configuration.on == {"b"}:
+        import os
+        os._exit(7)
+    return _failing_run(configuration, case)
+
+
+def test_a_cell_that_kills_its_process_is_named_in_the_error():
+    """A cell that takes the whole process with it cannot leave the others
+    standing (they shared it); the error names the cell it died in."""
+    from optbench.core import isolate
+    claim = _system_with_cell_b(_dying_run, id="system.dying")
+    [entry] = isolate.run_claim(claim, engine.RunOptions(quick=True, design="full"),
+                                engine.measure_claim, engine.error_entry, timeout=120)
+    assert entry.verdict == verdict.ERROR
+    assert ("its process exited with status 7 while measuring it "
+            "(step: setup: b's first run)") in entry.reason
+
+
 def test_the_report_puts_the_system_first_with_its_waterfall(tmp_path):
     from optbench.core import results
     from optbench.report import write_report

@@ -1,8 +1,11 @@
 """Measure a claim at each of its sizes and turn the figures into entries."""
 from __future__ import annotations
 
+import contextlib
 import shutil
+import signal
 import subprocess
+import threading
 import time
 import zlib
 from dataclasses import dataclass, replace
@@ -266,7 +269,7 @@ def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
         names = claim.measured_variants(options.design_kind)
         cases = {v: claim.case(v, size, device, data=data) for v in names}
         step = "setup"
-        states = _prepared(claim, cases, failed, options)
+        states = _prepared(claim, cases, failed, options, progress)
         step = claim.primary.name
         progress(step)
         memory_readings: dict = {}
@@ -335,26 +338,69 @@ def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
                   if claim.is_system else None))
 
 
+# A system's cell whose first run takes this many times the slower of the
+# baseline's and the optimized's (and at least CELL_HANG_FLOOR seconds) is
+# stopped and left out as hung: the other cells are kept.
+CELL_HANG_FACTOR = 10
+CELL_HANG_FLOOR = 30.0
+
+
+class _CellHung(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float | None):
+    """Raise _CellHung in the code running after `seconds` (SIGALRM: the main
+    thread only, and Python code or interruptible calls only; elsewhere the
+    case timeout is what stops it)."""
+    if seconds is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum, frame):
+        raise _CellHung(f"no result after {seconds:.3g} s in its first run (hung)")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _prepared(claim: Claim, cases: dict, failed: dict[str, str] | None,
-              options: RunOptions | None = None) -> dict[str, Any]:
+              options: RunOptions | None = None,
+              progress: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
     """Each case's state from its setup. A system's cells are also run once
-    (the warm-up): a cell that raises is left out and named in `failed`,
-    unless it is the baseline or the optimized, without which nothing stands;
-    and a design whose fewest rounds would outlast the case timeout is
-    refused in one line before they start."""
+    (the warm-up), each named to `progress` (a child that dies says in which
+    cell): a cell that raises or hangs (CELL_HANG_FACTOR) is left out and
+    named in `failed`, unless it is the baseline or the optimized, without
+    which nothing stands; and a design whose fewest rounds would outlast the
+    case timeout is refused in one line before they start."""
     states = {}
     trial_seconds = 0.0
+    reference = 0.0   # the slower first run of the baseline and the optimized
     for v, case in cases.items():
+        essential = v in (BASELINE, VERDICT_CONTRAST)
         try:
             states[v] = claim.setup(case)
             if failed is not None:
+                progress(f"setup: {v}'s first run")
+                limit = None if essential else max(CELL_HANG_FLOOR, CELL_HANG_FACTOR * reference)
                 started = time.perf_counter()
-                claim.primary.measure(states[v])
-                trial_seconds += time.perf_counter() - started
+                with _time_limit(limit):
+                    claim.primary.measure(states[v])
+                took = time.perf_counter() - started
+                trial_seconds += took
+                if essential:
+                    reference = max(reference, took)
         except Exception as exc:
-            if failed is None or v in (BASELINE, VERDICT_CONTRAST):
+            if failed is None or essential:
                 raise
-            failed[v] = f"{type(exc).__name__}: {exc} [{where(exc, claim.defined_at)}]"
+            failed[v] = (str(exc) if isinstance(exc, _CellHung)
+                         else f"{type(exc).__name__}: {exc} [{where(exc, claim.defined_at)}]")
             states.pop(v, None)
     if failed is not None and options is not None:
         # The fewest rounds run every cell twice each, then the hidden costs.

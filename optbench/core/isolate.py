@@ -109,6 +109,7 @@ def run_claim(claim: Claim, options, work: Callable[..., list[Entry]],
     entries: dict[tuple, Entry] = {}
     current: tuple | None = None
     progress: Callable[[str], None] = lambda _: None
+    step = None   # the case's last step, for a child that dies in it
     deadline = time.monotonic() + timeout
     final = None
     reason = None
@@ -127,9 +128,10 @@ def run_claim(claim: Claim, options, work: Callable[..., list[Entry]],
                 kind = message[0]
                 if kind == "case":
                     current, deadline = message[1:], time.monotonic() + timeout
-                    progress = on_case(*current)
+                    progress, step = on_case(*current), None
                 elif kind == "step":
-                    progress(message[1])
+                    step = message[1]
+                    progress(step)
                 elif kind == "entry":
                     entry = Entry.from_json(message[1])
                     entries[current] = entry
@@ -167,7 +169,8 @@ def run_claim(claim: Claim, options, work: Callable[..., list[Entry]],
             if key in entries:
                 out.append(entries[key])
                 continue
-            why = (f"{reason} while measuring it" if key == current
+            during = f" (step: {step})" if step else ""
+            why = (f"{reason} while measuring it{during}" if key == current
                    else f"not measured: {reason} on an earlier case of this claim")
             entry = error_entry(claim, size, device, options.quick, why)
             on_done(entry)
