@@ -232,6 +232,9 @@ def test_the_report_puts_the_system_first_with_its_waterfall(tmp_path):
     assert "pair_a helps only with pair_b on" in html
     # the system's section comes before the component claim's
     assert html.index('id="claim-planted-system"') < html.index('id="claim-planted-gain-4x"')
+    # both are one codebase's: one heading, above the system
+    assert html.count('<h3 class="codebase"') == 1
+    assert html.index('<h3 class="codebase"') < html.index('id="claim-planted-system"')
 
 
 def test_a_design_the_case_timeout_cannot_hold_is_refused_in_one_line():

@@ -17,7 +17,7 @@ from matplotlib.text import Text
 from optbench.core import results, text
 from optbench.core.text import reading
 from optbench.report import plots, write_report
-from optbench.report.collect import BETTER, NOISE, WORSE, compare_files, scaling_marks
+from optbench.report.collect import BETTER, NOISE, WORSE, codebase, compare_files, scaling_marks
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 QUICK_CLAIMS = ["split.shared_helper", "logger.buffered", "callbacks.metrics_interval",
@@ -259,7 +259,12 @@ def test_two_files_give_one_row_per_claim_with_before_and_after(tmp_path):
     header = summary[0]
     assert header[-1] == "before -> after" and len(header) == 5  # claim, claimed, #1, #2, move
     claims = {(e.id, e.device) for f in (before, after) for e in results.load(f).claims}
-    assert len(summary) - 1 == len(claims)
+    # a heading row spanning the table above each codebase's claims
+    headings = [r[0] for r in summary[1:] if len(set(r)) == 1]
+    assert headings == sorted(set(headings), key=headings.index)  # each codebase once
+    assert len(summary) - 1 - len(headings) == len(claims)
+    assert {codebase(e.source) for f in (before, after) for e in results.load(f).claims} \
+        == set(headings)
     first, second, move = 2, 3, 4
     # Intervals that overlap: within noise, whatever the point estimates did.
     registry = _row(summary, "registry.index")
@@ -416,3 +421,11 @@ def test_an_asv_folder_asked_for_by_name_that_cannot_be_read_is_one_line(tmp_pat
                     str(tmp_path), "--asv-results", str(tmp_path / "no-such-folder"))
     assert done.returncode == 2 and "no-such-folder" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_every_builtin_claim_is_grouped_under_one_of_the_four_codebases():
+    from optbench.core.registry import builtin_claims
+
+    groups = {codebase(c.source) for c in builtin_claims()}
+    assert groups == {"Lab_Project", "pharmagen", "training-system", "video-pipeline"}
+    assert codebase("an in-house note §2") == "an in-house note"

@@ -7,14 +7,15 @@ within noise by the regression gate's own findings (core/gate.py).
 """
 from __future__ import annotations
 
+import re
+
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from optbench.core import gate, text, units
 from optbench.core.claim import VARIANT_ORDER
-from optbench.core.schema import VERDICT_CONTRAST
-from optbench.core.schema import Entry, Results
+from optbench.core.schema import VERDICT_CONTRAST, Entry, Results
 from optbench.core.text import interval, reading
 from optbench.core.verdict import ERROR, NOT_MEASURABLE, ORDER, SYMBOL
 
@@ -302,17 +303,28 @@ def _pair_change(before: dict | None, after: dict | None, pair: str,
             else _size(compared)}
 
 
+def codebase(source: str) -> str:
+    """The codebase a claim's source quotes: "training-system report §1.3"
+    and "Lab_Project PR summary" name theirs first; any other source is
+    its own group, up to its section sign."""
+    named = re.match(r"(\S+) (report|PR|optimizations)\b", source)
+    return named.group(1) if named else (source.split("§")[0].strip(" ,;") or "other")
+
+
 def _claim_devices(sources: list[Source]) -> list[tuple[str, str]]:
-    """(claim, device) in the order the files list them, whole systems first:
-    a codebase's end-to-end verdict is read before its components'."""
+    """(claim, device) grouped by codebase, in the order the files first list
+    each, the whole system first in its group: a codebase's end-to-end
+    verdict is read before its components'."""
     seen: dict[tuple[str, str], None] = {}
-    systems = set()
+    systems, groups = set(), {}
     for s in sources:
         for e in s.document.claims:
             seen.setdefault((e.id, e.device))
+            groups.setdefault(e.id, codebase(e.source))
             if e.ablation:
                 systems.add(e.id)
-    return sorted(seen, key=lambda key: key[0] not in systems)
+    order = list(dict.fromkeys(groups.values()))
+    return sorted(seen, key=lambda key: (order.index(groups[key[0]]), key[0] not in systems))
 
 
 def _summary(sources: list[Source], comparisons: list[dict[str, list[Move]]]) -> list[dict]:
@@ -326,7 +338,7 @@ def _summary(sources: list[Source], comparisons: list[dict[str, list[Move]]]) ->
                    for i, moves in enumerate(comparisons)]
         latest = next(c for c in reversed(cells) if c is not None)
         rows.append({"id": claim_id, "device": device, "anchor": _anchor(claim_id),
-                     "entry": latest["entry"], "cells": cells, "changes": changes,
+                     "codebase": codebase(latest["entry"].source), "entry": latest["entry"], "cells": cells, "changes": changes,
                      "moved": any(c["moved"] or c["elsewhere"] for c in changes)})
     return rows
 
@@ -536,6 +548,7 @@ def build(sources: list[Source], out_dir: Path, profiles_dir: Path | None = None
         entries = [row["entry"] for row in details[-1]["rows"]]
         sections.append({
             "id": claim_id, "anchor": _anchor(claim_id), "moves_anchor": _anchor(claim_id, "moves"),
+            "codebase": codebase(_headline(entries).source),
             # The claim as the latest file states it (a revision may reword it).
             "first": _headline(entries), "per_source": details, "moved": claim_id in moved_ids,
             "scaling": _scaling(_series(sources, claim_id)),
