@@ -429,3 +429,13 @@ def test_every_builtin_claim_is_grouped_under_one_of_the_four_codebases():
     groups = {codebase(c.source) for c in builtin_claims()}
     assert groups == {"Lab_Project", "pharmagen", "training-system", "video-pipeline"}
     assert codebase("an in-house note §2") == "an in-house note"
+
+
+def test_sizes_read_as_words_singular_at_one():
+    from optbench.core import units
+
+    assert units.size(1, "predictions") == "1 prediction"
+    assert units.size(150, "predictions") == "150 predictions"
+    assert units.size(1, "images in the folder") == "1 image in the folder"
+    assert units.size(10_000, "rows") == "10,000 rows"
+    assert units.size(1, "bytes") == "1 B"  # a scaled unit keeps its symbol

@@ -66,5 +66,8 @@ def quantity(value, unit: str, digits: int = 4) -> str:
 
 
 def size(value: int, unit: str) -> str:
-    """A workload size: "10,000 rows"."""
+    """A workload size: "10,000 rows", "1 prediction", "1 image in the folder"."""
+    first, _, rest = unit.partition(" ")
+    if value == 1 and len(first) > 2 and first.endswith("s") and scale(unit, [value])[1] == unit:
+        unit = " ".join(filter(None, (first[:-1], rest)))
     return quantity(value, unit)
