@@ -190,69 +190,47 @@ def test_a_claims_list_holding_something_else_is_one_line(tmp_path):
     assert done.stderr.count("\n") == 1
 
 
-def test_ctrl_c_writes_what_was_measured_marked_incomplete(tmp_path):
+def _ctrl_c_run(tmp_path, fixture: str, marker: str) -> tuple[dict, str]:
+    """verify over failing_claims' `fixture`, with Ctrl-C pressed (SIGINT to
+    the whole group, as a terminal sends it) once the fixture has written
+    `marker`: the results file read back, and stderr."""
     import os
     import signal
     import time
 
-    module = tmp_path / "slow_claims.py"
+    module = tmp_path / "interrupted_claims.py"
     module.write_text(f"import sys; sys.path.insert(0, {str(FAILING.parent)!r})\n"
-                      "from failing_claims import SLOW as CLAIMS\n")
-    marker, out = tmp_path / "started", tmp_path / "r.json"
+                      f"from failing_claims import {fixture} as CLAIMS\n")
+    marker_file, out = tmp_path / marker, tmp_path / "r.json"
     run = subprocess.Popen([sys.executable, "-m", "optbench", "verify", "--claims", str(module),
                             "--quick", "--json", str(out)], stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True,
-                           env={**os.environ, "OPTBENCH_TEST_MARKER": str(marker)},
+                           env={**os.environ, "OPTBENCH_TEST_MARKER": str(marker_file)},
                            start_new_session=True,
                            # A shell's background job inherits SIGINT ignored,
                            # and Python keeps it so: give the run a terminal's.
                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
-    while not marker.exists() and time.monotonic() < deadline and run.poll() is None:
-        time.sleep(0.2)
-    assert marker.exists(), "the slow claim never started"
-    os.killpg(run.pid, signal.SIGINT)   # what Ctrl-C in a terminal sends
-    _, stderr = run.communicate(timeout=60)
-    assert run.returncode == 130, stderr
-    data = json.loads(out.read_text())
-    assert data["run"]["incomplete"] is True
-    assert [e["id"] for e in data["claims"]] == ["fail.fine_before"]
-    assert f"written to {out}" in stderr and "Traceback" not in stderr
-
-
-def _interrupted_run(tmp_path, *, sigint_self=False):
-    """verify over fine_before, fail.timed and fine_after, with Ctrl-C pressed
-    (SIGINT to the whole group, as a terminal sends it) while fail.timed is
-    sampling; its results file."""
-    import os
-    import signal
-    import time
-
-    module = tmp_path / "timed_claims.py"
-    module.write_text(f"import sys; sys.path.insert(0, {str(FAILING.parent)!r})\n"
-                      "from failing_claims import INTERRUPTED as CLAIMS\n")
-    marker, out = tmp_path / "sampling", tmp_path / "r.json"
-    run = subprocess.Popen([sys.executable, "-m", "optbench", "verify", "--claims", str(module),
-                            "--quick", "--json", str(out)], stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True,
-                           env={**os.environ, "OPTBENCH_TEST_MARKER": str(marker)},
-                           start_new_session=True,
-                           preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    deadline = time.monotonic() + 120
-    while not marker.exists() and time.monotonic() < deadline and run.poll() is None:
+    while not marker_file.exists() and time.monotonic() < deadline and run.poll() is None:
         time.sleep(0.05)
-    assert marker.exists(), "fail.timed never sampled"
+    assert marker_file.exists(), f"{fixture} never reached {marker}"
     os.killpg(run.pid, signal.SIGINT)
     _, stderr = run.communicate(timeout=60)
     assert run.returncode == 130, stderr
-    assert "Traceback" not in stderr
-    return json.loads(out.read_text())
+    assert f"written to {out}" in stderr and "Traceback" not in stderr
+    return json.loads(out.read_text()), stderr
+
+
+def test_ctrl_c_writes_what_was_measured_marked_incomplete(tmp_path):
+    data, _ = _ctrl_c_run(tmp_path, "SLOW", "started")
+    assert data["run"]["incomplete"] is True
+    assert [e["id"] for e in data["claims"]] == ["fail.fine_before"]
 
 
 def test_ctrl_c_while_sampling_keeps_the_rounds_measured(tmp_path):
     """The round under way finishes, the case is kept with the interval of
     its rounds and says why it is short; no later case runs."""
-    data = _interrupted_run(tmp_path)
+    data, _ = _ctrl_c_run(tmp_path, "INTERRUPTED", "sampling")
     assert data["run"]["incomplete"] is True
     assert [e["id"] for e in data["claims"]] == ["fail.fine_before", "fail.timed"]
     timed = data["claims"][1]
