@@ -1,15 +1,17 @@
 """pytest-memray limits a memory claim's optimized store must stay under.
 
-At 100,000 nodes the baseline's dict of dicts takes about 60 MB (optbench
-verify measures it); the indexed DataFrame and the column arrays take about
-8-9 MB. The limit sits between the two, so the baseline's footprint fails it.
+On the what-if's numeric table at 100,000 nodes (200,000 edges kept as
+Python int pairs, as the codebase keeps them) the baseline's dict of dicts
+peaks at about 100 MB while it is built (optbench verify measures it); the
+indexed DataFrame and the column arrays at about 50-55 MB. The limit sits
+between the two, so the baseline's footprint fails it.
 """
 import pytest
 
 from optbench.components import datasets
 from optbench.workloads.graphs import node_edge_tables
 
-LIMIT = "30 MB"
+LIMIT = "75 MB"
 
 
 @pytest.fixture(scope="module")
@@ -30,4 +32,4 @@ def test_the_baseline_would_not_fit(tables):
 
     nodes, edges = tables
     footprint = measure_memory(lambda: datasets.get("baseline")(nodes.copy(deep=True), edges))
-    assert footprint.peak_bytes > 30 * 1024 * 1024
+    assert footprint.peak_bytes > 75 * 1024 * 1024

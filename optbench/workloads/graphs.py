@@ -22,6 +22,6 @@ def node_edge_tables(nodes: int, seed: int = SEED) -> tuple[pd.DataFrame, pd.Dat
     for j in range(FEATURES):
         table[f"f{j}"] = features[:, j]
     table["community"] = rng.integers(0, COMMUNITIES, nodes)
-    edges = pd.DataFrame({"src": ids[rng.integers(0, nodes, 2 * nodes)],
-                          "dst": ids[rng.integers(0, nodes, 2 * nodes)]})
+    edges = pd.DataFrame({"src_id": ids[rng.integers(0, nodes, 2 * nodes)],
+                          "dst_id": ids[rng.integers(0, nodes, 2 * nodes)]})
     return pd.DataFrame(table), edges
