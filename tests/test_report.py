@@ -174,13 +174,13 @@ def test_imports_pytest_benchmark_and_links_profiles_and_asv(quick_run, tmp_path
     entry = next(e for e in results.load(quick_run).claims if e.id == "logger.buffered")
     bench = tmp_path / "bench.json"
     bench.write_text(json.dumps({"machine_info": {}, "benchmarks": [{
-        "group": "logger.buffered @ 1,000 messages",
+        "group": "logger.buffered @ 20 epochs",
         "stats": {"median": 0.0021, "iqr": 0.00004, "rounds": 9},
-        "extra_info": {"claim": "logger.buffered", "variant": "optimized", "size": 1000,
+        "extra_info": {"claim": "logger.buffered", "variant": "optimized", "size": 20,
                        "metric": entry.metric, "file_opens": 1}}]}))
     profiles = tmp_path / "profiles"
     profiles.mkdir()
-    (profiles / "logger.buffered-optimized-1000.html").write_text("<html></html>")
+    (profiles / "logger.buffered-optimized-20.html").write_text("<html></html>")
     asv = tmp_path / "asv" / "index.html"
     asv.parent.mkdir()
     asv.write_text("<html></html>")
@@ -195,9 +195,9 @@ def test_imports_pytest_benchmark_and_links_profiles_and_asv(quick_run, tmp_path
     assert f"<strong>{entry.metric}</strong>" in imported
     assert str(escape(entry.metric_description)) in imported
     assert str(escape(f"the metric itself is in {entry.unit}")) in imported  # a count, not a time
-    assert "median time per call" in imported and "1,000 messages" in imported
+    assert "median time per call" in imported and "20 epochs" in imported
     assert "2.1 ms" in imported and "40 µs" in imported and "file_opens = 1" in imported
-    assert 'href="../profiles/logger.buffered-optimized-1000.html"' in html
+    assert 'href="../profiles/logger.buffered-optimized-20.html"' in html
     assert 'href="../asv/index.html"' in html
 
 
