@@ -140,7 +140,7 @@ PREVENTS_NAN = Claimed.eliminated(text="prevents potential NaN issues (more stab
 
 CLAIMS = [Claim(
     id="fusion.masked_pool_clamp",
-    source="Lab_Project optimizations doc §4",
+    source="Lab_Project optimizations doc §4 (18601bf; reverted in 55b2dd8)",
     component="models",
     title="masked mean pooling: mask.sum clamped at 1e-6 -> at 1.0",
     claimed=PREVENTS_NAN,
@@ -169,7 +169,16 @@ CLAIMS = [Claim(
         rtol=1e-5, atol=1e-6,
         description="float32 outputs for every mask within rtol=1e-5, atol=1e-6"),
     devices=("cpu", "cuda"),
-    notes="The model builds its own mask from padding, so in its own use the masks are "
+    revision=2,
+    notes="REVERTED: 18601bf (the optimizations doc's commit) set the clamp to 1.0; review "
+          "commit 55b2dd8 set it back to 1e-6, so at the PR's last commit (8329e91) the "
+          "pooling is the before code's and the PR summary lists the file as documentation "
+          "only. This claim judges 18601bf's change. Follows models/cross_attention_fusion.py: "
+          "the mask is cast to float32, so pooling runs in float32 under autocast (revision 1 "
+          "pooled in the activations' half precision). The codebase's mask is the CLIP "
+          "tokenizer's 0/1 attention mask padded to 77, with at least 2 tokens a row (start "
+          "and end), so neither clamp ever binds there; all-zero, soft and tiny masks are "
+          "what-ifs the codebase never builds. The model builds its own mask from padding, so in its own use the masks are "
           "binary and the clamps give identical results; a caller passing soft masks "
           "(attention weights, label smoothing of tokens) gets different ones. Best "
           "divides by the mask's sum whenever it is positive (the tiny masks' mean too) "

@@ -24,8 +24,10 @@ CLAMP_AFTER = 1.0
 
 
 def masked_mean(x: torch.Tensor, mask: torch.Tensor, clamp_min: float) -> torch.Tensor:
-    """The report's pooling: sum of masked tokens over mask.sum clamped from below."""
-    weights = mask.unsqueeze(-1).to(x.dtype)
+    """The codebase's pooling: sum of masked tokens over mask.sum clamped from
+    below. Its mask is cast to float32 (`.float()`), so under autocast a half
+    precision `x` is promoted and the sums and the division run in float32."""
+    weights = mask.unsqueeze(-1).float()
     return (x * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=clamp_min)
 
 
