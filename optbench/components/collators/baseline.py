@@ -1,14 +1,15 @@
-"""loader/multimodal_collator.py before the reports (Lab_Project PR summary
-"Critical Bug Fixes"; Lab_Project optimizations doc §1): the image loader
-opens every image on every sample, and uses `Path` without importing it, so
-the first image load raises NameError. Kept as it was: collator.path_import
-measures exactly that.
+"""loader/multimodal_collator.py at b05ebe4, before the PR (Lab_Project PR summary
+"Critical Bug Fixes"; Lab_Project optimizations doc §1): every load opens its
+image file, and the module uses `Path` without importing it, so the first
+string image path raises NameError (a non-string path, NaN for a node without
+an image, returns the default image before `Path` is reached). Kept as it was:
+collator.path_import measures exactly that.
 """
-from PIL import Image
-
-from .batching import CollatorBase
+from .batching import CollatorBase, read_image
 
 
 class MultimodalCollator(CollatorBase):
     def load_image(self, image_path):
-        return Image.open(Path(image_path)).convert("RGB")  # noqa: F821 (the report's bug)
+        if not isinstance(image_path, str) or not image_path:
+            return self.default_image
+        return read_image(image_path, Path, self.default_image)  # noqa: F821 (the bug)

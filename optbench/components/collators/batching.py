@@ -1,65 +1,72 @@
-"""The Lab_Project multimodal collator's batching, shared by every variant.
+"""Lab_Project's multimodal collator (loader/multimodal_collator.py), the part no
+commit changed, shared by every variant; each variant brings its `load_image`.
 
-The reports show no code of loader/multimodal_collator.py; what they say
-is that it turns samples of text, an image path and graph node features
-into a batch, and that its image loader was changed twice: a missing
-`from pathlib import Path` added (optimization 1) and an LRU cache around
-the loader (optimization 5). This module is the part neither changed, in
-its most literal form: whitespace tokens hashed into a fixed vocabulary and
-padded, images loaded by the variant's `load_image`, passed through the
-transform, resized and stacked, node features padded with a mask.
+A batch is a list of (anchor, positive) node dicts from the graph edge dataset.
+The collator takes the anchors, then the positives (2B items), picks each
+item's text (its summary when that has more than 3 words, else its short name,
+else a space; a missing summary reads "nan", one word), tokenizes all texts
+(padded to 77), loads every item's image and runs the image processor over
+them: {input_ids, attention_mask (int64, (2B, 77)), pixel_values (float32,
+(2B, 3, side, side))}. A non-string or empty image path, a missing file or an
+unreadable one gives the collator's default image, one black 224x224 RGB
+image made when the collator is, at every commit.
+
+`image_transform` (none in the codebase) lets a what-if apply an
+augmentation to each loaded image before the processor.
 """
 from __future__ import annotations
 
-import zlib
 from typing import Any, Callable, Sequence
 
-import numpy as np
-import torch
+from PIL import Image
 
-VOCABULARY = 30_522          # BERT-sized: token ids are crc32(word) % VOCABULARY
-IMAGE_SIDE = 64              # images are resized to IMAGE_SIDE x IMAGE_SIDE
-
-
-def token_ids(text: str) -> list[int]:
-    return [zlib.crc32(word.encode()) % VOCABULARY for word in text.split()]
+from .clip_like import IMAGE_SIDE, ClipLikeImageProcessor, ClipLikeTokenizer
 
 
 def no_transform(image):
     return image
 
 
+def text_of(node: dict) -> str:
+    summary = str(node.get("summary") or "")
+    if len(summary.split()) > 3:
+        return summary
+    return str(node.get("short_name") or "") or " "
+
+
+def read_image(image_path: str, path_type, default: Image.Image) -> Image.Image:
+    """Both commits' file read: Windows separators to '/', the default image
+    for a missing file or one that does not open. `path_type` is the
+    caller's `Path`: the before code's module never imports it."""
+    path = path_type(image_path.replace("\\", "/"))
+    if not path.exists():
+        return default
+    try:
+        return Image.open(path).convert("RGB")
+    except Exception:  # the codebase's own catch-all: any failure is the default image
+        return default
+
+
 class CollatorBase:
-    """Batches samples {"text", "image_path", "node_features"}; the image
-    loader is each variant's."""
-
-    def __init__(self, image_transform: Callable = no_transform, image_side: int = IMAGE_SIDE):
+    def __init__(self, tokenizer=None, processor=None,
+                 image_transform: Callable = no_transform, image_side: int | None = None):
+        self.tokenizer = tokenizer if tokenizer is not None else ClipLikeTokenizer()
+        self.processor = (processor if processor is not None
+                          else ClipLikeImageProcessor(image_side or IMAGE_SIDE))
         self.image_transform = image_transform
-        self.image_side = image_side
+        self.default_image = Image.new("RGB", (IMAGE_SIDE, IMAGE_SIDE))
 
-    def load_image(self, image_path: str):
+    def load_image(self, image_path: Any) -> Image.Image:
         raise NotImplementedError
 
-    def image_tensor(self, image_path: str) -> torch.Tensor:
-        image = self.image_transform(self.load_image(image_path))
-        resized = image.resize((self.image_side, self.image_side))
-        return torch.from_numpy(np.asarray(resized, dtype=np.uint8).copy()).permute(2, 0, 1)
+    def __call__(self, batch: Sequence[tuple[dict, dict]]) -> dict:
+        items = load_order(batch)
+        tokens = self.tokenizer([text_of(item) for item in items])
+        images = [self.image_transform(self.load_image(item.get("image_path")))
+                  for item in items]
+        return {**tokens, **self.processor(images)}
 
-    def __call__(self, samples: Sequence[dict[str, Any]]) -> dict[str, torch.Tensor]:
-        tokens = [token_ids(s["text"]) for s in samples]
-        longest = max(len(t) for t in tokens)
-        input_ids = torch.zeros(len(samples), longest, dtype=torch.long)
-        attention_mask = torch.zeros(len(samples), longest, dtype=torch.bool)
-        for row, ids in enumerate(tokens):
-            input_ids[row, :len(ids)] = torch.tensor(ids)
-            attention_mask[row, :len(ids)] = True
-        nodes = [np.asarray(s["node_features"], dtype=np.float32) for s in samples]
-        most = max(n.shape[0] for n in nodes)
-        node_features = torch.zeros(len(samples), most, nodes[0].shape[1])
-        node_mask = torch.zeros(len(samples), most, dtype=torch.bool)
-        for row, n in enumerate(nodes):
-            node_features[row, :n.shape[0]] = torch.from_numpy(n)
-            node_mask[row, :n.shape[0]] = True
-        images = torch.stack([self.image_tensor(s["image_path"]) for s in samples])
-        return {"input_ids": input_ids, "attention_mask": attention_mask, "images": images,
-                "node_features": node_features, "node_mask": node_mask}
+
+def load_order(batch: Sequence[tuple[dict, dict]]) -> list[dict]:
+    """The items of a batch in the order the collator loads them: anchors, then positives."""
+    return [anchor for anchor, _ in batch] + [positive for _, positive in batch]

@@ -1,12 +1,14 @@
-"""A cache that cannot hand out stale or shared images.
+"""A cache that cannot hand out stale or shared images, nor remember a failure.
 
 Decoded pixels are kept read-only, keyed by what identifies the file's
 content on disk (path, size, modification time in ns, inode): a file
 rewritten between epochs is a new key and is read again. Each hit returns a
 new PIL image made from the stored pixels, so a transform that edits its
-image in place edits a copy, never the cache. It is bounded like the
-optimized (128 images by default), LRU. The price: one stat() per sample
-and one pixel copy per hit (measured beside it: collate time per batch).
+image in place edits a copy, never the cache. A missing or unreadable file
+gives the default image as the codebase's does, and is not cached: it is
+tried again next time. Bounded like the optimized (128 images by default),
+LRU. The price: one stat() per load and one pixel copy per hit (measured
+beside it: collate time per batch).
 """
 from __future__ import annotations
 
@@ -16,27 +18,35 @@ from collections import OrderedDict
 import numpy as np
 from PIL import Image
 
-from .batching import CollatorBase, no_transform
+from .batching import CollatorBase
 
 DEFAULT_CACHE_SIZE = 128
 
 
 class MultimodalCollator(CollatorBase):
-    def __init__(self, image_transform=no_transform, image_side=None,
-                 cache_size: int = DEFAULT_CACHE_SIZE):
-        super().__init__(image_transform, *(() if image_side is None else (image_side,)))
+    def __init__(self, *args, cache_size: int = DEFAULT_CACHE_SIZE, **kwargs):
+        super().__init__(*args, **kwargs)
         self.cache_size = cache_size
         self._pixels: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self.hits = self.misses = 0
 
     def load_image(self, image_path):
-        stat = os.stat(image_path)
-        key = (os.fspath(image_path), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        if not isinstance(image_path, str) or not image_path:
+            return self.default_image
+        path = image_path.replace("\\", "/")
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return self.default_image
+        key = (path, stat.st_size, stat.st_mtime_ns, stat.st_ino)
         pixels = self._pixels.get(key)
         if pixels is None:
             self.misses += 1
-            with Image.open(image_path) as image:
-                pixels = np.asarray(image.convert("RGB"))
+            try:
+                with Image.open(path) as image:
+                    pixels = np.asarray(image.convert("RGB"))
+            except Exception:  # as the codebase: an unreadable file is the default image
+                return self.default_image
             pixels.setflags(write=False)
             self._pixels[key] = pixels
             if len(self._pixels) > self.cache_size:

@@ -1,34 +1,36 @@
-"""loader/multimodal_collator.py after the reports (Lab_Project PR summary
-§3, Lab_Project optimizations doc §1 and §5): `Path` imported, and the image
-loader wrapped in `functools.lru_cache` with a size from the constructor
-(default 128): "Transparent caching using functools.lru_cache",
-"Configurable cache size via constructor parameter".
+"""loader/multimodal_collator.py after the PR (18601bf; docstrings only after it;
+Lab_Project PR summary §3, Lab_Project optimizations doc §1 and §5): `Path`
+imported, and the string-path part of the loader wrapped in
+`functools.lru_cache` in __init__ with the constructor's `cache_size` (128).
 
-A decorator cannot take a size given to the constructor, so the literal
-reading wraps the bound loader in __init__. The cache is keyed by the path
-alone and hands back the same PIL image object on every hit: a transform
-that edits it in place edits the cached copy, and a file rewritten on disk
-is not read again. `cache_info()` gives the hits and misses the PR summary
-says were tracked.
+The cache is the instance's, keyed by the path string as the item holds it
+(before the separators are turned), and hands back the same PIL image object
+on every hit: a missing or unreadable file caches the default image for that
+path, a file rewritten on disk is not read again, and a transform that edited
+its image in place would edit the cached one (nothing in the codebase does).
+In a DataLoader each worker process has its own. `cache_info()` gives hits
+and misses (nothing in the codebase calls it).
 """
 import functools
 from pathlib import Path
 
-from PIL import Image
-
-from .batching import CollatorBase, no_transform
+from .batching import CollatorBase, read_image
 
 DEFAULT_CACHE_SIZE = 128
 
 
 class MultimodalCollator(CollatorBase):
-    def __init__(self, image_transform=no_transform, image_side=None,
-                 cache_size: int = DEFAULT_CACHE_SIZE):
-        super().__init__(image_transform, *(() if image_side is None else (image_side,)))
-        self.load_image = functools.lru_cache(maxsize=cache_size)(self._load_image)
+    def __init__(self, *args, cache_size: int = DEFAULT_CACHE_SIZE, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._load_image_cached = functools.lru_cache(maxsize=cache_size)(self._load_uncached)
 
-    def _load_image(self, image_path):
-        return Image.open(Path(image_path)).convert("RGB")
+    def _load_uncached(self, image_path):
+        return read_image(image_path, Path, self.default_image)
+
+    def load_image(self, image_path):
+        if not isinstance(image_path, str) or not image_path:
+            return self.default_image
+        return self._load_image_cached(image_path)
 
     def cache_info(self):
-        return self.load_image.cache_info()
+        return self._load_image_cached.cache_info()

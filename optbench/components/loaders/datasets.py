@@ -1,28 +1,35 @@
-"""What the loaders load: the collator's images (a realistic per-sample cost:
-a file opened and decoded, resized to 64x64, to a tensor: the multimodal
-collator's own image path, collators/batching.py) and an in-memory dataset
+"""What the loaders load: image files (a realistic per-sample cost: a file
+opened and decoded, resized to 64x64, to a tensor) and an in-memory dataset
 whose samples cost nothing, so the reader sees when worker settings matter."""
 from __future__ import annotations
 
+import numpy as np
 import torch
+from PIL import Image
 
-from optbench.components.collators.import_fixed import MultimodalCollator
 from optbench.core.claim import scratch_folder
 from optbench.workloads import images
 
 IMAGE_SIZES = ((128, 96), (256, 256))
+IMAGE_SIDE = 64
+
+
+def image_tensor(path: str) -> torch.Tensor:
+    """Decode, resize to IMAGE_SIDE square, float CHW in [0, 1]."""
+    with Image.open(path) as image:
+        resized = image.convert("RGB").resize((IMAGE_SIDE, IMAGE_SIDE))
+    return torch.from_numpy(np.asarray(resized, dtype=np.uint8).copy()).permute(2, 0, 1)
 
 
 class ImageFiles(torch.utils.data.Dataset):
     def __init__(self, paths):
         self.paths = [str(p) for p in paths]
-        self.collator = MultimodalCollator()   # its decode + resize, no cache
 
     def __len__(self) -> int:
         return len(self.paths)
 
     def __getitem__(self, index: int):
-        return self.collator.image_tensor(self.paths[index]).float().div(255), index % 10
+        return image_tensor(self.paths[index]).float().div(255), index % 10
 
 
 class InMemory(torch.utils.data.Dataset):
