@@ -437,5 +437,6 @@ def test_sizes_read_as_words_singular_at_one():
     assert units.size(1, "predictions") == "1 prediction"
     assert units.size(150, "predictions") == "150 predictions"
     assert units.size(1, "images in the folder") == "1 image in the folder"
+    assert units.size(1, "batches an epoch") == "1 batch an epoch"
     assert units.size(10_000, "rows") == "10,000 rows"
     assert units.size(1, "bytes") == "1 B"  # a scaled unit keeps its symbol

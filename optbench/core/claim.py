@@ -16,7 +16,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable, Literal, Mapping, Sequence, Union
 
-from .design import Design, Switch, check_switches, configuration, make_design
+from .design import KINDS as DESIGN_KINDS, Design, Switch, check_switches, configuration, make_design
 from .origin import caller_outside_optbench
 from .same import difference, same
 
@@ -263,6 +263,10 @@ class Claim:
     # How each sample of a system runs: "in-process", or "fresh process" where
     # state leaks between configurations (imports, caches, allocator); why.
     isolation: str = ""
+    # The design quick mode measures for this system when the run names none
+    # (None: the screen): "none" where one run costs seconds and the screen's
+    # 2k+2 cells would not fit quick mode's minutes. Full mode runs the full design.
+    quick_design: str | None = None
 
     def __post_init__(self) -> None:
         for needed in (BASELINE, OPTIMIZED):
@@ -273,6 +277,9 @@ class Claim:
             raise ValueError(f"claim {self.id!r}: unknown variants {sorted(unknown)}")
         if self.switches:
             check_switches(self.switches, self.id)
+        if self.quick_design is not None and self.quick_design not in DESIGN_KINDS:
+            raise ValueError(f"claim {self.id!r}: quick_design {self.quick_design!r} is not "
+                             f"one of {', '.join(DESIGN_KINDS)}")
         sizes = set(self.workload.sizes) | set(self.workload.quick_sizes)
         for device, claimed in {"": self.claimed, **self.claimed_on}.items():
             if not isinstance(claimed, Claimed):

@@ -59,7 +59,15 @@ class RunOptions:
 
     @property
     def design_kind(self) -> str:
+        """The run's design: what --design asked for, else the mode's default."""
         return self.design or (SCREEN if self.quick else FULL)
+
+    def design_for(self, claim: Claim) -> str:
+        """What this run measures of `claim`'s switches: --design when given,
+        else in quick mode the claim's own quick design (or the screen)."""
+        if self.design is None and self.quick and claim.quick_design:
+            return claim.quick_design
+        return self.design_kind
 
     @property
     def count_instructions(self) -> bool:
@@ -266,7 +274,7 @@ def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
     failed: dict[str, str] | None = {} if claim.is_system else None
     try:
         data = claim.workload.make(size)
-        names = claim.measured_variants(options.design_kind)
+        names = claim.measured_variants(options.design_for(claim))
         cases = {v: claim.case(v, size, device, data=data) for v in names}
         step = "setup"
         states = _prepared(claim, cases, failed, options, progress)
@@ -407,7 +415,7 @@ def _prepared(claim: Claim, cases: dict, failed: dict[str, str] | None,
         needed = trial_seconds * (2 * FEWEST_ROUNDS + 2)
         if needed > options.case_timeout:
             raise DesignError(
-                f"system {claim.id}: design {options.design_kind} ({len(states)} cells, "
+                f"system {claim.id}: design {options.design_for(claim)} ({len(states)} cells, "
                 f"{trial_seconds:.1f} s for one run of each) needs about {needed:,.0f} s, over "
                 f"the case timeout of {options.case_timeout:,.0f} s: choose a smaller "
                 f"--design or a longer --case-timeout")
@@ -417,7 +425,7 @@ def _prepared(claim: Claim, cases: dict, failed: dict[str, str] | None,
 def _ablation(claim: Claim, options: RunOptions, primary: dict, per_variant: dict,
               failed: dict[str, str]) -> dict[str, Any]:
     """The design's cells and each switch's effect (core/ablation.py)."""
-    design = claim.design(options.design_kind)
+    design = claim.design(options.design_for(claim))
     cells = {c.name: primary.get(c.name) for c in design.configurations}
     judged = {BASELINE: True, **per_variant}
     out = ablation.analyse(design, cells, judged)

@@ -59,9 +59,10 @@ def system(*, id: str, source: str, title: str, claimed: Claimed, switches: Sequ
            secondary: Sequence[Metric] = (), notes: str = "", revision: int = 1,
            best: Any = None, component: str = "system",
            headline_size: int | None = None, devices: Sequence[str] = ("cpu",),
-           requires: Sequence[str] = ()) -> Claim:
+           requires: Sequence[str] = (), quick_design: str | None = None) -> Claim:
     """A system claim: `run` end to end, all-before against all-after, with
-    every switch's share measured. `isolation` says how samples run and why.
+    every switch's share measured. `isolation` says how samples run and why;
+    `quick_design` ("none", "screen") what quick mode measures by default.
     `run` must start afresh each time (its output is checked from the last
     timed run of each cell)."""
     check_switches(switches, id)
@@ -96,4 +97,5 @@ def system(*, id: str, source: str, title: str, claimed: Claimed, switches: Sequ
         primary=Metric(metric_name, "time", "s", _time_one_run, metric_description),
         output=output, equivalence=equivalence, secondary=secondary, notes=notes,
         revision=revision, switches=tuple(switches), isolation=isolation,
-        headline_size=headline_size, devices=devices, requires=requires)
+        headline_size=headline_size, devices=devices, requires=requires,
+        quick_design=quick_design)

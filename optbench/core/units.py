@@ -69,5 +69,6 @@ def size(value: int, unit: str) -> str:
     """A workload size: "10,000 rows", "1 prediction", "1 image in the folder"."""
     first, _, rest = unit.partition(" ")
     if value == 1 and len(first) > 2 and first.endswith("s") and scale(unit, [value])[1] == unit:
-        unit = " ".join(filter(None, (first[:-1], rest)))
+        single = first[:-2] if first.endswith(("ches", "shes", "sses", "xes")) else first[:-1]
+        unit = " ".join(filter(None, (single, rest)))
     return quantity(value, unit)
