@@ -330,3 +330,11 @@ def test_data_loader_hits_match_a_real_torch_data_loader(persistent):
                                       persistent_workers=persistent)
     assert measured == expected
     assert expected != W.lru_hits(itertools.chain(*epochs), 8)  # one shared cache would differ
+
+
+def test_a_load_that_never_reaches_the_cache_is_neither_a_hit_nor_an_entry():
+    from optbench.workloads import images
+
+    assert images.lru_hits(["a", None, "a", None], 1) == 1      # None does not evict "a"
+    assert images.lru_hits([None, None], None) == 0
+    assert images.data_loader_lru_hits([["a", None, "a", "b"]], 1, batch_size=2, workers=2) == 0

@@ -32,6 +32,7 @@ from typing import Any, Callable, Sequence
 
 from .claim import Case, Claim, Claimed, Equivalence, Metric, Workload
 from .design import Configuration, Switch, check_switches, configuration
+from .measure import count_file_io
 
 
 @dataclass
@@ -50,6 +51,14 @@ class SystemRun:
 
 def _time_one_run(state: SystemRun) -> None:
     state()
+
+
+def opens_for_write(state: SystemRun, under: Path) -> int:
+    """Files below `under` opened for writing in one whole run (a counter a
+    system reads beside its time: saves of a metrics file, log writes)."""
+    with count_file_io(under) as counts:
+        state()
+    return counts.opens_for_write
 
 
 def system(*, id: str, source: str, title: str, claimed: Claimed, switches: Sequence[Switch],

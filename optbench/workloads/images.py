@@ -345,8 +345,11 @@ def lru_hits(accesses: Iterable[Hashable], capacity: int | None) -> int:
     Same policy as functools.lru_cache(maxsize=capacity): a miss inserts the
     key, evicting the least recently used one when full; a hit makes the key
     the most recent. capacity None is unbounded, 0 (or less) caches nothing.
+    A None is a load that never reaches the cache (a loader that answers it
+    before the cache: neither a hit nor an entry).
     For several epochs through one cache, chain them: itertools.chain(*epochs).
     """
+    accesses = (key for key in accesses if key is not None)
     if capacity is None:
         seen: set = set()
         hits = 0

@@ -474,15 +474,11 @@ def _simulated_whole_epoch_hit_rate(state: CollatorState) -> float:
     from the access order, not run)."""
     if state.case.variant == "baseline":
         return 0.0
-    # The loads of each worker's batches (round robin), a node without an
-    # image path (None) left out: the loader returns the default image for it
-    # before the cache.
-    epoch, batch = state.case.data.full_epoch, 2 * EDGE_BATCH
-    streams = [[] for _ in range(CODEBASE_WORKERS)]
-    for b, start in enumerate(range(0, len(epoch), batch)):
-        streams[b % CODEBASE_WORKERS] += [n for n in epoch[start:start + batch] if n is not None]
-    hits = sum(images.lru_hits(stream, DEFAULT_CACHE_SIZE) for stream in streams)
-    return round(hits / sum(map(len, streams)), 6)
+    # A node without an image path (None) gets the default image before the cache.
+    epoch = state.case.data.full_epoch
+    hits = images.data_loader_lru_hits([epoch], DEFAULT_CACHE_SIZE, batch_size=2 * EDGE_BATCH,
+                                       workers=CODEBASE_WORKERS)
+    return round(hits / sum(n is not None for n in epoch), 6)
 
 
 def _codebase_loader(state: CollatorState) -> dict:

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from optbench.core.claim import Case, Claimed, Equivalence, Metric, Workload
 from optbench.core.design import Switch
-from optbench.core.measure import count_file_io
-from optbench.core.system import system
+from optbench.core.system import opens_for_write, system
 from optbench.workloads import lab_graph
 
 from .pipeline import SMALL, WORKERS, pretrain
@@ -39,9 +38,7 @@ def _run(configuration, case: Case) -> dict:
 
 def _log_opens_for_write(state) -> int:
     """Opens of the training log for writing (the run reads it back at the end)."""
-    with count_file_io(state.case.workdir / "run" / "logs") as counts:
-        state()
-    return counts.opens_for_write
+    return opens_for_write(state, state.case.workdir / "run" / "logs")
 
 
 # Lab_Project PR summary's table: "Training Iteration | 5-10% faster"; the

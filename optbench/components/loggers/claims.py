@@ -53,7 +53,7 @@ def pretrain_schedule(epochs: int) -> LogSchedule:
 
     losses = np.random.default_rng(epochs).random((epochs, 2)) * 3
     setup = ((LOG, "Starting end-to-end training on cuda"),
-             (LOG, "Params: batch 64, epochs 20, lr 5e-05, temperature 0.07"),
+             (LOG, f"Params: batch 64, epochs {epochs}, lr 5e-05, temperature 0.07"),
              (LOG, "Initialized GraphEdgeDataset with 12842 nodes and 89197 valid edges"))
     events = list(setup)
     for n, (mm, graph) in enumerate(losses, 1):

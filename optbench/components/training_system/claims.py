@@ -9,8 +9,8 @@ import torch
 
 from optbench.core.claim import Case, Claimed, Equivalence, Metric, Workload
 from optbench.core.design import Switch
-from optbench.core.measure import count_calls, count_file_io
-from optbench.core.system import system
+from optbench.core.measure import count_calls
+from optbench.core.system import opens_for_write, system
 from optbench.workloads.tabular import iris_csv
 
 from .pipeline import EPOCHS, FIXES, train_tabular
@@ -47,9 +47,7 @@ def _run(configuration, case: Case) -> dict:
 
 def _metrics_saves(state) -> int:
     """Opens for writing under artifacts/logs/ (metrics.json only) in one run."""
-    with count_file_io(state.case.workdir / "run" / "artifacts" / "logs") as counts:
-        state()
-    return counts.opens_for_write
+    return opens_for_write(state, state.case.workdir / "run" / "artifacts" / "logs")
 
 
 def _checkpoint_saves(state) -> int:
