@@ -45,6 +45,27 @@ def test_the_log_is_opened_per_call_before_and_per_flush_after(data):
     assert _metric("log_file_opens", "optimized", data) == 2 + 1
 
 
+def test_images_are_opened_per_load_before_and_once_per_worker_and_epoch_after(data):
+    """Every load of a node with an image opens its file before; after, the
+    LRU(128) in each of the 4 workers (new every epoch) opens each image its
+    batches load once: exactly the simulation of that cache on the run's order."""
+    from optbench.components.datasets.edges import known_edges
+    from optbench.workloads.images import data_loader_lru_hits
+
+    pairs = known_edges(data.edges, set(data.nodes["node_id"]))
+    has_image = dict(zip(data.nodes["node_id"], data.nodes["image_path"].map(
+        lambda p: isinstance(p, str) and str(data.images) in p.replace("\\", "/"))))
+    loads = [[n if has_image[n] else None for n in epoch]
+             for epoch in pipeline.epoch_loads(pairs, SIZE, 2)]
+    with_image = sum(n is not None for epoch in loads for n in epoch)
+    assert with_image > 0.8 * 2 * SIZE * 2 * pipeline.BATCH_EDGES   # about 9 in 10 have one
+    hits = data_loader_lru_hits(loads, 128, batch_size=2 * pipeline.BATCH_EDGES,
+                                workers=pipeline.WORKERS)
+    assert _metric("image_file_opens", "baseline", data) == with_image
+    assert _metric("image_file_opens", "optimized", data) == with_image - hits
+    assert hits > 0
+
+
 def test_the_before_collator_cannot_train_a_batch(data, tmp_path):
     """As shipped the before code fails in the DataLoader's first batch: the
     claim applies the import fix on both sides and says so."""
@@ -54,7 +75,7 @@ def test_the_before_collator_cannot_train_a_batch(data, tmp_path):
     collators.import_fixed.MultimodalCollator = collators.baseline.MultimodalCollator
     try:
         with pytest.raises(NameError, match="Path"):
-            pipeline.pretrain(frozenset(), *data, tmp_path / "run", epochs=1, batches=1)
+            pipeline.pretrain(frozenset(), data.nodes, data.edges, tmp_path / "run", epochs=1, batches=1)
     finally:
         collators.import_fixed.MultimodalCollator = original
     assert "NameError" in SYSTEM.notes and "reverted" in SYSTEM.notes

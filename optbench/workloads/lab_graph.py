@@ -32,6 +32,10 @@ HUB_IN_DEGREES = (7_638, 2_651, 1_342, 1_148, 961)
 # of the non-hub nodes (sampling leaves a few of those at 0 too).
 NO_IN_EDGES = 0.30
 NO_IMAGE = 1_281 / NODES         # share of nodes without an image_path
+# Thumbnails ~300 px wide in the codebase (Wikimedia ?width=300), a quarter here,
+# as the scaled runs' images are (56 pixels for CLIP's 224): the opens do not
+# depend on the pixels, the decode time does (stated where it matters).
+THUMBNAIL_SIZES = ((75, 56), (75, 75), (75, 100))
 NO_SUMMARY = 0.03                # missing abstracts (the real share is not known)
 OUT_DEGREE_SHAPE = 3.0           # negative binomial r: p90 of out-degree ~14
 IN_DEGREE_TAIL = 1.3

@@ -415,10 +415,6 @@ EDGE_BATCH = 64
 CODEBASE_WORKERS = 4
 CODEBASE_EPOCHS = 2
 FULL_EPOCH_BATCHES = lab_graph.EDGES // EDGE_BATCH          # drop_last: 1,393
-# Thumbnails ~300 px wide in the codebase (Wikimedia ?width=300), a quarter here:
-# the opens do not depend on the pixels, the decode time does (stated).
-THUMBNAIL_SIZES = ((75, 56), (75, 75), (75, 100))
-
 
 @dataclass
 class GraphEpochs(ImageEpochs):
@@ -454,7 +450,7 @@ def codebase_graph(batches: int) -> GraphEpochs:
     has_image = nodes["image_path"].notna().to_numpy()
     wanted = sorted({n for epoch in loads for n in epoch if has_image[n]})
     folder = scratch_folder("optbench-lab-images-")
-    files = images.write_images(folder / "images", len(wanted), sizes=THUMBNAIL_SIZES)
+    files = images.write_images(folder / "images", len(wanted), sizes=lab_graph.THUMBNAIL_SIZES)
     # Windows separators, as the codebase's paths have them: the loader turns them.
     path_of = {n: str(f).replace("/", "\\") for n, f in zip(wanted, files)}
     summary, short = nodes["summary"].tolist(), nodes["short_name"].tolist()

@@ -177,6 +177,61 @@ def info_nce(logits: torch.Tensor) -> torch.Tensor:
     return (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target)) / 2
 
 
+@dataclass(frozen=True)
+class StepChanges:
+    """The PR's two changes to the training step. set_to_none: None is
+    b05ebe4's `zero_grad()` first; "before_backward" is 18601bf's (and
+    9edbb71's, the commits the reports describe) `zero_grad(set_to_none=True)`
+    between the forward pass and backward; "first" is 8329e91's, back at the
+    top of the step."""
+    non_blocking: bool = False
+    set_to_none: str | None = None
+
+    def __post_init__(self):
+        if self.set_to_none not in (None, "first", "before_backward"):
+            raise ValueError(f"StepChanges: set_to_none {self.set_to_none!r} is not None, "
+                             f"'first' or 'before_backward'")
+
+
+def train_step(model: MultimodalGraphEncoder, optimizer, scaler, batch: dict, device: str,
+               changes: StepChanges) -> tuple[float, float, float]:
+    """One step of the codebase's loop: zero_grad, the batch to the device,
+    the two InfoNCE losses under autocast (on only with CUDA), the scaled
+    backward and step, and its six `.item()` reads (three summed, three for
+    the progress bar): each a synchronize on CUDA. The summed three back."""
+    if changes.set_to_none == "first":
+        optimizer.zero_grad(set_to_none=True)
+    elif changes.set_to_none is None:
+        optimizer.zero_grad()
+    copy = {"non_blocking": True} if changes.non_blocking else {}
+    inputs = {k: v.to(device, **copy) for k, v in batch.items()}
+    with (torch.autocast("cuda", dtype=torch.float16) if device == "cuda" else nullcontext()):
+        z_graph, z_text, z_vis = model(**inputs)
+        loss_mm = info_nce(z_text @ z_vis.T / TEMPERATURE)
+        anchors, positives = z_graph.chunk(2)
+        loss_graph = info_nce(anchors @ positives.T / TEMPERATURE)
+        loss = loss_mm + GRAPH_LOSS_WEIGHT * loss_graph
+    if changes.set_to_none == "before_backward":
+        optimizer.zero_grad(set_to_none=True)
+    scaler.scale(loss).backward()
+    scaler.step(optimizer)
+    scaler.update()
+    read = (loss.item(), loss_mm.item(), loss_graph.item())
+    _ = (loss.item(), loss_mm.item(), loss_graph.item())   # pbar.set_postfix's
+    return read
+
+
+def training_setup(scale: Scale, device: str):
+    """The model, AdamW over its trainable parameters and the GradScaler, as
+    the codebase builds them (seeded)."""
+    torch.manual_seed(SEED)
+    model = MultimodalGraphEncoder(scale).to(device)
+    model.train()
+    optimizer = torch.optim.AdamW(model.trainable_parameters(), lr=LEARNING_RATE,
+                                  weight_decay=WEIGHT_DECAY)
+    return model, optimizer, torch.amp.GradScaler("cuda", enabled=device == "cuda")
+
+
 class EpochOrder(torch.utils.data.Sampler):
     """shuffle=True's order, seeded per run, cut to the first `batches`
     batches of each epoch: the scale's only change to what is loaded."""
@@ -192,14 +247,33 @@ class EpochOrder(torch.utils.data.Sampler):
         return iter(torch.randperm(self.length, generator=self.generator)[:len(self)].tolist())
 
 
+def epoch_loads(pairs: list[tuple[int, int]], batches: int, epochs: int) -> list[list[int]]:
+    """The nodes each epoch's batches load, in the collator's order (a
+    batch's 64 anchors, then its 64 positives), under the run's EpochOrder."""
+    order, loads = EpochOrder(len(pairs), batches, SEED), []
+    for _ in range(epochs):
+        picked = list(order)
+        epoch = []
+        for start in range(0, len(picked) - BATCH_EDGES + 1, BATCH_EDGES):   # drop_last
+            batch = [pairs[i] for i in picked[start:start + BATCH_EDGES]]
+            epoch += [src for src, _ in batch] + [dst for _, dst in batch]
+        loads.append(epoch)
+    return loads
+
+
 def _variant(on: frozenset, switch: str) -> str:
     return "optimized" if switch in on else "baseline"
 
 
 def pretrain(on: frozenset, nodes: pd.DataFrame, edges: pd.DataFrame, run_dir: Path, *,
-             epochs: int, batches: int, scale: Scale = SMALL, device: str = "cpu") -> dict:
+             epochs: int, batches: int, scale: Scale = SMALL, device: str = "cpu",
+             count_in_workers=None) -> dict:
     """One whole run with the switches in `on` at their after-state; what it
-    leaves behind (per-epoch losses, the final model, the log) is returned."""
+    leaves behind (per-epoch losses, the final model, the log) is returned.
+
+    count_in_workers (a measurement, never a timed run): wraps the collator
+    into a collate_fn that returns (batch, a count made in the worker); the
+    counts come back as "worker_counts"."""
     shutil.rmtree(run_dir, ignore_errors=True)
     checkpoints = run_dir / "checkpoints"
     checkpoints.mkdir(parents=True)
@@ -215,8 +289,7 @@ def pretrain(on: frozenset, nodes: pd.DataFrame, edges: pd.DataFrame, run_dir: P
     logger.log(f"Starting end-to-end training on {device}")
     logger.log(f"Params: batch {BATCH_EDGES}, epochs {epochs}, lr {LEARNING_RATE}, "
                f"temperature {TEMPERATURE}")
-    model = MultimodalGraphEncoder(scale).to(device)
-    model.train()
+    model, optimizer, scaler = training_setup(scale, device)
     tokenizer, processor = ClipLikeTokenizer(), ClipLikeImageProcessor(scale.image_side)
     dataset = datasets.VARIANTS[_variant(on, "indexed_frame")](nodes, edges)
     logger.log(f"Initialized GraphEdgeDataset with {len(nodes)} nodes and {len(dataset)} "
@@ -224,18 +297,19 @@ def pretrain(on: frozenset, nodes: pd.DataFrame, edges: pd.DataFrame, run_dir: P
     # The import fix is in both (without it no batch loads); the cache is the switch.
     collator = (collators.optimized if "image_lru" in on else collators.import_fixed
                 ).MultimodalCollator(tokenizer, processor)
+    collate = collator if count_in_workers is None else count_in_workers(collator)
+    worker_counts = []
     # pin_memory=True in the codebase: a no-op without an accelerator, where
     # PyTorch warns about it, so it is asked for only with CUDA.
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="This DataLoader will create")
         loader = torch.utils.data.DataLoader(
             dataset, batch_size=BATCH_EDGES, sampler=EpochOrder(len(dataset), batches, SEED),
-            num_workers=WORKERS, collate_fn=collator, pin_memory=cuda, drop_last=True,
+            num_workers=WORKERS, collate_fn=collate, pin_memory=cuda, drop_last=True,
             multiprocessing_context="fork")
-    optimizer = torch.optim.AdamW(model.trainable_parameters(), lr=LEARNING_RATE,
-                                  weight_decay=WEIGHT_DECAY)
-    scaler = torch.amp.GradScaler("cuda", enabled=cuda)
-    copy = {"non_blocking": True} if "non_blocking" in on else {}
+    # 8329e91's step (set_to_none back at the top), the PR's last commit
+    changes = StepChanges(non_blocking="non_blocking" in on,
+                          set_to_none="first" if "set_to_none" in on else None)
     history = []
     for epoch in range(1, epochs + 1):
         model.train()
@@ -246,23 +320,10 @@ def pretrain(on: frozenset, nodes: pd.DataFrame, edges: pd.DataFrame, run_dir: P
             warnings.filterwarnings("ignore", message="This DataLoader will create")
             batches = iter(loader)
         for batch in batches:
-            if "set_to_none" in on:
-                optimizer.zero_grad(set_to_none=True)
-            else:
-                optimizer.zero_grad()
-            inputs = {k: v.to(device, **copy) for k, v in batch.items()}
-            with (torch.autocast("cuda", dtype=torch.float16) if cuda else nullcontext()):
-                z_graph, z_text, z_vis = model(**inputs)
-                loss_mm = info_nce(z_text @ z_vis.T / TEMPERATURE)
-                anchors, positives = z_graph.chunk(2)
-                loss_graph = info_nce(anchors @ positives.T / TEMPERATURE)
-                loss = loss_mm + GRAPH_LOSS_WEIGHT * loss_graph
-            scaler.scale(loss).backward()
-            scaler.step(optimizer)
-            scaler.update()
-            # the three sums, then the progress bar's three reads: six .item() a step
-            sums += (loss.item(), loss_mm.item(), loss_graph.item())
-            _ = (loss.item(), loss_mm.item(), loss_graph.item())
+            if count_in_workers is not None:
+                batch, count = batch
+                worker_counts.append(count)
+            sums += train_step(model, optimizer, scaler, batch, device, changes)
             steps += 1
         averages = sums / max(steps, 1)
         history.append(averages.tolist())
@@ -278,7 +339,7 @@ def pretrain(on: frozenset, nodes: pd.DataFrame, edges: pd.DataFrame, run_dir: P
     logger.log(f"Training complete. Final model saved to {final.relative_to(run_dir)}")
     logger.flush_log()
     console.close()
-    return {"history": history, "steps_per_epoch": steps,
+    return {"history": history, "steps_per_epoch": steps, "worker_counts": worker_counts,
             "final_model": torch.load(final, weights_only=True),
             "log": (run_dir / "logs" / "training_log.txt").read_text().splitlines()}
 
