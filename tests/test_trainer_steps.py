@@ -103,55 +103,70 @@ def test_amp_loss_follows_float32_and_says_what_it_ran_in(claims, claim_id):
 
 def test_set_to_none_and_non_blocking_are_read_from_torch(claims):
     default = inspect.signature(torch.optim.Optimizer.zero_grad).parameters["set_to_none"].default
-    reading = measure(claims, "trainer.nonblocking_set_to_none", "optimized", 32,
-                      "zero_grad_default")
+    whatif = "trainer.nonblocking_set_to_none_whatif"
+    reading = measure(claims, whatif, "optimized", 32, "zero_grad_default")
     assert reading.startswith(f"zero_grad()'s set_to_none defaults to {default} in torch")
     for variant in ("baseline", "optimized"):
-        freed = measure(claims, "trainer.nonblocking_set_to_none", variant, 32,
-                        "grads_after_zero_grad")
+        freed = measure(claims, whatif, variant, 32, "grads_after_zero_grad")
         assert freed == ("None (freed)" if default or variant == "optimized" else
                          "zero tensors (kept, filled with 0)")
-        assert measure(claims, "trainer.nonblocking_set_to_none", variant, 32,
+        assert measure(claims, whatif, variant, 32,
                        "batch_copy").startswith("no copy: the batch is on the CPU already")
 
 
-def _on_cpu(claims, claim_id, variant, size):
-    """A CUDA-only claim's case built on the CPU: its code, not its verdict."""
-    claim = claims[claim_id]
-    case = claim.case(variant, size, device="cpu")
-    return claim, case, claim.setup(case)
+@pytest.fixture(scope="module")
+def codebase_step(claims):
+    claim = claims["trainer.nonblocking_set_to_none"]
+    return claim, claim.workload.make(64)
 
 
-def test_the_cudnn_benchmark_readings_run_on_the_cpu(claims):
-    claim, case, state = _on_cpu(claims, "trainer.cudnn_benchmark", "optimized", 4)
-    shapes = {tuple(b[0].shape[-2:]) for b in state.batches}
-    assert len(shapes) == 3                     # landscape, portrait, square
-    for _ in range(3):
-        claim.primary.measure(state)
-    reading = next(m for m in claim.secondary
-                   if m.name == "first_step_on_new_shapes").measure(state)
-    assert reading.startswith("first step on a new shape: ") and f"median of {NEW_SHAPES} shapes" in reading
-    baseline = claim.output(claim.case("baseline", 4, device="cpu", data=case.data))
-    assert claim.equivalence.judge(baseline, claim.output(case)) is True
+def test_the_codebase_step_is_its_collators_batches_through_its_model(codebase_step):
+    claim, data = codebase_step
+    batch = data.batches[0]
+    assert set(batch) == {"input_ids", "attention_mask", "pixel_values"}
+    assert batch["input_ids"].shape == (128, 77) and batch["input_ids"].dtype == torch.int64
+    assert batch["pixel_values"].shape == (128, 3, 56, 56)
+    # Images were written for the loaded nodes: not every item is the black default.
+    assert (batch["pixel_values"].flatten(1).std(dim=1) > 0).sum() > 100
+    assert claim.variants["optimized"].non_blocking
+    assert claim.variants["optimized"].set_to_none == "before_backward"
+    assert claim.variants["baseline"].set_to_none is None
 
 
-def test_the_tf32_readings_run_on_the_cpu(claims):
-    claim, case, state = _on_cpu(claims, "trainer.tf32", "optimized", 256)
-    error = next(m for m in claim.secondary if m.name == "relative_error").measure(state)
-    assert float(error.split(" ")[0]) < 1e-5     # no TF32 on a CPU: float32's error
-    baseline = claim.output(claim.case("baseline", 256, device="cpu", data=case.data))
-    assert claim.equivalence.judge(baseline, claim.output(case)) is True
+def test_the_codebase_step_reads_the_loss_six_times(codebase_step, monkeypatch):
+    claim, data = codebase_step
+    state = claim.setup(claim.case("baseline", 64, data=data))
+    reads = []
+    real = torch.Tensor.item
+    # The losses' reads (AdamW reads its own step counters too, which are not the loop's)
+    monkeypatch.setattr(torch.Tensor, "item",
+                        lambda t: reads.append(t.grad_fn is not None) or real(t))
+    state.step()
+    assert sum(reads) == 6
 
 
-def test_cuda_only_claims_are_unavailable_to_the_runners_without_cuda(claims):
-    """pytest-benchmark, asv and `optbench profile` skip them, before building
-    a workload (pinning memory would fail without a GPU)."""
-    from optbench.runners.cases import Unavailable, prepare
+def test_18601bf_holds_the_last_steps_gradients_through_the_forward(codebase_step):
+    """Before, zero_grad() first (set_to_none=True by default since torch 2.0)
+    frees them before the forward; 18601bf frees them only before backward.
+    The losses are the same, step for step."""
+    claim, data = codebase_step
+    readings = {}
+    for variant in ("baseline", "optimized"):
+        metric = next(m for m in claim.secondary if m.name == "grads_during_forward")
+        readings[variant] = metric.measure(claim.setup(claim.case(variant, 64, data=data)))
+    assert readings["baseline"].startswith("None: the last step's gradients are freed")
+    assert readings["optimized"].startswith("the last step's gradients (32 of 32 parameters")
+    outputs = [claim.output(claim.case(v, 64, data=data)) for v in ("baseline", "optimized")]
+    assert len(outputs[0]) == 6 and outputs[0][0] != outputs[0][-1]
+    assert claim.equivalence.judge(*outputs) is True
 
-    if torch.cuda.is_available():
-        pytest.skip("CUDA is here")
-    for claim_id in ("trainer.nonblocking_pinned", "trainer.tf32", "trainer.cudnn_benchmark",
-                     "trainer.amp_resnet"):
-        claim = claims[claim_id]
-        with pytest.raises(Unavailable, match="measured on cuda only"):
-            prepare(claim, "baseline", claim.sizes(quick=True)[0])
+
+def test_a_missing_zero_grad_would_change_the_codebase_steps_losses(codebase_step,
+                                                                    monkeypatch):
+    """The equivalence can fail: a step whose gradients accumulate."""
+    claim, data = codebase_step
+    baseline = claim.output(claim.case("baseline", 64, data=data))
+    monkeypatch.setattr(torch.optim.AdamW, "zero_grad", lambda self, set_to_none=True: None)
+    monkeypatch.setattr(data, "curves", {})
+    assert claim.equivalence.judge(baseline, claim.output(claim.case("baseline", 64, data=data))) \
+        is not True

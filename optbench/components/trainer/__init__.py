@@ -5,9 +5,12 @@
       report §1.1); claims.py
   training step (steps.py; trainer.amp, trainer.nonblocking_*,
       trainer.cudnn_benchmark, trainer.tf32): one step whose switches are the
-      reports' changes, each variant a `Settings`; claims_step.py
+      reports' changes, each variant a `Settings`; claims_step.py. Lab_Project's
+      own step (trainer.nonblocking_set_to_none) is lab_project/pipeline.py's
+      train_step, each variant a `StepChanges`
   tabular_fit.py: the plain fit loop callbacks.* trains through
 """
+from optbench.components.lab_project.pipeline import StepChanges
 from optbench.core.claim import pick_variant
 
 from . import val_baseline, val_best, val_optimized
@@ -24,7 +27,13 @@ def get_validate(variant: str):
 # trainer.amp: float32, the report's autocast, autocast only where it is fast.
 AMP_VARIANTS = {"baseline": Settings(), "optimized": Settings(amp=True),
                 "best": Settings(amp="auto")}
-# trainer.nonblocking_*: .to(device) + zero_grad() -> non_blocking=True + set_to_none=True.
+# trainer.nonblocking_set_to_none: Lab_Project's own step, b05ebe4 -> 18601bf (the
+# commit both reports describe; 8329e91 moves zero_grad back to the top).
+CODEBASE_STEP_VARIANTS = {"baseline": StepChanges(),
+                          "optimized": StepChanges(non_blocking=True,
+                                                   set_to_none="before_backward")}
+# What-ifs on optbench's fusion model: .to(device) + zero_grad() -> non_blocking=True +
+# set_to_none=True, no read of the loss in the step.
 NONBLOCKING_VARIANTS = {"baseline": Settings(),
                         "optimized": Settings(non_blocking=True, set_to_none=True)}
 # trainer.cudnn_benchmark and trainer.tf32: one backend flag each.

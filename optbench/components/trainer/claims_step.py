@@ -1,8 +1,11 @@
 """The training step's switches, each a claim (trainer/steps.py runs them):
 
 trainer.amp                         pharmagen report, GPU Optimizations 1
-trainer.nonblocking_set_to_none     Lab_Project PR summary §4, optimizations doc §6
-trainer.nonblocking_pinned          the same, with the batch in pinned memory (CUDA)
+trainer.nonblocking_set_to_none     Lab_Project PR summary §4, optimizations doc §6:
+                                    the codebase's own step (b05ebe4 -> 18601bf)
+trainer.nonblocking_set_to_none_whatif  what-if: the same two changes on optbench's
+                                    fusion model, pageable batches, no loss read
+trainer.nonblocking_pinned          what-if: that, with the batch pinned (CUDA)
 trainer.cudnn_benchmark             pharmagen report, GPU Optimizations 2 (CUDA)
 trainer.tf32                        pharmagen report, GPU Optimizations 2 (CUDA)
 
@@ -24,7 +27,8 @@ from optbench.core.measure import measure_device_memory
 from optbench.core.results import cpu_info
 from optbench.core.units import number, quantity
 
-from . import (AMP_VARIANTS, CUDNN_BENCHMARK_VARIANTS, NONBLOCKING_VARIANTS, TF32_VARIANTS)
+from . import (AMP_VARIANTS, CODEBASE_STEP_VARIANTS, CUDNN_BENCHMARK_VARIANTS,
+               NONBLOCKING_VARIANTS, TF32_VARIANTS)
 from .steps import (CUDA_STEPS_PER_SAMPLE, StepTrainer, amp_dtype, cpu_has_fast_bf16,
                     steps_per_sample)
 
@@ -222,27 +226,32 @@ def _grads_after_zero_grad(state: Stepping) -> str:
     return "zero tensors (kept, filled with 0)"
 
 
-def _batch_copy(state: Stepping) -> str:
-    """What `.to(device, non_blocking=...)` does with this variant's batch."""
-    device, settings = state.case.device, state.case.implementation
-    tensor = state.batches[0][1]
+def _copy_reading(tensor: torch.Tensor, device: str, non_blocking: bool) -> str:
+    """What `.to(device, non_blocking=...)` does with a batch tensor."""
     if device == "cpu":
-        same = tensor.to("cpu", non_blocking=settings.non_blocking) is tensor
+        same = tensor.to("cpu", non_blocking=non_blocking) is tensor
         return ("no copy: the batch is on the CPU already and .to('cpu') returns it"
                 if same else "a copy")
     # Host time of the call against the copy's whole time: a copy that returns at
     # once is asynchronous; one that returns when done is not, whatever the flag.
-    big = tensor.repeat(64, 1).pin_memory() if state.case.data.pinned else tensor.repeat(64, 1)
+    pinned = tensor.is_pinned()
+    big = tensor.repeat(64, *([1] * (tensor.dim() - 1)))
+    big = big.pin_memory() if pinned else big
     torch.cuda.synchronize()
     start = time.perf_counter()
-    big.to("cuda", non_blocking=settings.non_blocking)
+    big.to("cuda", non_blocking=non_blocking)
     returned = time.perf_counter() - start
     torch.cuda.synchronize()
     done = time.perf_counter() - start
-    kind = "pinned" if state.case.data.pinned else "pageable"
+    kind = "pinned" if pinned else "pageable"
     return (f"{kind} {quantity(big.nbytes, 'bytes')}: the call returned after "
             f"{100 * returned / done:.0f}% of the copy's time "
             f"({'asynchronous' if returned < done / 2 else 'synchronous'})")
+
+
+def _batch_copy(state: Stepping) -> str:
+    return _copy_reading(state.batches[0][1], state.case.device,
+                         state.case.implementation.non_blocking)
 
 
 # Lab_Project PR summary §4 and optimizations doc §6 (pretrain_end_to_end.py): "Added
@@ -260,17 +269,18 @@ _NONBLOCKING_SECONDARY = (
            "what .to(device, non_blocking=...) does with a batch tensor"),
 )
 
-NONBLOCKING = Claim(
-    id="trainer.nonblocking_set_to_none",
+NONBLOCKING_WHATIF = Claim(
+    id="trainer.nonblocking_set_to_none_whatif",
     source="Lab_Project PR summary §4; Lab_Project optimizations doc §6",
     component="trainer",
-    title=".to(device) + zero_grad() -> .to(device, non_blocking=True) + "
-          "zero_grad(set_to_none=True)",
+    title="what-if: .to(device) + zero_grad() -> .to(device, non_blocking=True) + "
+          "zero_grad(set_to_none=True) on optbench's fusion model",
     claimed=FIVE_TEN_FASTER,
     variants=NONBLOCKING_VARIANTS,
-    workload=Workload(f"the fusion model, Adam, {BATCHES} seeded batches of this many rows "
-                      f"in turn (pageable host memory)", _fusion, sizes=(32, 256),
-                      quick_sizes=(32,), size_unit="rows"),
+    workload=Workload(f"what-if: the fusion model, Adam, {BATCHES} seeded batches of this "
+                      f"many rows in turn (pageable host memory), no read of the loss in "
+                      f"the step", _fusion, sizes=(32, 256), quick_sizes=(32,),
+                      size_unit="rows"),
     setup=_setup,
     primary=Metric("iteration_time", "time", "s", lambda s: s.sample(),
                    f"one training iteration: the batch to the device, zero_grad, forward, "
@@ -280,31 +290,190 @@ NONBLOCKING = Claim(
     output=lambda case: _curve(case)[0],
     equivalence=Equivalence.allclose(rtol=0, atol=0, description="the same loss, step for step"),
     devices=("cpu", "cuda"),
-    notes="Both changes can be no-ops: set_to_none=True is zero_grad()'s default since "
-          "torch 2.0 (zero_grad_default reads it), and a non_blocking copy from pageable "
-          "memory waits for itself on CUDA (batch_copy measures it; "
-          "trainer.nonblocking_pinned repeats the claim with pinned batches).",
+    notes="A what-if, not the codebase's step (trainer.nonblocking_set_to_none is): no AMP, "
+          "Adam, classification, and no .item() in the step, so on CUDA ten steps can "
+          "overlap copies that the codebase's six reads a step would serialize. Both changes "
+          "can be no-ops: set_to_none=True is zero_grad()'s default since torch 2.0 "
+          "(zero_grad_default reads it), and a non_blocking copy from pageable memory waits "
+          "for itself on CUDA (batch_copy measures it; trainer.nonblocking_pinned repeats "
+          "the what-if with pinned batches).",
 )
 
 PINNED = Claim(
     id="trainer.nonblocking_pinned",
     source="Lab_Project PR summary §4; Lab_Project optimizations doc §6",
     component="trainer",
-    title="the same two changes with the batches in pinned host memory",
+    title="what-if: the same two changes on optbench's fusion model, batches pinned",
     claimed=FIVE_TEN_FASTER,
     variants=NONBLOCKING_VARIANTS,
-    workload=Workload(f"the fusion model, Adam, {BATCHES} seeded batches of this many rows "
-                      f"in turn, pinned", lambda n: _fusion(n, pinned=True),
+    workload=Workload(f"what-if: the fusion model, Adam, {BATCHES} seeded batches of this "
+                      f"many rows in turn, pinned", lambda n: _fusion(n, pinned=True),
                       sizes=(32, 256), quick_sizes=(32,), size_unit="rows"),
     setup=_setup,
-    primary=NONBLOCKING.primary,
+    primary=NONBLOCKING_WHATIF.primary,
     secondary=_NONBLOCKING_SECONDARY,
-    output=NONBLOCKING.output,
-    equivalence=NONBLOCKING.equivalence,
+    output=NONBLOCKING_WHATIF.output,
+    equivalence=NONBLOCKING_WHATIF.equivalence,
     devices=("cuda",),
-    notes="Pinned memory needs CUDA: without a GPU this entry is not measurable.",
+    revision=2,
+    notes="A what-if (see trainer.nonblocking_set_to_none_whatif): the codebase's own step, "
+          "whose DataLoader pins its batches, is trainer.nonblocking_set_to_none. Pinned "
+          "memory needs CUDA: without a GPU this entry is not measurable.",
 )
 
+
+# The codebase's step (lab_project/pipeline.py's train_step) on batches its own
+# collator made: the model at the CPU scale, AdamW, the GradScaler and fp16
+# autocast on only with CUDA, six .item() a step; pinned on CUDA as its
+# DataLoader pins them.
+
+@dataclass
+class CodebaseBatches:
+    batches: list[dict]
+    curves: dict = field(default_factory=dict, repr=False)
+
+
+def _codebase_batches(edges_a_batch: int) -> CodebaseBatches:
+    from optbench.components import collators, datasets
+    from optbench.components.collators.clip_like import (ClipLikeImageProcessor,
+                                                         ClipLikeTokenizer)
+    from optbench.components.lab_project import claims as lab, pipeline
+
+    tables = lab.run_tables(BATCHES)
+    dataset = datasets.VARIANTS["baseline"](tables.nodes, tables.edges)
+    collator = collators.import_fixed.MultimodalCollator(
+        ClipLikeTokenizer(), ClipLikeImageProcessor(pipeline.SMALL.image_side))
+    order = list(pipeline.EpochOrder(len(dataset), BATCHES, pipeline.SEED))
+    return CodebaseBatches([collator([dataset[i] for i in order[start:start + edges_a_batch]])
+                            for start in range(0, BATCHES * edges_a_batch, edges_a_batch)])
+
+
+@dataclass
+class CodebaseStepping:
+    """A variant's model, AdamW and GradScaler, stepping through the batches."""
+    case: Case
+    model: torch.nn.Module
+    optimizer: torch.optim.Optimizer
+    scaler: torch.amp.GradScaler
+    batches: list[dict]
+    at: int = 0
+
+    def step(self) -> tuple[float, float, float]:
+        from optbench.components.lab_project.pipeline import train_step
+
+        batch = self.batches[self.at % len(self.batches)]
+        self.at += 1
+        return train_step(self.model, self.optimizer, self.scaler, batch, self.case.device,
+                          self.case.implementation)
+
+
+def _codebase_setup(case: Case) -> CodebaseStepping:
+    from optbench.components.lab_project import pipeline
+
+    batches = case.data.batches
+    if case.device == "cuda":    # the DataLoader's pin_memory=True
+        batches = [{k: v.pin_memory() for k, v in b.items()} for b in batches]
+    return CodebaseStepping(case, *pipeline.training_setup(pipeline.SMALL, case.device),
+                            batches)
+
+
+# Steps the codebase step's losses are compared over: each batch once and two
+# again (a step costs about half a second here; a gradient left over from the
+# step before, if a zero_grad went missing, shows from the second step on).
+CODEBASE_LOSS_STEPS = BATCHES + 2
+
+
+def _codebase_curve(case: Case) -> list[tuple[float, float, float]]:
+    """A fresh seeded model's three losses over CODEBASE_LOSS_STEPS steps."""
+    key = (case.device, case.implementation)
+    if key not in case.data.curves:
+        state = _codebase_setup(case)
+        case.data.curves[key] = [state.step() for _ in range(CODEBASE_LOSS_STEPS)]
+    return case.data.curves[key]
+
+
+def _grads_during_forward(state: CodebaseStepping) -> str:
+    """What the trainable parameters' .grad hold while a step's forward runs
+    (a hook on the fusion's forward, second step)."""
+    seen = []
+    params = state.model.trainable_parameters()
+    hook = state.model.fusion.register_forward_pre_hook(
+        lambda *_: seen.append(sum(p.grad is not None for p in params)))
+    try:
+        state.step()
+        state.step()
+    finally:
+        hook.remove()
+    held = seen[-1]
+    if held == 0:
+        return "None: the last step's gradients are freed before the forward"
+    nbytes = sum(p.numel() * p.element_size() for p in params if p.grad is not None)
+    return (f"the last step's gradients ({held} of {len(params)} parameters, "
+            f"{quantity(nbytes, 'bytes')}) are held through the forward")
+
+
+def _codebase_batch_copy(state: CodebaseStepping) -> str:
+    return _copy_reading(state.batches[0]["pixel_values"], state.case.device,
+                         state.case.implementation.non_blocking)
+
+
+def _codebase_device_peak(state: CodebaseStepping):
+    if state.case.device != "cuda":
+        return "host memory: see step_peak_bytes"
+    return measure_device_memory(state.step).peak_bytes
+
+
+NONBLOCKING = Claim(
+    id="trainer.nonblocking_set_to_none",
+    source="Lab_Project PR summary §4; Lab_Project optimizations doc §6; "
+           "pretrain_end_to_end.py, DvirSela/Lab_Project b05ebe4 -> 18601bf",
+    component="trainer",
+    title="the codebase's step: .to(DEVICE) + zero_grad() first -> .to(DEVICE, "
+          "non_blocking=True) + zero_grad(set_to_none=True) between forward and backward",
+    claimed=FIVE_TEN_FASTER,
+    variants=CODEBASE_STEP_VARIANTS,
+    workload=Workload(f"Lab_Project's step on {BATCHES} batches its collator made from the "
+                      f"graph (this many edges a batch: 2x as many texts and images), in "
+                      f"turn; the model at the CPU scale (lab_project/pipeline.py's SMALL), "
+                      f"AdamW; pinned, fp16 autocast and GradScaler only on CUDA",
+                      _codebase_batches, sizes=(64,), quick_sizes=(64,),
+                      size_unit="edges a batch"),
+    setup=_codebase_setup,
+    primary=Metric("iteration_time", "time", "s", lambda s: s.step(),
+                   "one training iteration as the codebase runs it: zero_grad, the batch "
+                   "to the device, forward and the two InfoNCE losses, scaled backward, "
+                   "step, six .item() (each a synchronize on CUDA: nothing overlaps the "
+                   "next step)"),
+    secondary=(
+        Metric("step_peak_bytes", "memory", "bytes", lambda s: s.step(),
+               "peak host heap of one step (memray; on CUDA the host side only)"),
+        Metric("device_peak_bytes", "value", "bytes", _codebase_device_peak,
+               "CUDA: torch.cuda.max_memory_allocated over one step after a reset"),
+        Metric("grads_during_forward", "value", "", _grads_during_forward,
+               "what the trainable parameters' .grad hold while the forward runs"),
+        Metric("zero_grad_default", "value", "", lambda s: _zero_grad_default(),
+               "zero_grad()'s default, read from the installed torch"),
+        Metric("batch_copy", "value", "", _codebase_batch_copy,
+               "what .to(device, non_blocking=...) does with the batch's pixel_values"),
+    ),
+    output=_codebase_curve,
+    equivalence=Equivalence.allclose(rtol=0, atol=0,
+                                     description=f"the same three losses, step for step, "
+                                                 f"over {CODEBASE_LOSS_STEPS} steps"),
+    devices=("cpu", "cuda"),
+    revision=2,
+    notes="Follows pretrain_end_to_end.py at b05ebe4 and 18601bf, the commit the "
+          "optimizations doc describes (the PR summary, at 9edbb71, has the same step); "
+          "8329e91 moves zero_grad(set_to_none=True) back to the top of the step, which "
+          "system.lab_project runs. set_to_none=True is zero_grad()'s default since torch "
+          "2.0 (the repository pins 2.9.0; zero_grad_default reads the installed one), so "
+          "the before step already frees its gradients; 18601bf's position holds the last "
+          "step's through the forward (grads_during_forward). On the CPU .to('cpu') returns "
+          "the batch itself; on CUDA the batch is pinned and the copy can be asynchronous, "
+          "but the six .item() a step synchronize, so only the copy's overlap with the "
+          "forward's launch can be gained. Revision 2: was optbench's fusion model with "
+          "Adam and no loss read (now trainer.nonblocking_set_to_none_whatif).",
+)
 
 # --- trainer.cudnn_benchmark -------------------------------------------------------
 
@@ -464,4 +633,4 @@ TF32 = Claim(
           "the claim is measured on CUDA only.",
 )
 
-CLAIMS = [AMP, AMP_FUSION, AMP_RESNET, NONBLOCKING, PINNED, CUDNN_BENCHMARK, TF32]
+CLAIMS = [AMP, AMP_FUSION, AMP_RESNET, NONBLOCKING, NONBLOCKING_WHATIF, PINNED, CUDNN_BENCHMARK, TF32]
