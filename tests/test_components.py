@@ -90,6 +90,28 @@ def test_logger_eight_threads_lose_and_garble_nothing(claims, variant):
                    "threads_lost_or_interleaved") == 0
 
 
+def test_18601bf_opens_the_log_as_the_locked_logger_does(claims):
+    for variant in ("baseline", "optimized"):
+        assert measure(claims, "logger.buffered_18601bf", variant, 20, "file_opens") == \
+            measure(claims, "logger.buffered", variant, 20, "file_opens")
+        assert measure(claims, "logger.buffered_18601bf", variant, 20, "write_syscalls") == \
+            measure(claims, "logger.buffered", variant, 20, "write_syscalls")
+
+
+def test_without_the_lock_a_thread_logging_during_a_flush_flushes_it_again(claims):
+    """The forced interleaving: the 11th message, logged while the flush of
+    the first 10 closes the file, finds them still buffered and writes them a
+    second time at 18601bf; the lock (55b2dd8) makes it wait."""
+    from optbench.components.loggers.optimized import BUFFER_SIZE
+
+    assert measure(claims, "logger.buffered_18601bf", "optimized", 20,
+                   "flush_race_lines_wrong") == BUFFER_SIZE
+    for variant in ("baseline", "optimized", "best"):
+        assert measure(claims, "logger.buffered", variant, 20, "flush_race_lines_wrong") == 0
+    assert "threads_lost_or_interleaved" not in {
+        m.name for m in claims["logger.buffered_18601bf"].secondary}
+
+
 def test_no_logger_mutates_the_callers_kwargs(claims):
     """The PR summary's "Fixed kwargs mutation in logging function": no commit
     ever changed a caller's dict (Python builds **kwargs afresh)."""

@@ -18,6 +18,17 @@ import time
 _READY = b"R"
 
 
+def class_path(cls) -> str:
+    """"module:QualName": how a child process is told which class to build."""
+    return f"{cls.__module__}:{cls.__qualname__}"
+
+
+def load_class(path: str):
+    """The class a class_path names (imported in the child)."""
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
 def ready() -> None:
     """Called by the child's workload: kill me now (blocks until killed)."""
     os.write(sys.stdout.fileno(), _READY)

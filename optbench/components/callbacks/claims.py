@@ -23,7 +23,7 @@ from types import SimpleNamespace
 from optbench.components.models.tabular import HIDDEN, tabular_mlp
 from optbench.components.trainer.tabular_fit import BATCH, fit
 from optbench.core.claim import Case, Claim, Claimed, Equivalence, Metric, Workload
-from optbench.core.crash import run_child
+from optbench.core.crash import class_path, run_child
 from optbench.core.measure import count_file_io, one_count
 from optbench.workloads.tabular import iris_like
 from optbench.workloads.tensors import epoch_metrics
@@ -84,7 +84,7 @@ def _lost_on_sigkill(state) -> int:
     case = state[0]
     folder = _fresh_dir(state)
     epochs = max(len(case.data) - KILL_BEFORE_END, 1)
-    run_child(f"{crash_child.__name__}:run", crash_child.class_path(case.implementation),
+    run_child(f"{crash_child.__name__}:run", class_path(case.implementation),
               str(folder), epochs, kill=True)
     return epochs - _epochs_on_disk(folder)
 

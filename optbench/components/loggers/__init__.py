@@ -4,10 +4,12 @@ from optbench.core.claim import pick_variant
 
 from .baseline import AppendPerCallLogger
 from .best import KeepOpenBufferedLogger
-from .optimized import BufferedLogger
+from .optimized import BufferedLogger, LocklessBufferedLogger
 
 VARIANTS = {"baseline": AppendPerCallLogger, "optimized": BufferedLogger,
             "best": KeepOpenBufferedLogger}
+# 18601bf, the commit the optimizations doc describes: the buffer without the lock.
+AT_18601BF = {"baseline": AppendPerCallLogger, "optimized": LocklessBufferedLogger}
 
 
 def get(variant: str):

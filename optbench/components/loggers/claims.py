@@ -9,6 +9,7 @@ between them at the after commits, one at the end and a last flush. Over its
 """
 from __future__ import annotations
 
+import builtins
 import itertools
 import os
 import sys
@@ -17,11 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from optbench.core.claim import Case, Claim, Claimed, Equivalence, Metric, Workload
-from optbench.core.crash import ready, run_child
+from optbench.core.crash import class_path, load_class, ready, run_child
 from optbench.core.measure import count_file_io, one_count
 from optbench.workloads.text import log_messages
 
-from . import VARIANTS
+from . import AT_18601BF, VARIANTS
 
 THREADS = 8
 TIMED_CALLS = 100
@@ -131,11 +132,11 @@ def _lines(path: Path) -> list[str]:
     return path.read_text().splitlines() if path.exists() else []
 
 
-def crash_child(variant: str, path: str, events: list, end: str) -> None:
+def crash_child(logger_class: str, path: str, events: list, end: str) -> None:
     """Runs in a fresh interpreter: replay `events`, then end as `end` says:
     "sigkill" (killed), "crash" (an exception that ends the script, as the
     before code's NameError in the first batch does) or "exit" (returns)."""
-    logger = VARIANTS[variant](Path(path), stdout=open(os.devnull, "w"))
+    logger = load_class(logger_class)(Path(path), stdout=open(os.devnull, "w"))
     replay(logger, events)
     if end == "sigkill":
         ready()
@@ -158,7 +159,8 @@ def _lost(end: str):
                   "crash": schedule.events[:schedule.crash_after],
                   "exit": schedule.exit_run}[end]
         path = state.fresh_path(end)
-        run_child(f"{__name__}:crash_child", state.case.variant, str(path), list(events), end,
+        run_child(f"{__name__}:crash_child", class_path(state.case.implementation), str(path),
+                  list(events), end,
                   kill=end == "sigkill")
         return schedule.logs(events) - len(_lines(path))
     return lost
@@ -181,7 +183,77 @@ def _threads_lost_or_interleaved(state: LoggerState) -> int:
     expected = {f"thread {t} message {i}" for t in range(THREADS) for i in range(per_thread)}
     found = _lines(logger.path)
     interleaved = sum(1 for line in found if line not in expected)
-    return len(expected - set(found)) + interleaved
+    duplicated = len(found) - len(set(found)) - max(interleaved - len(set(found) - expected), 0)
+    return len(expected - set(found)) + interleaved + duplicated
+
+
+class _CloseHook:
+    """A file that calls `hook` once it is closed (the rest passes through)."""
+
+    def __init__(self, file, hook):
+        self._file, self._hook = file, hook
+
+    def write(self, text):
+        return self._file.write(text)
+
+    def __getattr__(self, name):
+        return getattr(self._file, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        self._file.close()
+        self._hook()
+
+
+# Long enough for a thread that is not blocked to log one line on a busy machine.
+RACE_WAIT_SECONDS = 1.0
+
+
+def _flush_race_lines_wrong(state: LoggerState) -> int:
+    """One interleaving of two threads, forced: the first fills the buffer;
+    as its flush closes the log file (the lines written, the buffer not yet
+    emptied) a second thread logs a message. The lines then lost or written
+    twice. A lock makes the second wait for the flush; without one it
+    appends to the buffer the flush is about to empty (and, finding it full,
+    may flush it again itself). A logger that closes no file while it runs
+    has no such moment: 0."""
+    logger = state.new_logger("race")
+    path = Path(logger.path).resolve()
+    real_open, raced = builtins.open, []
+    late = "logged during a flush"
+
+    def log_from_another_thread():
+        if not raced:
+            raced.append(threading.Thread(target=logger.log, args=(late,)))
+            raced[0].start()
+            raced[0].join(RACE_WAIT_SECONDS)    # a lock keeps it waiting: then go on
+
+    def hooked_open(file, *args, **kwargs):
+        opened = real_open(file, *args, **kwargs)
+        if isinstance(file, (str, os.PathLike)) and Path(file).resolve() == path:
+            return _CloseHook(opened, log_from_another_thread)
+        return opened
+
+    messages = [f"message {i}" for i in range(getattr(logger, "buffer_size", 1))]
+    builtins.open = hooked_open
+    try:
+        for message in messages:
+            logger.log(message)
+    finally:
+        builtins.open = real_open
+    for thread in raced:
+        thread.join()
+    if not raced:
+        return 0
+    logger.flush_log()
+    found, expected = _lines(path), messages + [late]
+    return sum(abs(found.count(line) - 1) for line in expected) + \
+        sum(line not in expected for line in found)
 
 
 def _caller_kwargs_mutated(state: LoggerState) -> bool:
@@ -202,16 +274,24 @@ def _output(case: Case) -> list[str]:
     return _lines(path)
 
 
-def _claim(claim_id: str, title: str, workload: Workload, headline: int, notes: str) -> Claim:
+def _claim(claim_id: str, title: str, workload: Workload, headline: int, notes: str,
+           variants=VARIANTS, source: str = "Lab_Project PR summary §1; Lab_Project "
+                                             "optimizations doc §2",
+           follows: str = "55b2dd8..8329e91 (the joined message printed, buffered under a "
+                          "lock, written every 10 messages, on flush=True or flush_log())",
+           revision: int = 2, racy: bool = False) -> Claim:
+    """racy: a logger whose losses under free-running threads vary from run
+    to run (no lock) is read only on the forced interleaving, a counter must
+    be exact."""
     return Claim(
         id=claim_id,
-        source="Lab_Project PR summary §1; Lab_Project optimizations doc §2",
+        source=source,
         component="loggers",
         title=title,
         # Lab_Project PR summary §1: "~10x reduction in file I/O operations";
         # Lab_Project optimizations doc's table: "~10x fewer file operations".
         claimed=Claimed.times_fewer(10, approx=True, text="~10x fewer file I/O operations"),
-        variants=VARIANTS,
+        variants=variants,
         workload=workload,
         setup=_setup,
         primary=Metric("write_syscalls", "counter", "write(2) calls",
@@ -232,10 +312,13 @@ def _claim(claim_id: str, title: str, workload: Workload, headline: int, notes: 
             Metric("lost_at_exit_without_flush", "counter", "messages", _lost("exit"),
                    "messages missing when a run ends normally with nothing flushing its "
                    "last lines"),
-            Metric("threads_lost_or_interleaved", "counter", "lines",
-                   _threads_lost_or_interleaved,
-                   f"lines lost or garbled when {THREADS} threads log at once (the script "
-                   f"logs from one thread; the PR summary claims thread safety)"),
+            *([] if racy else [Metric(
+                "threads_lost_or_interleaved", "counter", "lines", _threads_lost_or_interleaved,
+                f"lines lost, duplicated or garbled when {THREADS} threads log at once (the "
+                f"script logs from one thread; the PR summary claims thread safety)")]),
+            Metric("flush_race_lines_wrong", "counter", "lines", _flush_race_lines_wrong,
+                   "lines lost or written twice when another thread logs while a flush "
+                   "closes the file (one interleaving, forced)"),
             Metric("caller_kwargs_mutated", "value", "", _caller_kwargs_mutated,
                    "whether log(**kwargs) changed the caller's dict (the PR summary's "
                    "'Fixed kwargs mutation')"),
@@ -243,10 +326,9 @@ def _claim(claim_id: str, title: str, workload: Workload, headline: int, notes: 
         output=_output,
         equivalence=Equivalence.exact("the log file holds the same lines in the same order"),
         headline_size=headline,
-        revision=2,
-        notes="Follows utils/util.py at b05ebe4 (print, then open/print/close per call) and "
-              "55b2dd8..8329e91 (the joined message printed, buffered under a lock, written "
-              "every 10 messages, on flush=True or flush_log()). Counts are exact: every "
+        revision=revision,
+        notes=f"Follows utils/util.py at b05ebe4 (print, then open/print/close per call) and "
+              f"{follows}. Counts are exact: every "
               "raw write(2) and open of the log file is counted by optbench's counting "
               "open(). No commit mutates a caller's kwargs (Python builds **kwargs afresh), "
               "so the PR summary's kwargs fix changes nothing observable. " + notes,
@@ -267,6 +349,24 @@ CLAIM = _claim(
     "writes for its 20 epochs, whatever the epoch count (3 + 2n + 1 -> n + 1). The "
     "checkpoint each epoch writes (~0.68 GB at full scale) dwarfs the log.")
 
+AT_18601BF_CLAIM = _claim(
+    "logger.buffered_18601bf",
+    "Buffered logging at 18601bf, the commit the optimizations doc describes: the same "
+    "buffer without the lock 55b2dd8 added",
+    CLAIM.workload,
+    EPOCHS,
+    "The optimizations doc describes 18601bf and claims no thread safety (the PR summary, at "
+    "9edbb71, does, for the lock): its opens and writes are those of logger.buffered, 44 -> "
+    "21. Without the lock, a thread that logs while another's flush closes the file finds "
+    "the buffer not yet emptied: lines are written twice or lost (flush_race_lines_wrong "
+    "forces that interleaving); the free-running threads reading is left out, its losses "
+    "vary from run to run.",
+    variants=AT_18601BF, source="Lab_Project optimizations doc §2; DvirSela/Lab_Project "
+                                "utils/util.py b05ebe4 -> 18601bf",
+    follows="18601bf (the joined message printed with the caller's flush=, buffered without "
+            "a lock, written every 10 messages, on flush=True or flush_log())",
+    revision=1, racy=True)
+
 STREAM_WHATIF = _claim(
     "logger.buffered_stream_whatif",
     "what-if: the same loggers on messages logged back to back with one flush at the end, "
@@ -278,4 +378,4 @@ STREAM_WHATIF = _claim(
     "Revision 1 of logger.buffered read the report this way: with 10 messages a flush, "
     "~10x fewer writes by construction.")
 
-CLAIMS = [CLAIM, STREAM_WHATIF]
+CLAIMS = [CLAIM, AT_18601BF_CLAIM, STREAM_WHATIF]

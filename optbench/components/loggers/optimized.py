@@ -9,8 +9,8 @@ holds 10 messages, when a caller passes flush=True, or on flush_log(). Nothing
 flushes at exit: what is still buffered when the process ends is lost.
 
 18601bf itself (the optimizations doc's state) has no lock: a flush rebinds the
-buffer while another thread may append to the old one. optbench measures the
-locked state, the PR's last.
+buffer while another thread may append to the old one, and two threads may
+flush the same messages. LocklessBufferedLogger is that state.
 """
 from __future__ import annotations
 
@@ -50,3 +50,18 @@ class BufferedLogger:
                 for message in self._buffer:
                     print(message, file=f)
             self._buffer = []
+
+
+class LocklessBufferedLogger(BufferedLogger):
+    """18601bf's log(): the same buffer and flushes without the lock; the
+    caller's flush= reaches the console's print as well."""
+
+    def log(self, *args, **kwargs) -> None:
+        message = " ".join(str(a) for a in args)
+        print(message, **kwargs, file=self.stdout)
+        self._buffer.append(message)
+        if kwargs.pop("flush", False) or len(self._buffer) >= self.buffer_size:
+            self.flush_log()
+
+    def flush_log(self) -> None:
+        self._flush_unlocked()
