@@ -20,8 +20,11 @@ def test_expected_verdicts_are_read_off_the_rule_at_the_true_ratio():
     assert expected["planted.exact_counter"] == verdict.CONFIRMED  # exactly on "80% fewer"
 
 
-def _planted_entry(id, ci_low, ci_high, verdict_=verdict.CONFIRMED):
-    return Entry(id, verdict_, {"size": 1, "device": "cpu"}, kind="time",
+def _planted_entry(id, ci_low, ci_high):
+    """A planted claim's entry with this interval and the engine's verdict for it."""
+    found = verdict.decide(planted.BY_ID[id].claim.claimed_at(1), ci_low, ci_high, True,
+                           verdict.TIME_NOISE_FLOOR)
+    return Entry(id, found, {"size": 1, "device": "cpu"}, kind="time",
                  contrasts={"optimized": Contrast("optimized", "baseline",
                                                   (ci_low + ci_high) / 2, ci_low, ci_high)})
 
@@ -31,23 +34,28 @@ def test_grades_separate_right_no_call_and_wrong():
     assert selftest.grade(entry) == {"true_ratio": 0.25, "expected": verdict.CONFIRMED,
                                      "covered": True, "outcome": selftest.RIGHT}
     assert selftest.grade(_planted_entry("planted.gain_4x", 0.27, 0.3))["covered"] is False
-    honest = _planted_entry("planted.near_reached", 0.4, 0.52, verdict.INCONCLUSIVE)
+    honest = _planted_entry("planted.near_reached", 0.4, 0.52)
+    assert honest.verdict == verdict.INCONCLUSIVE
     assert selftest.grade(honest)["outcome"] == selftest.NO_CALL
-    false_call = _planted_entry("planted.aa_python", 0.95, 0.98, verdict.PARTIAL)
+    false_call = _planted_entry("planted.aa_python", 0.95, 0.98)   # identical code, "a gain"
+    assert false_call.verdict == verdict.PARTIAL
     assert selftest.grade(false_call)["outcome"] == selftest.WRONG
 
 
 def test_planted_verdicts_that_cannot_flip():
-    """A 4x planted gain against "2x" is confirmed; a different answer is
-    refuted however fast; exact counters and memory land exactly."""
+    """A different answer is refuted however fast; exact counters and memory
+    land exactly; a 4x planted gain against "2x" is never called wrong."""
     ids = ["planted.gain_4x", "planted.wrong_output", "planted.exact_counter",
            "planted.memory_half"]
     document = selftest.run(RunOptions(quick=True), 1, ids)
     got = {e["id"]: e["verdict"] for e in document["entries"]}
-    assert got == {"planted.gain_4x": verdict.CONFIRMED,
-                   "planted.wrong_output": verdict.REFUTED,
-                   "planted.exact_counter": verdict.CONFIRMED,
-                   "planted.memory_half": verdict.CONFIRMED}
+    # Exact readings cannot flip; the timed 4x may be left undecided on a
+    # busy machine, never called wrongly.
+    assert {k: v for k, v in got.items() if k != "planted.gain_4x"} == {
+        "planted.wrong_output": verdict.REFUTED,
+        "planted.exact_counter": verdict.CONFIRMED,
+        "planted.memory_half": verdict.CONFIRMED}
+    assert got["planted.gain_4x"] in (verdict.CONFIRMED, verdict.INCONCLUSIVE)
     timed = next(e for e in document["entries"] if e["id"] == "planted.gain_4x")
     assert timed["sampling"]["rounds"] >= 6 and timed["sampling"]["stop"]
     assert document["summary"]["false_calls"]["count"] == 0

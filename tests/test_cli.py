@@ -18,9 +18,20 @@ def optbench(*args, cwd=None):
 
 
 def test_list_shows_every_claim_with_source(claims):
-    out = optbench("list").stdout
+    """Per claim, its id line, then what it claims and its source (cut to
+    the piped width, as a terminal would cut it)."""
+    from optbench import terminal
+    from optbench.core.registry import catalogue
+
+    done = optbench("list")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == f"optbench claims ({len(claims)})"
+    listed = {c.id: c for c in catalogue()}
     for claim in claims.values():
-        assert claim.id in out
+        at = next(i for i, line in enumerate(lines) if line.startswith(f"{claim.id}  ["))
+        assert lines[at + 1] == terminal.fit(f"    {listed[claim.id].claimed} · {claim.source}",
+                                             terminal.PIPED_WIDTH), claim.id
 
 
 @pytest.mark.parametrize("args, names", [
@@ -44,6 +55,7 @@ def test_a_claims_module_that_fails_to_import(tmp_path):
     done = optbench("verify", "--claims", str(broken))
     assert done.returncode == 2
     assert "broken_claims.py" in done.stderr and "boom" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
 
 
 def test_corrupt_gate_file(tmp_path):
@@ -51,6 +63,8 @@ def test_corrupt_gate_file(tmp_path):
     bad.write_text("{oops")
     done = optbench("verify", "--gate", str(bad), "split.shared_helper")
     assert done.returncode == 2 and "previous.json" in done.stderr
+    assert "not valid JSON" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
 
 
 def test_user_claims_module_end_to_end(tmp_path):
@@ -100,7 +114,10 @@ def test_gate_fails_when_an_exact_counter_got_worse(tmp_path):
     assert refused.stderr.count("\n") == 1 and "not comparable" in refused.stderr
     allowed = optbench("verify", "split.shared_helper", "--quick", "--json",
                        str(tmp_path / "e.json"), "--gate", str(first), "--gate-allow", "mode")
-    assert allowed.returncode == 1 and "REGRESSION" in allowed.stderr
+    assert allowed.returncode == 1, allowed.stderr
+    assert (f"REGRESSION split.shared_helper @ 30 cpu: split_statements (optimized) grew: "
+            f"{now - 1} -> {now}" in allowed.stderr)
+    assert "not comparable" not in allowed.stderr
 
 
 def test_profile_writes_a_flamegraph_per_variant(tmp_path):
@@ -289,8 +306,11 @@ def test_identical_timed_code_passes_the_gate(tmp_path):
 
 
 def test_version():
+    import importlib.metadata
+
     done = optbench("--version")
-    assert done.returncode == 0 and done.stdout.startswith("optbench ")
+    assert done.returncode == 0
+    assert done.stdout == f"optbench {importlib.metadata.version('optbench')}\n"
 
 
 def test_no_work_folders_are_left_behind(tmp_path):

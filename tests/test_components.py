@@ -404,7 +404,8 @@ def test_the_committed_index_goes_stale_after_a_sort_or_a_delete_not_a_register(
     assert seen["best"] == seen["baseline"]            # the kept index agrees throughout
     wrong = {v: measure(claims, "registry.index", v, 100, "wrong_lookups_after_updates")
              for v in claim.variant_names}
-    assert wrong["baseline"] == wrong["best"] == 0 and wrong["optimized"] >= 3
+    # 10 lookups after a register, the in-place sort and the delete: 6 go wrong
+    assert wrong == {"baseline": 0, "optimized": 6, "best": 0}
 
 
 def test_registry_ids_are_the_name_and_the_second(tmp_path):

@@ -4,13 +4,24 @@ from dataclasses import replace
 
 import pytest
 
-from optbench.core import gate
+from fractions import Fraction
+
+from optbench.core import gate, verdict
 from optbench.core.schema import Results
 
 
-def _timed(ratio=0.5, lo=0.48, hi=0.52, verdict="confirmed"):
+# The fixtures' claimed ratios (their "exact" ranges' tops); every verdict
+# below is the engine's for its figures, never one written by hand.
+TIMED_CLAIM, COUNTER_CLAIM, MEMORY_CLAIM = Fraction(49, 50), Fraction(1, 8), Fraction(7, 10)
+
+
+def _timed_verdict(lo, hi):
+    return verdict.position(TIMED_CLAIM, lo, hi, verdict.TIME_NOISE_FLOOR)
+
+
+def _timed(ratio=0.5, lo=0.48, hi=0.52):
     return {"id": "predictor.enumerate_zip", "revision": 1, "kind": "time",
-            "metric": "format_time", "verdict": verdict,
+            "metric": "format_time", "verdict": _timed_verdict(lo, hi),
             "claimed": {"exact": "0 .. 49/50"},
             "workload": {"size": 1000, "device": "cpu"},
             "baseline": {"median": 1.0}, "optimized": {"median": ratio}, "best": {"median": 0.4},
@@ -22,7 +33,7 @@ def _timed(ratio=0.5, lo=0.48, hi=0.52, verdict="confirmed"):
 
 def _counter():
     return {"id": "logger.buffered", "revision": 1, "kind": "counter",
-            "metric": "write_syscalls", "verdict": "confirmed",
+            "metric": "write_syscalls", "verdict": verdict.position(COUNTER_CLAIM, 0.1, 0.1),
             "claimed": {"exact": "1/10 .. 1/8"},
             "workload": {"size": 1000, "device": "cpu"},
             "baseline": {"median": 1000}, "optimized": {"median": 100}, "best": {"median": 1},
@@ -39,7 +50,8 @@ def _counter():
 
 def _memory():
     return {"id": "dataset.indexed_frame", "revision": 1, "kind": "memory",
-            "metric": "node_store_bytes", "verdict": "confirmed",
+            "metric": "node_store_bytes",
+            "verdict": verdict.position(MEMORY_CLAIM, 0.2, 0.2, verdict.MEMORY_NOISE_FLOOR),
             "claimed": {"exact": "1/2 .. 7/10"},
             "workload": {"size": 10000, "device": "cpu"},
             "baseline": {"median": 5e6}, "optimized": {"median": 1e6},
@@ -94,8 +106,31 @@ def test_a_missing_entry_fails_unless_allowed():
 
 
 def test_an_exact_verdict_that_got_worse_fails():
-    failed, _ = _worse(_current(e1=lambda e: e.update(verdict="partial")))
-    assert failed == ["logger.buffered @ 1000 cpu: verdict confirmed -> partial"]
+    """200 writes where there were 100, against "~8-10x fewer": the engine's
+    verdict for 0.2 is partial, and both the verdict and the counter fail."""
+    def worse(e):
+        e["optimized"] = {"median": 200}
+        e.update(ratio=0.2, ci_low=0.2, ci_high=0.2,
+                 verdict=verdict.position(Fraction(1, 8), 0.2, 0.2))
+    failed, _ = _worse(_current(e1=worse))
+    assert failed == ["logger.buffered @ 1000 cpu: verdict confirmed -> partial",
+                      "logger.buffered @ 1000 cpu: write_syscalls (optimized) grew: 100 -> 200"]
+
+
+def test_an_exact_verdict_that_got_better_is_no_regression_its_moved_counter_is():
+    """partial -> confirmed is not a failure; a counter that moved at all is
+    (README: it means the workload or the code changed), and only that is named."""
+    def better(e):
+        e["optimized"] = {"median": 100}
+        e["baseline"] = {"median": 1000}
+        e.update(verdict=verdict.position(Fraction(1, 8), 0.1, 0.1))
+    previous = _current(e1=lambda e: e.update(verdict=verdict.position(Fraction(1, 8), 0.2,
+                                                                      0.2), ratio=0.2,
+                                              ci_low=0.2, ci_high=0.2,
+                                              optimized={"median": 200}))
+    outcome = _judge(previous, _current(e1=better))
+    assert [r.what for r in outcome.regressions] == [
+        "write_syscalls (optimized) changed: 200 -> 100"]
 
 
 @pytest.mark.parametrize("verdict, reason", [("not measurable here", "needs CUDA"),
@@ -111,17 +146,18 @@ def test_a_case_that_no_longer_ran_fails_without_a_remeasure(verdict, reason):
 
 def test_a_timed_verdict_flip_with_overlapping_intervals_is_noise():
     """The val_accumulate case: confirmed -> inconclusive on unchanged code."""
-    flip = _current(e0=lambda e: e.update(verdict="inconclusive", ratio=0.51, ci_low=0.47,
-                                          ci_high=1.2))
+    flip = _current(e0=lambda e: e.update(verdict=_timed_verdict(0.47, 1.2), ratio=0.51,
+                                          ci_low=0.47, ci_high=1.2))
     failed, outcome = _worse(flip)
     assert failed == []
-    assert ("verdict confirmed -> inconclusive, but the ratio did not move beyond the old "
-            "interval by more than 10%" in outcome.within_noise[0])
+    assert outcome.within_noise == [
+        "predictor.enumerate_zip @ 1000 cpu: verdict confirmed -> inconclusive, but the ratio "
+        "did not move beyond the old interval by more than 10% ([0.48, 0.52] -> [0.47, 1.2])"]
 
 
 def test_a_ratio_nine_times_worse_with_the_same_verdict_fails_when_it_reproduces():
     slower = _current(e0=lambda e: e.update(ratio=0.9, ci_low=0.89, ci_high=0.91,
-                                            verdict="confirmed"))
+                                            verdict=_timed_verdict(0.89, 0.91)))
     asked = []
 
     def remeasure(entry):
@@ -148,7 +184,9 @@ def test_a_slower_run_that_a_remeasure_does_not_reproduce_passes_with_a_note():
     slower = _current(e0=lambda e: e.update(ratio=0.63, ci_low=0.6, ci_high=0.66))
     failed, outcome = _worse(slower, lambda entry: entry.with_contrast("optimized", ci_low=0.49, ci_high=0.53))
     assert failed == []
-    assert "not reproduced (re-measured [0.49, 0.53])" in outcome.within_noise[0]
+    assert outcome.within_noise == [
+        "predictor.enumerate_zip @ 1000 cpu: optimized ratio significantly worse: [0.48, 0.52] "
+        "-> [0.6, 0.66], not reproduced (re-measured [0.49, 0.53])"]
 
 
 def test_memory_tripled_but_still_confirmed_fails():
@@ -236,15 +274,40 @@ def test_the_re_measure_must_reproduce_the_same_ratio_that_got_worse():
     failed, outcome = _worse(slower_best, lambda e: e.with_contrast(
         "optimized", ci_low=0.9, ci_high=0.95).with_contrast("best", ci_low=0.38, ci_high=0.42))
     assert failed == []
-    assert "not reproduced (re-measured [0.38, 0.42])" in outcome.within_noise[0]
+    assert outcome.within_noise == [
+        "predictor.enumerate_zip @ 1000 cpu: best ratio significantly worse: [0.39, 0.41] -> "
+        "[0.6, 0.64], not reproduced (re-measured [0.38, 0.42])"]
 
 
-def test_a_re_measure_runs_one_case_in_a_process_of_its_own(claims):
-    from optbench.core import engine
-    entry = engine.remeasure(claims["trainer.val_accumulate"], 1000, "cpu",
-                             engine.RunOptions(quick=True))
-    assert (entry.id, entry.size) == ("trainer.val_accumulate", 1000)
-    assert entry.verdict != "error" and entry.ratio is not None
+def test_a_re_measure_runs_one_case_in_a_process_of_its_own(tmp_path):
+    """The case's setup runs in a child, never in the gate's process, and
+    only at the one size asked for; the entry's verdict is the engine's."""
+    import os
+    from fractions import Fraction
+
+    from optbench import Claim, Claimed, Equivalence, Metric, Workload
+    from optbench.core import engine, verdict
+
+    pids = tmp_path / "pids"
+
+    def setup(case):
+        with open(pids, "a") as f:
+            f.write(f"{os.getpid()} {case.size}\n")
+        return 10 if case.variant == "baseline" else 2
+
+    claim = Claim(id="remeasured.count", source="tests", component="tests", title="a count",
+                  claimed=Claimed.percent_less(50, text="50% fewer"),
+                  variants={"baseline": 1, "optimized": 2},
+                  workload=Workload("nothing", lambda size: None, sizes=(1, 5),
+                                    quick_sizes=(1, 5)),
+                  setup=setup, primary=Metric("count", "counter", "", lambda state: state),
+                  output=lambda case: 0, equivalence=Equivalence.exact("same"))
+    entry = engine.remeasure(claim, 5, "cpu", engine.RunOptions(quick=True))
+    seen = [line.split() for line in pids.read_text().splitlines()]
+    assert seen and all(int(pid) != os.getpid() and size == "5" for pid, size in seen)
+    assert (entry.id, entry.size, entry.ratio) == ("remeasured.count", 5, 0.2)
+    assert entry.verdict == verdict.position(Fraction(1, 2), entry.ci_low, entry.ci_high) == \
+        verdict.CONFIRMED
 
 
 def test_a_re_measure_that_fails_does_not_let_the_regression_pass():

@@ -84,11 +84,12 @@ def test_each_round_runs_a_random_order_then_its_mirror():
 
     plan = SamplingPlan(min_rounds=6, max_rounds=30, budget_seconds=60, min_sample_seconds=0,
                         warmup=0, max_inner=1)
-    time_interleaved({n: (lambda n=n: runs.append(n)) for n in "abc"}, plan, seed=7)
+    timed = time_interleaved({n: (lambda n=n: runs.append(n)) for n in "abc"}, plan, seed=7)
     names = runs
     # calibration runs a, b, c once each; then each round is 6 runs (mirrored)
+    assert len(names) == 3 + 6 * timed.rounds
     rounds = [names[i:i + 6] for i in range(3, len(names), 6)]
-    assert all(r[:3] == r[3:][::-1] for r in rounds if len(r) == 6)
+    assert all(r[:3] == r[3:][::-1] and sorted(r[:3]) == ["a", "b", "c"] for r in rounds)
     firsts = {tuple(r[:3]) for r in rounds}
     assert len(firsts) > 2   # not only forward and reversed
 
@@ -269,7 +270,9 @@ def test_ctrl_c_in_a_run_without_a_child_keeps_the_rounds_measured(monkeypatch):
     timed = document.claims[1]
     assert timed.sampling["stop"] == "interrupted" and timed.sampling["rounds"] >= 2
     assert timed.ci_low <= timed.ratio <= timed.ci_high
-    assert "hidden costs not read: calls_counted" in timed.warnings[0]
+    assert timed.warnings == (
+        f"Ctrl-C stopped the sampling after {timed.sampling['rounds']} rounds: the interval "
+        f"is from those rounds alone; hidden costs not read: calls_counted",)
     # A later run starts afresh: the request does not outlive its run.
     monkeypatch.delenv("OPTBENCH_TEST_SIGINT")
     again = engine.run(failing_claims.INTERRUPTED[:1], engine.RunOptions(quick=True,

@@ -18,7 +18,9 @@ def test_the_monitor_reads_the_processes_memory_as_psutil_does(claims):
 def test_throughput_figures_are_read_beside_a_clock(claims):
     reading = measure(claims, "monitor.performance", "optimized", 64, "throughput_figures")
     assert reading.startswith("training ") and "a clock around the loop" in reading
-    # The monitor times the steps alone; the clock adds data loading: never lower.
+    # The monitor times the steps alone; the clock around the loop adds data
+    # loading, so its figure is not below the monitor's, give or take the
+    # 10% two clocks read a second apart can differ by under a busy neighbour.
     assert float(reading.rsplit("figure ", 1)[1].split("x")[0]) >= 0.9
 
 

@@ -14,7 +14,8 @@ import pytest
 from markupsafe import escape
 from matplotlib.text import Text
 
-from optbench.core import results, text
+from optbench.core import results, text, verdict
+from optbench.core.registry import builtin_claims
 from optbench.core.text import reading
 from optbench.report import plots, write_report
 from optbench.report.collect import BETTER, NOISE, WORSE, codebase, compare_files, scaling_marks
@@ -124,7 +125,8 @@ def test_verify_report_writes_a_self_contained_page(quick_run):
     for claim in QUICK_CLAIMS:
         assert f'id="claim-{claim.replace(".", "-").replace("_", "-")}"' in html
     assert "data:image/svg+xml;base64," in html
-    assert "✔ confirmed" in html or "◐ partial" in html  # a shape beside each verdict word
+    for entry in results.load(quick_run).claims:     # a shape beside each verdict word
+        assert f"{verdict.SYMBOL[entry.verdict]} {entry.verdict}" in html, entry.key
 
 
 @needs_chromium
@@ -158,15 +160,21 @@ def test_two_runs_side_by_side_highlight_what_moved(quick_run, tmp_path):
     later = json.loads(quick_run.read_text())
     moved = next(e for e in later["claims"] if e["id"] == "callbacks.metrics_interval")
     saves, was = moved["variants"]["optimized"]["median"], moved["verdict"]
-    moved["verdict"] = "refuted"
-    moved["variants"]["optimized"]["median"] += 5
+    # The optimized variant saves as often as the baseline: the engine's verdict for that.
+    base = moved["variants"]["baseline"]["median"]
+    moved["variants"]["optimized"]["median"] = base
+    moved["contrasts"]["optimized"].update(ratio=1.0, ci_low=1.0, ci_high=1.0)
+    claimed = {c.id: c for c in builtin_claims()}[moved["id"]].claimed_at(
+        moved["workload"]["size"])
+    moved["verdict"] = verdict.position(claimed.ratio_high, 1.0, 1.0)
+    assert moved["verdict"] == verdict.NO_EFFECT != was
     path = tmp_path / "later.json"
     path.write_text(json.dumps(later))
     html = write_report([quick_run, path], tmp_path / "out").read_text()
     assert "What moved between files" in html
     # Exact readings are not noisy: a verdict or a counter that changed moved.
-    assert f"▼ worse: verdict {was} -&gt; refuted" in html
-    assert f"{moved['metric']} (optimized) grew: {saves:g} -&gt; {saves + 5:g}" in html
+    assert f"▼ worse: verdict {was} -&gt; {verdict.NO_EFFECT}" in html
+    assert f"{moved['metric']} (optimized) grew: {saves:g} -&gt; {base:g}" in html
     assert html.count('class="badge">moved') >= 2  # in the table and on the claim
 
 
@@ -216,14 +224,14 @@ def test_not_measurable_and_error_rows_put_their_verdict_in_the_verdict_column(t
     tables = _tables(page, "#summary", "#claim-trainer-val-accumulate table.entries",
                      "#claim-registry-index table.entries")
     summary = tables["#summary"][0]
-    verdict = _column(summary, "verdict")
-    assert _row(summary, "trainer.val_accumulate", "cuda")[verdict].startswith(
+    verdict_at = _column(summary, "verdict")
+    assert _row(summary, "trainer.val_accumulate", "cuda")[verdict_at].startswith(
         "– not measurable here")
     entries = tables["#claim-trainer-val-accumulate table.entries"][0]
-    verdict = _column(entries, "verdict")
+    verdict_at = _column(entries, "verdict")
     cuda_rows = [r for r in entries[1:] if r[_column(entries, "device")] == "cuda"]
     assert len(cuda_rows) == 3
-    assert all(r[verdict] == "– not measurable here" for r in cuda_rows)
+    assert all(r[verdict_at] == "– not measurable here" for r in cuda_rows)
     assert all(len(r) == len(entries[0]) for r in entries)  # no row runs past the header
     entries = tables["#claim-registry-index table.entries"][0]
     [row] = [r for r in entries if r[0] == "1,000 models"]

@@ -1,5 +1,6 @@
 """Results files: atomic writes, clear errors naming the file, the environment."""
 import json
+import os
 from dataclasses import FrozenInstanceError
 from pathlib import Path
 
@@ -20,11 +21,35 @@ def _document(verdict="confirmed", writes=100):
     }]})
 
 
-def test_save_is_atomic_and_loads_back(tmp_path):
+def test_save_is_atomic_and_loads_back(tmp_path, monkeypatch):
     path = tmp_path / "deep" / "r.json"
     results.save(_document(), path)
     assert results.load(path) == _document()
     assert [p.name for p in path.parent.iterdir()] == ["r.json"]  # no temp file left
+    # A save that fails at the rename (a full disk) leaves the old file whole.
+    def full_disk(*_):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(os, "replace", full_disk)
+    with pytest.raises(results.ResultsError, match=f"cannot write {path}: No space left"):
+        results.save(_document(writes=5), path)
+    assert results.load(path) == _document()
+    assert [p.name for p in path.parent.iterdir()] == ["r.json"]
+
+
+def test_a_saved_file_has_the_permissions_open_would_give(tmp_path):
+    umask = os.umask(0o022)
+    try:
+        results.save(_document(), tmp_path / "r.json")
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "r.json").stat().st_mode & 0o777 == 0o644
+
+
+def test_a_folder_that_cannot_be_made_is_named(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(results.ResultsError, match=f"cannot write {blocker / 'r.json'}"):
+        results.save(_document(), blocker / "r.json")
 
 
 def test_results_are_typed_and_immutable():
@@ -99,9 +124,21 @@ def test_bad_files_get_one_clear_error_naming_them(tmp_path, content, message):
 
 
 def test_environment_names_the_machine():
+    import datetime
+    import platform
+
+    import torch
+
     env = results.environment()
-    for key in ("python", "torch", "cpu_model", "cores", "cuda_device", "git_commit",
-                "git_dirty", "libraries", "pandas_string_storage", "load_average_at_start",
-                "timestamp"):
+    assert env["python"] == platform.python_version()
+    assert env["torch"] == torch.__version__
+    assert env["cores"] == os.cpu_count() and 1 <= env["usable_cores"] <= os.cpu_count()
+    assert isinstance(env["cpu_model"], str) and env["cpu_model"]
+    assert env["cuda_device"] == (torch.cuda.get_device_name(0) if torch.cuda.is_available()
+                                  else None)
+    assert len(env["load_average_at_start"]) == 3
+    assert datetime.datetime.fromisoformat(env["timestamp"]).tzinfo is not None
+    assert env["libraries"]["numpy"] == __import__("numpy").__version__
+    for key in ("git_commit", "git_dirty", "pandas_string_storage"):
         assert key in env
     json.dumps(env)

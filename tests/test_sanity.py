@@ -1,5 +1,7 @@
 """core/sanity.py on made-up entries: the timing warnings no interval catches."""
-from optbench.core import measure, sanity
+from fractions import Fraction
+
+from optbench.core import measure, sanity, verdict
 from optbench.core.schema import Entry
 
 EMPTY = 100e-9     # an empty call, as the rounds of one entry timed it
@@ -11,7 +13,9 @@ def _entry(size, seconds, empty_call=EMPTY):
     samples = [seconds * f for f in (1.0, 1.02, 1.05)]
     variant = {"median": samples[1], "samples": samples}
     return Entry.from_json({
-        "id": "c", "verdict": "confirmed", "kind": "time", "metric": "work_time",
+        "id": "c", "kind": "time", "metric": "work_time",
+        # the engine's verdict for [0.99, 1.01] against "10% faster"
+        "verdict": verdict.position(Fraction(9, 10), 0.99, 1.01, verdict.TIME_NOISE_FLOOR),
         "workload": {"device": "cpu", "size": size, "size_unit": "items"},
         "sampling": {"empty_call_seconds": empty_call},
         "variants": {"baseline": dict(variant), "optimized": dict(variant)},
@@ -29,9 +33,11 @@ def test_an_emptied_queue_on_a_machine_that_slowed_down_is_still_warned_about():
     """CI: the machine slowed by 1.6x between two cases and an emptied queue
     (about 1.6 empty calls) read 110 ns, then 180 ns: growth next to one
     empty call timed elsewhere, none next to each case's own."""
-    warnings = _warnings([_entry(1_000, 1.6 * EMPTY), _entry(10_000, 2.6 * EMPTY, 1.6 * EMPTY)])
-    assert any("does not grow with the workload" in w for w in warnings)
-    assert sum("within 3x of timing an empty call" in w for w in warnings) == 2
+    checked = sanity.check([_entry(1_000, 1.6 * EMPTY),
+                            _entry(10_000, 2.6 * EMPTY, 1.6 * EMPTY)])
+    assert [len(e.warnings) for e in checked] == [1, 2]
+    assert all("within 3x of timing an empty call" in e.warnings[0] for e in checked)
+    assert "does not grow with the workload" in checked[1].warnings[1]
 
 
 def test_a_time_near_an_empty_call_is_not_growth_even_when_it_grew():
@@ -51,9 +57,10 @@ def test_work_that_grows_on_a_machine_that_sped_up_draws_no_warning():
 
 def test_a_slow_call_that_does_not_grow_is_warned_about():
     """A cached result: well above an empty call, the same at both sizes."""
-    warnings = _warnings([_entry(1_000, 50 * EMPTY), _entry(10_000, 52 * EMPTY)])
-    assert [w for w in warnings if "does not grow" in w]
-    assert not [w for w in warnings if "empty call" in w]
+    checked = sanity.check([_entry(1_000, 50 * EMPTY), _entry(10_000, 52 * EMPTY)])
+    assert [len(e.warnings) for e in checked] == [0, 1]
+    assert "does not grow" in checked[1].warnings[0] and "empty call" not in \
+        checked[1].warnings[0]
 
 
 def test_every_round_times_an_empty_call_beside_the_variants():
