@@ -133,6 +133,25 @@ def test_a_failed_cell_is_named_and_the_rest_kept():
     assert "shapley" not in rows["a"] and "main" not in rows["a"]
 
 
+def test_no_shares_of_a_change_the_rounds_cannot_tell_from_none():
+    """One switch 2% faster, one 2% slower, 3% noise a cell: the run's
+    end-to-end change is lost in the noise, so its shares (noise over noise)
+    are not given, and the analysis says why; the Shapley factors stand."""
+    def cancelling(on):
+        return (0.98 if "a" in on else 1.0) * (1.02 if "b" in on else 1.0)
+    design = make_design(FOUR, "full")
+    found = ablation.analyse(design, _cells(design, cancelling, rounds=6, noise=0.03))
+    assert not found["total"]["significant"]
+    assert all(s["shapley"]["share"] is None and s["shapley"]["share_of_seconds"] is None
+               for s in found["switches"])
+    assert all("factor" in s["shapley"] for s in found["switches"])
+    assert any(c.startswith("no shares: the run's end-to-end change") for c in found["cannot"])
+    # with a clear change the shares are given and add up
+    clear = ablation.analyse(design, _cells(design, _planted_time, rounds=6, noise=0.03))
+    assert clear["total"]["significant"]
+    assert sum(s["shapley"]["share"] for s in clear["switches"]) == pytest.approx(1)
+
+
 def test_the_switch_that_changes_the_output_is_named():
     design = make_design(FOUR, "full")
     equivalent = {c.name: "b" not in c.on for c in design.configurations}

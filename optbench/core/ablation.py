@@ -171,13 +171,20 @@ def analyse(design: Design, samples: Mapping[str, Sequence[float] | None],
                     per_switch[n] += weights[s] * (cell(coalition + (n,)) - cell(coalition))
                     in_seconds[n] += weights[s] * (seconds(coalition + (n,)) - seconds(coalition))
         saved = float(np.mean(seconds(names) - 1))
+        # A share of a change the rounds cannot tell from none is noise over
+        # noise (-174%, 400%): the Shapley factors stand, the shares are not given.
+        shares = total.significant
+        if not shares:
+            cannot.append(f"no shares: the run's end-to-end change ({total.factor:.3g}, "
+                          f"[{math.exp(total.log_low):.3g}, {math.exp(total.log_high):.3g}]) "
+                          f"is not clear of no change and of the noise floor")
         for n in names:
             effect = Effect.over_rounds(per_switch[n])
             rows[n]["shapley"] = effect.to_json()
             # The share of the end-to-end log change: shares add to 1 exactly.
-            rows[n]["shapley"]["share"] = (effect.log / total.log) if total.log else None
+            rows[n]["shapley"]["share"] = (effect.log / total.log) if shares else None
             rows[n]["shapley"]["share_of_seconds"] = (
-                float(np.mean(in_seconds[n])) / saved if saved else None)
+                float(np.mean(in_seconds[n])) / saved if shares and saved else None)
         out["interactions"] = _interactions(names, cell, rounds)
     else:
         missing = 2 ** k - len(logs)

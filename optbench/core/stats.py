@@ -39,7 +39,10 @@ def lag1_autocorrelation(values) -> float:
     if len(x) < 4 or np.ptp(x) == 0:
         return 0.0
     d = x - x.mean()
-    return float(np.dot(d[:-1], d[1:]) / np.dot(d, d))
+    spread = np.dot(d, d)
+    if not spread > 0:   # deviations so small their squares underflow: no correlation to read
+        return 0.0
+    return float(np.dot(d[:-1], d[1:]) / spread)
 
 
 def median_interval(values, confidence: float = CONFIDENCE, *,
@@ -134,3 +137,30 @@ def mean_interval(values, confidence: float = CONFIDENCE) -> tuple[float, float,
     half = (stats.t.ppf(0.5 + confidence / 2, n - 1) * x.std(ddof=1) / math.sqrt(n)
             * math.sqrt((1 + r) / (1 - r)))
     return point, point - half, point + half
+
+
+def marginal_ratio(small: tuple[list[float], list[float]], large: tuple[list[float], list[float]],
+                   confidence: float = CONFIDENCE, seed: int = 0) -> RatioEstimate:
+    """What each added unit of work costs, optimized / baseline: from a whole
+    run timed at two sizes, (optimized_large - optimized_small) /
+    (baseline_large - baseline_small) of the medians, which cancels what
+    both sizes pay once (setup, one-off conversions). Each size's
+    (baseline, optimized) samples are paired round by round; the interval
+    resamples rounds within each size (percentile bootstrap). A run that
+    does not grow with size has no marginal cost to compare: NaN."""
+    rng = np.random.default_rng(seed)
+    (bs, os_), (bl, ol) = (tuple(np.asarray(x, dtype=float) for x in pair)
+                           for pair in (small, large))
+
+    def estimate(i, j):
+        grown = np.median(bl[j]) - np.median(bs[i])
+        return (np.median(ol[j]) - np.median(os_[i])) / grown if grown > 0 else math.nan
+
+    point = estimate(np.arange(len(bs)), np.arange(len(bl)))
+    if not math.isfinite(point):
+        return RatioEstimate(math.nan, math.nan, math.nan)
+    draws = np.array([estimate(rng.integers(0, len(bs), len(bs)), rng.integers(0, len(bl), len(bl)))
+                      for _ in range(RESAMPLES)])
+    draws = draws[np.isfinite(draws)]
+    low, high = np.percentile(draws, [100 * (1 - confidence) / 2, 100 * (1 + confidence) / 2])
+    return RatioEstimate(float(point), float(min(low, point)), float(max(high, point)))
