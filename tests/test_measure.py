@@ -129,7 +129,8 @@ def test_the_callers_collector_state_is_kept():
     try:
         frozen = gc.get_freeze_count()
         time_interleaved({"a": lambda: None}, FAST)
-        assert not gc.isenabled() and gc.get_freeze_count() >= frozen
+        # A few frozen objects may die meanwhile; an unfreeze would leave none frozen.
+        assert not gc.isenabled() and gc.get_freeze_count() > frozen // 2
     finally:
         gc.unfreeze()
         gc.enable()
@@ -261,9 +262,16 @@ def test_ctrl_c_in_a_run_without_a_child_keeps_the_rounds_measured(monkeypatch):
         import failing_claims
     finally:
         sys.path.pop(0)
+    import signal
+
     monkeypatch.setenv("OPTBENCH_TEST_SIGINT", "1")
-    with pytest.raises(engine.RunInterrupted) as stopped:
-        engine.run(failing_claims.INTERRUPTED, engine.RunOptions(quick=True, isolate=False))
+    # A background job inherits SIGINT ignored, and Python keeps it so: a terminal's.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(engine.RunInterrupted) as stopped:
+            engine.run(failing_claims.INTERRUPTED, engine.RunOptions(quick=True, isolate=False))
+    finally:
+        signal.signal(signal.SIGINT, previous)
     document = stopped.value.document
     assert document.incomplete
     assert [e.id for e in document.claims] == ["fail.fine_before", "fail.timed"]

@@ -1,4 +1,5 @@
 """The verdict rule, the exact claimed ranges and the ratio interval."""
+import math
 from fractions import Fraction
 
 import numpy as np
@@ -90,6 +91,18 @@ def test_exact_counters_have_no_floor():
 ])
 def test_settled(low, high, is_settled):
     assert settled(Fraction(7, 10), low, high, FLOOR) == is_settled
+
+
+@pytest.mark.parametrize("threshold, low, high, is_settled", [
+    (Fraction(7, 10), 0.5, 0.7, True),     # reaches t exactly: confirmed whatever comes
+    (Fraction(7, 10), 0.7, 0.8, False),    # touches t from above: not clear of it
+    (None, 0.8, 1.0, False),               # a hidden cost touching 1: not clear of it
+    (None, 1.0, 1.2, False),               # ...from above either
+    (None, 0.8, 0.99, True),
+    (Fraction(7, 10), 0.999, 1.001, False),  # no floor given: none applies
+])
+def test_settled_at_the_boundaries(threshold, low, high, is_settled):
+    assert settled(threshold, low, high) == is_settled
 
 
 def test_median_interval_has_its_stated_coverage():
@@ -191,3 +204,73 @@ def test_a_claim_that_bounds_a_cost_is_judged_against_its_bound():
     assert position(bound, 1.01, 1.07) == INCONCLUSIVE
     assert settled(bound, 1.06, 1.08) and settled(bound, 1.01, 1.04)
     assert not settled(bound, 1.01, 1.07)
+
+
+def test_a_marginal_ratio_cancels_what_both_sizes_pay_once():
+    """A run of 1 s setup plus 1 s a unit (baseline) or 0.5 s a unit
+    (optimized) whose optimized setup is 0.2 s: the whole-run ratio moves
+    with size, the cost of a unit is 0.5 at any two sizes."""
+    from optbench.core.stats import marginal_ratio
+
+    def run(units, setup, per_unit, noise):
+        return [setup + per_unit * units * (1 + e) for e in noise]
+
+    noise = [0.0, 0.01, -0.01, 0.005, -0.005, 0.002]
+    small = (run(2, 1.0, 1.0, noise), run(2, 0.2, 0.5, noise))
+    large = (run(8, 1.0, 1.0, noise), run(8, 0.2, 0.5, noise))
+    found = marginal_ratio(small, large)
+    assert found.ci_low <= 0.5 <= found.ci_high and found.ratio == pytest.approx(0.5, rel=0.02)
+    assert found.ci_high - found.ci_low < 0.1
+    flat = marginal_ratio((noise, noise), (noise, noise))
+    assert math.isnan(flat.ratio)
+
+
+def test_iqr_over_median_exactly():
+    from optbench.core.stats import iqr_over_median
+
+    assert iqr_over_median([1, 2, 3, 4, 5]) == pytest.approx(2 / 3)   # (4 - 2) / 3
+    assert iqr_over_median([0, 0, 0]) == 0.0
+    assert iqr_over_median([2.0] * 4) == 0.0
+
+
+@pytest.mark.parametrize("values", [[1, 3, 1, 3, 1, 3], [1, 1, 1, 3, 3, 3, 3], [1.0, 3.0]])
+def test_mean_interval_exactly(values):
+    """The t-interval of the mean, widened by sqrt((1 + r) / (1 - r)) for the
+    lag-1 autocorrelation r clipped to [0, 0.8]."""
+    from optbench.core.stats import lag1_autocorrelation, mean_interval
+
+    x = np.asarray(values, dtype=float)
+    r = min(max(lag1_autocorrelation(x), 0.0), 0.8)
+    half = (scipy_stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x))
+            * math.sqrt((1 + r) / (1 - r)))
+    point, low, high = mean_interval(values)
+    assert point == pytest.approx(x.mean())
+    assert (low, high) == (pytest.approx(x.mean() - half), pytest.approx(x.mean() + half))
+    assert mean_interval([2.5]) == (2.5, 2.5, 2.5)
+    assert mean_interval([2.5, 2.5, 2.5]) == (2.5, 2.5, 2.5)
+
+
+def test_an_unpaired_ratio_interval_is_a_bootstrap_of_the_ratio_of_medians():
+    rng = np.random.default_rng(3)
+    baseline = list(1 + rng.normal(0, 0.05, 40))
+    other = list(2 * (1 + rng.normal(0, 0.05, 40)))
+    found = ratio_interval(baseline, other, paired=False)
+    assert found.ratio == pytest.approx(np.median(other) / np.median(baseline))
+    assert found.ci_low < 2 < found.ci_high
+    assert 0.01 < found.ci_high - found.ci_low < 0.2      # resampled, not a point
+    assert ratio_interval(baseline, other, paired=False) == found   # seeded
+
+
+def test_a_marginal_ratio_without_noise_is_exact_and_its_interval_a_point():
+    from optbench.core.stats import marginal_ratio
+
+    small = ([3.0] * 5, [1.5] * 5)        # setup 1 + 2 units of 1 s; optimized 0.5 s each
+    large = ([9.0] * 5, [4.5] * 5)        # ... 8 units
+    found = marginal_ratio(small, large)
+    assert (found.ratio, found.ci_low, found.ci_high) == (0.5, 0.5, 0.5)
+    narrow = marginal_ratio(([3.0, 3.1, 2.9, 3.0], [1.5, 1.6, 1.4, 1.5]),
+                            ([9.0, 9.2, 8.8, 9.0], [4.5, 4.6, 4.4, 4.5]), confidence=0.5)
+    wide = marginal_ratio(([3.0, 3.1, 2.9, 3.0], [1.5, 1.6, 1.4, 1.5]),
+                          ([9.0, 9.2, 8.8, 9.0], [4.5, 4.6, 4.4, 4.5]))
+    assert wide.ci_low <= narrow.ci_low <= 0.5 <= narrow.ci_high <= wide.ci_high
+    assert wide.ci_high - wide.ci_low > narrow.ci_high - narrow.ci_low
