@@ -411,3 +411,24 @@ def test_profiling_a_cuda_only_claim_without_cuda_is_one_clear_error(tmp_path):
     assert done.stderr.strip() == ("optbench: error: cannot profile here: "
                                    "trainer.nonblocking_pinned is measured on cuda only, "
                                    "not available here")
+
+
+def test_a_regression_and_an_error_in_one_run_exit_1_with_both_said(tmp_path):
+    """The gate's exit code wins over the errors' (3): a PR that made
+    something worse must fail as a regression, whatever else broke."""
+    module = tmp_path / "mixed_claims.py"
+    module.write_text(f"import sys; sys.path.insert(0, {str(FAILING.parent)!r})\n"
+                      f"from failing_claims import _claim\n"
+                      f"CLAIMS = [_claim('fine_before', 'fine'), _claim('raises', 'raises')]\n")
+    first = tmp_path / "first.json"
+    done = optbench("verify", "--claims", str(module), "--quick", "--json", str(first))
+    assert done.returncode == 3, done.stderr          # errors alone: 3
+    data = json.loads(first.read_text())
+    fine = next(e for e in data["claims"] if e["id"] == "fail.fine_before")
+    fine["variants"]["optimized"]["median"] = 1      # it used to count 1: now 2 is worse
+    first.write_text(json.dumps(data))
+    again = optbench("verify", "--claims", str(module), "--quick", "--json",
+                     str(tmp_path / "second.json"), "--gate", str(first))
+    assert again.returncode == 1, again.stderr
+    assert "REGRESSION fail.fine_before @ 1 cpu: count (optimized) grew: 1 -> 2" in again.stderr
+    assert "error: " in again.stderr and "the optimized variant broke" in again.stderr

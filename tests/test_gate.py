@@ -339,3 +339,22 @@ def test_a_claimed_range_per_size_must_cover_every_size(claims):
     claim = claims["trainer.val_accumulate"]
     with pytest.raises(ValueError, match="no claimed range for sizes \\[22, 10000, 100000\\]"):
         dc_replace(claim, claimed={1000: claim.claimed_at(1000)})
+
+
+@pytest.mark.parametrize("grown, fails", [(1.01, False), (1.02, False), (1.03, True)])
+def test_memory_within_its_tolerance_passes_beyond_it_fails(grown, fails):
+    """A memory reading of a variant may move by MEMORY_TOLERANCE (2%: library
+    upgrades move it a little); beyond that it is a regression."""
+    def more(e):
+        e["secondary"]["peak_bytes"]["values"]["optimized"] *= grown
+    failed, _ = _worse(_current(e1=more))
+    assert bool(failed) == fails
+    if fails:
+        assert failed == ["logger.buffered @ 1000 cpu: peak_bytes (optimized) grew: "
+                          f"2,000,000 -> {2e6 * grown:,.0f} bytes"]
+
+
+def test_memory_that_shrank_is_no_regression():
+    def less(e):
+        e["secondary"]["peak_bytes"]["values"]["optimized"] *= 0.5
+    assert _worse(_current(e1=less))[0] == []

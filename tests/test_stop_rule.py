@@ -112,3 +112,76 @@ def test_a_hidden_cost_or_a_cost_bound_settles_once_clear(threshold):
     assert _stop(slower, threshold=threshold) == SETTLED
     around = [1.0, 1.06, 0.97, 1.04, 1.08, 0.95, 1.02, 1.07, 0.99, 1.03]
     assert _stop(around, threshold=threshold) != SETTLED
+
+
+# --- measure_metric: how each kind of metric is read, and which plan a run uses -------
+
+def test_the_run_options_pick_their_plan_and_design():
+    from optbench.core.engine import RunOptions
+    from optbench.core.measure import FULL_PRIMARY, FULL_SECONDARY, QUICK_SECONDARY
+
+    quick, full = RunOptions(quick=True), RunOptions(quick=False)
+    assert (quick.sampling(True), quick.sampling(False)) == (QUICK_PRIMARY, QUICK_SECONDARY)
+    assert (full.sampling(True), full.sampling(False)) == (FULL_PRIMARY, FULL_SECONDARY)
+    assert (quick.design_kind, full.design_kind) == ("screen", "full")
+    assert RunOptions(quick=True, design="none").design_kind == "none"
+
+    class Claim:
+        quick_design = "none"
+    assert quick.design_for(Claim) == "none"                       # the claim's own, in quick mode
+    assert RunOptions(quick=True, design="full").design_for(Claim) == "full"   # asked for wins
+    assert full.design_for(Claim) == "full"                        # full mode: the full design
+    Claim.quick_design = None
+    assert quick.design_for(Claim) == "screen"
+
+
+def test_a_counter_is_read_once_per_variant_exactly():
+    from optbench.core.claim import Metric
+    from optbench.core.engine import RunOptions, measure_metric
+
+    counter = Metric("n", "counter", "", lambda state: state * 3)
+    assert measure_metric(counter, {"baseline": 10, "optimized": 2}, RunOptions(quick=True)) \
+        == ({"baseline": 30, "optimized": 6}, None)
+
+
+def test_memory_is_read_repeatedly_and_a_shared_region_captured_once():
+    from optbench.core.claim import Metric
+    from optbench.core.engine import RunOptions, measure_metric
+
+    calls = []
+
+    def region(megabytes):
+        calls.append(megabytes)
+        return bytearray(megabytes * 1_000_000)
+
+    peak = Metric("peak", "memory", "bytes", region)
+    kept = Metric("kept", "memory", "bytes", region, memory_stat="retained")
+    options, shared = RunOptions(quick=True, memory_repeats=3), {}
+    states = {"baseline": 8, "optimized": 2}
+    peaks, record = measure_metric(peak, states, options, memory_readings=shared)
+    assert record is None and calls == [8, 2] * 3                  # variants alternate
+    assert all(len(v) == 3 for v in peaks.values())
+    assert min(peaks["baseline"]) >= 8e6 > 3e6 > max(peaks["optimized"])
+    retained, _ = measure_metric(kept, states, options, memory_readings=shared)
+    assert calls == [8, 2] * 3                                     # the same captures, read again
+    # what the region returns is what it keeps: the buffer, read from the same captures
+    assert min(retained["baseline"]) >= 8e6 > 3e6 > max(retained["optimized"])
+
+
+def test_a_timed_metric_is_sampled_in_paired_rounds_and_recorded():
+    from optbench.core.claim import Metric
+    from optbench.core.engine import RunOptions, measure_metric
+    from optbench.core.measure import FEWEST_ROUNDS
+
+    timed = Metric("t", "time", "s", lambda state: sum(range(state)))
+    samples, record = measure_metric(timed, {"baseline": 2000, "optimized": 1000},
+                                     RunOptions(quick=True), primary=True, threshold=0.5)
+    assert len(samples["baseline"]) == len(samples["optimized"]) == record["rounds"]
+    assert record["rounds"] >= FEWEST_ROUNDS and record["stop"]
+    assert set(record["inner_loops"]) == {"baseline", "optimized"}
+    # A system's cells were each run once already: no warm-up, a budget per pair of cells.
+    cells = {f"c{i}": 500 for i in range(6)}
+    cells["baseline"] = cells["optimized"] = 500
+    _, warmed = measure_metric(timed, cells, RunOptions(quick=True), primary=True,
+                               threshold=0.5, warmed=True)
+    assert warmed["rounds"] >= FEWEST_ROUNDS
