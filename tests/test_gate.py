@@ -358,3 +358,18 @@ def test_memory_that_shrank_is_no_regression():
     def less(e):
         e["secondary"]["peak_bytes"]["values"]["optimized"] *= 0.5
     assert _worse(_current(e1=less))[0] == []
+
+
+def test_a_verdict_move_without_an_interval_says_so():
+    """An entry whose contrast has no interval (a file written before
+    intervals, or a case that measured none) is quoted as n/a, not dropped."""
+    def no_interval(e):
+        e.update(ci_low=None, ci_high=None)
+    previous = _current(e0=no_interval)
+    flipped = _current(e0=lambda e: e.update(verdict=_timed_verdict(0.47, 1.2), ratio=0.51,
+                                             ci_low=0.47, ci_high=1.2))
+    outcome = _judge(previous, flipped)
+    assert outcome.passed
+    assert outcome.within_noise == [
+        "predictor.enumerate_zip @ 1000 cpu: verdict confirmed -> inconclusive, but the ratio "
+        "did not move beyond the old interval by more than 10% (n/a -> [0.47, 1.2])"]

@@ -142,3 +142,50 @@ def test_environment_names_the_machine():
     for key in ("git_commit", "git_dirty", "pandas_string_storage"):
         assert key in env
     json.dumps(env)
+
+
+def test_the_cpu_is_named_from_proc_cpuinfo(tmp_path, monkeypatch):
+    """The first "model name" and the first "flags" line, the flags kept in
+    the order optbench lists them."""
+    import platform
+    from pathlib import Path as RealPath
+
+    fake = tmp_path / "cpuinfo"
+    fake.write_text("processor\t: 0\nmodel name\t: Example CPU @ 2.0GHz\n"
+                    "flags\t\t: fpu avx2 sse fma avx\n\nprocessor\t: 1\n"
+                    "model name\t: Other CPU\nflags\t\t: avx512f\n")
+    monkeypatch.setattr(results, "Path", lambda p: fake if p == "/proc/cpuinfo" else RealPath(p))
+    monkeypatch.setattr(platform, "processor", lambda: "")
+    assert results.cpu_info() == ("Example CPU @ 2.0GHz", ["avx", "avx2", "fma"])
+    monkeypatch.setattr(results, "Path", lambda p: tmp_path / "missing")
+    assert results.cpu_info() == (platform.machine(), [])
+
+
+def test_an_entry_writes_only_what_it_has():
+    """None fields and empty warnings are left out; the rest as named; a
+    newer optbench's extra keys back at the top level."""
+    from optbench.core.schema import Contrast, Entry
+
+    bare = Entry("c", "confirmed", {"size": 1, "device": "cpu"})
+    assert bare.to_json() == {
+        "id": "c", "verdict": "confirmed", "workload": {"size": 1, "device": "cpu"},
+        "title": "", "source": "", "component": "", "metric": "", "kind": "", "unit": "",
+        "metric_description": "", "headline": False, "claimed": {}, "notes": "",
+        "equivalent": None, "variants": {}, "contrasts": {}, "secondary": {}}
+    full = Entry("c", "error", {"size": 1}, revision=2, reason="boom", warnings=("w",),
+                 sampling={"rounds": 3}, noise={"floor": 0.01}, instructions={"a": 1},
+                 equivalence={"per_variant": {}}, ablation={"cells": {}},
+                 extra={"future": 1})
+    out = full.to_json()
+    assert {k: out[k] for k in ("revision", "reason", "warnings", "sampling", "noise",
+                                "instructions", "equivalence", "ablation", "future")} == {
+        "revision": 2, "reason": "boom", "warnings": ["w"], "sampling": {"rounds": 3},
+        "noise": {"floor": 0.01}, "instructions": {"a": 1}, "equivalence": {"per_variant": {}},
+        "ablation": {"cells": {}}, "future": 1}
+    assert "extra" not in out
+    assert Contrast("best", "baseline", 0.5, 0.4, 0.6).to_json() == {
+        "of": "best", "against": "baseline", "ratio": 0.5, "ci_low": 0.4, "ci_high": 0.6}
+    added = bare.with_contrast("best", ratio=0.5)
+    assert added.contrasts["best"] == Contrast("best", "baseline", 0.5)
+    changed = added.with_contrast("best", ci_low=0.4)
+    assert changed.contrasts["best"] == Contrast("best", "baseline", 0.5, 0.4)

@@ -185,3 +185,15 @@ def test_a_timed_metric_is_sampled_in_paired_rounds_and_recorded():
     _, warmed = measure_metric(timed, cells, RunOptions(quick=True), primary=True,
                                threshold=0.5, warmed=True)
     assert warmed["rounds"] >= FEWEST_ROUNDS
+
+
+def test_precision_is_half_the_distance_to_one_read_on_paired_rounds():
+    """t = 0.96: precise means a half-width within 2% (half of 1 - 0.96). The
+    rounds straddle 0.96 with a 95% half-width of 1.5%, while the machine's
+    speed jumps 0.7x-1.8x between rounds: only paired rounds see that width."""
+    ratios = [0.96, 0.945, 0.96, 0.974, 0.96, 0.94, 0.96, 0.98, 0.96, 0.96]
+    speeds = [1.0, 1.8, 0.7, 1.3, 0.9, 1.6, 0.75, 1.1, 1.5, 0.8]
+    samples = {"baseline": speeds, "optimized": [s * r for s, r in zip(speeds, ratios)]}
+    estimate = stats.ratio_interval(samples["baseline"], samples["optimized"], paired=True)
+    assert 0.04 / 3 < estimate.relative_width <= 0.02
+    assert stop_rule(QUICK_PRIMARY, 0.96, FLOOR)(samples) == PRECISE
