@@ -143,6 +143,16 @@ def _device_peak_bytes(state: Stepping):
     return measure_device_memory(state.step).peak_bytes
 
 
+# A step's memory, host and device: any state with .case and .step() (a
+# StepTrainer's or the codebase's step).
+STEP_MEMORY = (
+    Metric("step_peak_bytes", "memory", "bytes", lambda s: s.step(),
+           "peak host heap of one step (memray; on CUDA the host side only)"),
+    Metric("device_peak_bytes", "value", "bytes", _device_peak_bytes,
+           "CUDA: torch.cuda.max_memory_allocated over one step after a reset"),
+)
+
+
 # Pharmagen report, GPU Optimizations 1: "Mixed Precision Training (AMP)", "40-50%
 # memory reduction", "1.5-3x faster training on modern GPUs"; its table: "Training
 # Speed | 2-4x faster | AMP + GPU opts" (AMP with the other switches, not AMP alone).
@@ -172,10 +182,7 @@ def _amp_claim(claim_id: str, model_words: str, make, sizes, quick_sizes,
                        f"one training step: copy, forward under autocast, backward, optimizer "
                        f"({CUDA_STEPS_PER_SAMPLE} per sample on CUDA, one synchronize)"),
         secondary=(
-            Metric("step_peak_bytes", "memory", "bytes", lambda s: s.step(),
-                   "peak host heap of one step (memray; on CUDA the host side only)"),
-            Metric("device_peak_bytes", "value", "bytes", _device_peak_bytes,
-                   "CUDA: torch.cuda.max_memory_allocated over one step after a reset"),
+            *STEP_MEMORY,
             Metric("loss_against_float32", "value", "", _against_float32,
                    f"the loss over {LOSS_STEPS} steps of a fresh model against float32's"),
             Metric("skipped_steps", "counter", "steps", lambda s: _curve(s.case)[1],
@@ -417,12 +424,6 @@ def _codebase_batch_copy(state: CodebaseStepping) -> str:
                          state.case.implementation.non_blocking)
 
 
-def _codebase_device_peak(state: CodebaseStepping):
-    if state.case.device != "cuda":
-        return "host memory: see step_peak_bytes"
-    return measure_device_memory(state.step).peak_bytes
-
-
 NONBLOCKING = Claim(
     id="trainer.nonblocking_set_to_none",
     source="Lab_Project PR summary §4; Lab_Project optimizations doc §6; "
@@ -445,10 +446,7 @@ NONBLOCKING = Claim(
                    "step, six .item() (each a synchronize on CUDA: nothing overlaps the "
                    "next step)"),
     secondary=(
-        Metric("step_peak_bytes", "memory", "bytes", lambda s: s.step(),
-               "peak host heap of one step (memray; on CUDA the host side only)"),
-        Metric("device_peak_bytes", "value", "bytes", _codebase_device_peak,
-               "CUDA: torch.cuda.max_memory_allocated over one step after a reset"),
+        *STEP_MEMORY,
         Metric("grads_during_forward", "value", "", _grads_during_forward,
                "what the trainable parameters' .grad hold while the forward runs"),
         Metric("zero_grad_default", "value", "", lambda s: _zero_grad_default(),
