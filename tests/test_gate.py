@@ -75,6 +75,7 @@ def _judge(previous, current, remeasure=None, allow=()):
 
 def _worse(current, remeasure=None, allow=()):
     outcome = _judge(PREVIOUS, current, remeasure, allow)
+    assert all(r.worse for r in outcome.regressions)  # what fails is marked worse
     return [f"{r.key}: {r.what}" for r in outcome.regressions], outcome
 
 
@@ -373,3 +374,210 @@ def test_a_verdict_move_without_an_interval_says_so():
     assert outcome.within_noise == [
         "predictor.enumerate_zip @ 1000 cpu: verdict confirmed -> inconclusive, but the ratio "
         "did not move beyond the old interval by more than 10% (n/a -> [0.47, 1.2])"]
+
+
+# --- from the mutation survivors: each rule's edges, both directions ---
+
+OTHER_TIMED = {**_timed(), "id": "predictor.zip_other"}
+KEY, OTHER_KEY = "predictor.enumerate_zip @ 1000 cpu", "predictor.zip_other @ 1000 cpu"
+F = gate.Finding
+
+
+def _slower(e, lo=1.0, hi=1.1):
+    e.update(ratio=(lo + hi) / 2, ci_low=lo, ci_high=hi, verdict=_timed_verdict(lo, hi))
+
+
+def test_a_reproduced_regression_fails_with_its_verdict_move_both_marked():
+    """A timed entry whose ratio reproducibly got worse fails with the ratio
+    finding (timed, naming its contrast) and then its verdict move."""
+    current = _current(e0=_slower)
+    moved = f"verdict confirmed -> {_timed_verdict(1.0, 1.1)}"
+    outcome = _judge(PREVIOUS, current, lambda e: e.with_contrast("optimized", ci_low=0.99,
+                                                                  ci_high=1.12))
+    assert outcome.regressions == [
+        F(KEY, "optimized ratio significantly worse: [0.48, 0.52] -> [1, 1.1]; reproduced on "
+               "a re-measure: [0.99, 1.12]", True, timed=True, ratio_of="optimized"),
+        F(KEY, moved, True)]
+    # Not reproduced: neither the ratio nor the verdict move fails.
+    outcome = _judge(PREVIOUS, current, lambda e: e.with_contrast("optimized", ci_low=0.47,
+                                                                  ci_high=0.53))
+    assert outcome.regressions == [] and len(outcome.within_noise) == 1
+
+
+def test_without_a_re_measure_a_timed_regression_is_only_noted():
+    outcome = _judge(PREVIOUS, _current(e0=_slower), remeasure=None)
+    assert outcome.regressions == []
+    assert outcome.within_noise == [
+        f"{KEY}: optimized ratio significantly worse: [0.48, 0.52] -> [1, 1.1], not reproduced "
+        "(no re-measure possible)"]
+
+
+def test_every_timed_entry_is_judged_not_only_the_first():
+    """Two timed entries flip within noise, then two regress: the first's
+    note or failure does not hide the second's."""
+    previous = _doc(_timed(), OTHER_TIMED, _counter())
+    flip = lambda e: e.update(verdict=_timed_verdict(0.47, 1.2), ratio=0.51, ci_low=0.47,
+                              ci_high=1.2)
+    both_flip = _doc(*(dict(copy.deepcopy(e)) for e in (_timed(), OTHER_TIMED, _counter())))
+    for e in both_flip["claims"][:2]:
+        flip(e)
+    outcome = _judge(previous, both_flip)
+    assert [n.split(":")[0] for n in outcome.within_noise] == [KEY, OTHER_KEY]
+    # The first's re-measure fails, the second reproduces; a counter also moved.
+    regress = copy.deepcopy(previous)
+    _slower(regress["claims"][0])
+    _slower(regress["claims"][1])
+    regress["claims"][2]["baseline"] = {"median": 999}
+
+    def remeasure(entry):
+        if entry.id == "predictor.enumerate_zip":
+            return replace(entry, verdict="error", reason="killed", contrasts={})
+        return entry
+    outcome = _judge(previous, regress, remeasure)
+    assert [(r.key, r.what.split(";")[-1].strip()[:20]) for r in outcome.regressions] == [
+        ("logger.buffered @ 1000 cpu", "write_syscalls (base"),
+        (KEY, "the re-measure faile"),
+        (OTHER_KEY, "reproduced on a re-m"),
+        (OTHER_KEY, f"verdict confirmed ->")]
+    assert all(r.worse for r in outcome.regressions)
+
+
+def test_an_incomplete_previous_is_warned_in_these_words():
+    stopped = copy.deepcopy(PREVIOUS)
+    stopped["run"]["incomplete"] = True
+    assert _judge(stopped, PREVIOUS).warnings == [
+        "PREVIOUS is an incomplete run (stopped by Ctrl-C): entries it never measured count "
+        "as missing"]
+
+
+def test_a_library_that_moved_is_named_with_both_versions():
+    previous, current = copy.deepcopy(PREVIOUS), copy.deepcopy(PREVIOUS)
+    previous["environment"]["libraries"] = {"numpy": "2.1", "pandas": "2.3.3", "scipy": "1.0"}
+    current["environment"]["libraries"] = {"numpy": "2.1", "pandas": "3.1.1", "pyarrow": "21.0"}
+    assert _judge(previous, current).warnings == [
+        "environment differs: libraries: pandas 2.3.3 -> 3.1.1, pyarrow None -> 21.0, "
+        "scipy 1.0 -> None"]
+
+
+@pytest.mark.parametrize("old, new, worse", [
+    (True, "declared: rounds differently", True),   # true > a declared change > false
+    ("declared: rounds differently", False, True),
+    (True, False, True),
+    (False, "declared: rounds differently", False),
+    ("declared: rounds differently", True, False),
+    (False, True, False),
+    ("declared: one change", "declared: another", False),
+])
+def test_each_equivalence_step_down_is_worse_and_each_step_up_is_not(old, new, worse):
+    previous, current = _doc(_counter()), _doc(_counter())
+    previous["claims"][0]["equivalence"]["per_variant"]["optimized"] = old
+    current["claims"][0]["equivalence"]["per_variant"]["optimized"] = new
+    found = gate.compare(Results.from_json(previous), Results.from_json(current))
+    assert found == [F("logger.buffered @ 1000 cpu", f"equivalence (optimized) {old!r} -> "
+                                                     f"{new!r}", worse)]
+
+
+def test_an_equivalence_variant_no_longer_checked_is_not_a_finding():
+    current = _doc(_counter())
+    del current["claims"][0]["equivalence"]["per_variant"]["best"]
+    assert gate.compare(Results.from_json(_doc(_counter())), Results.from_json(current)) == []
+
+
+def test_counters_are_named_baseline_optimized_best_then_cells():
+    """The order a reader expects: the known variants first, then a system's
+    cells by name; a variant on one side only is not a change."""
+    def grow(e):
+        values = e["secondary"]["file_opens"]["values"]
+        values.update(baseline=1001, optimized=101, best=3, cell_b=2, cell_a=2, new_cell=7)
+    previous = _doc(_counter())
+    previous["claims"][0]["secondary"]["file_opens"]["values"].update(cell_b=1, cell_a=1)
+    current = _doc(_counter())
+    grow(current["claims"][0])
+    found = gate.compare(Results.from_json(previous), Results.from_json(current))
+    assert [f.what.split(" grew")[0] for f in found] == [
+        "file_opens (baseline)", "file_opens (optimized)", "file_opens (best)",
+        "file_opens (cell_a)", "file_opens (cell_b)"]
+
+
+def test_a_value_that_was_nan_and_now_is_not_has_changed():
+    def nan(e):
+        e["secondary"]["caller_dict_mutated"]["values"]["optimized"] = float("nan")
+    found = gate.compare(Results.from_json(_current(e1=nan)), Results.from_json(_current()))
+    assert [f.what for f in found] == ["caller_dict_mutated (optimized) changed: nan -> False"]
+
+
+def test_a_secondary_new_in_this_run_or_of_another_kind_is_not_compared():
+    previous, current = _doc(_counter()), _doc(_counter())
+    previous["claims"][0]["secondary"]["peak_bytes"]["kind"] = "counter"
+    current["claims"][0]["secondary"]["peak_bytes"]["values"]["optimized"] = 9e6
+    current["claims"][0]["secondary"]["extra_opens"] = {"kind": "counter",
+                                                        "values": {"optimized": 1}}
+    assert gate.compare(Results.from_json(previous), Results.from_json(current)) == []
+
+
+@pytest.mark.parametrize("ratio, fails", [(0.255, False), (0.26, True), (0.375, True)])
+def test_a_memory_ratio_fails_beyond_its_tolerance_naming_its_contrast(ratio, fails):
+    """0.25 -> 0.255 is exactly the 2% tolerance: not worse; beyond it, worse."""
+    previous = _doc({**_memory(), "ratio": 0.25, "ci_low": 0.25, "ci_high": 0.25})
+    current = _doc({**_memory(), "ratio": ratio, "ci_low": ratio, "ci_high": ratio})
+    found = gate.compare(Results.from_json(previous), Results.from_json(current))
+    assert found == ([F("dataset.indexed_frame @ 10000 cpu",
+                        f"optimized memory ratio 0.25 -> {ratio:.4g}", True,
+                        ratio_of="optimized")] if fails else [])
+
+
+def test_a_contrast_without_a_previous_interval_does_not_hide_the_next_one():
+    """The optimized contrast had no interval (or none at all) before; best's
+    regression is still found."""
+    for drop in ("interval", "contrast"):
+        previous = Results.from_json(PREVIOUS)
+        old = previous.claims[0]
+        contrasts = dict(old.contrasts)
+        if drop == "interval":
+            contrasts["optimized"] = replace(contrasts["optimized"], ci_low=None, ci_high=None)
+        else:
+            del contrasts["optimized"]
+        previous = replace(previous, claims=(replace(old, contrasts=contrasts),
+                                             *previous.claims[1:]))
+        current = Results.from_json(_current(e0=lambda e: e.update(best_ci_low=0.6,
+                                                                   best_ci_high=0.64)))
+        found = gate.compare(previous, current)
+        assert [(f.what.split(":")[0], f.ratio_of, f.timed) for f in found] == [
+            ("best ratio significantly worse", "best", True)], drop
+
+
+def test_a_case_that_comes_back_or_stops_compares_only_its_verdict():
+    """error -> confirmed is not worse and the stale figures of the run that
+    failed are not compared; confirmed -> error fails on the verdict alone."""
+    failed_run = _doc({**_counter(), "verdict": "error", "reason": "boom",
+                       "optimized": {"median": 7}})
+    found = gate.compare(Results.from_json(failed_run), Results.from_json(_doc(_counter())))
+    assert found == [F("logger.buffered @ 1000 cpu", "verdict error -> confirmed", False)]
+    found = gate.compare(Results.from_json(_doc(_counter())), Results.from_json(failed_run))
+    assert found == [F("logger.buffered @ 1000 cpu", "verdict confirmed -> error (boom)", True)]
+
+
+def test_a_verdict_this_optbench_does_not_know_has_no_rank():
+    assert gate.rank("no such verdict") is None
+    assert [gate.rank(v) for v in gate.GATE_ORDER] == list(range(len(gate.GATE_ORDER)))
+    found = gate.compare(Results.from_json(_doc({**_counter(), "verdict": "legacy label"})),
+                         Results.from_json(_doc(_counter())))
+    assert found == [F("logger.buffered @ 1000 cpu", "verdict legacy label -> confirmed", False)]
+
+
+def test_a_full_previous_against_a_quick_run_and_every_problem_named():
+    full = copy.deepcopy(PREVIOUS)
+    full["run"]["quick"] = False
+    with pytest.raises(gate.NotComparable) as info:
+        _judge(full, PREVIOUS)
+    assert str(info.value) == ("PREVIOUS is a full run, this one quick (--gate-allow mode to "
+                               "compare anyway)")
+    # An entry new in this run does not stop the check of the ones after it.
+    current = _doc({**_counter(), "id": "brand.new"}, {**_timed(), "revision": 2},
+                   {**_memory(), "claimed": {"exact": "0 .. 1/2"}})
+    with pytest.raises(gate.NotComparable) as info:
+        _judge(PREVIOUS, current)
+    assert str(info.value) == (
+        "predictor.enumerate_zip @ 1000 cpu: claim revision 1 -> 2 (--gate-allow revision); "
+        "dataset.indexed_frame @ 10000 cpu: claimed range 1/2 .. 7/10 -> 0 .. 1/2 "
+        "(--gate-allow claimed)")

@@ -189,3 +189,238 @@ def test_an_entry_writes_only_what_it_has():
     assert added.contrasts["best"] == Contrast("best", "baseline", 0.5)
     changed = added.with_contrast("best", ci_low=0.4)
     assert changed.contrasts["best"] == Contrast("best", "baseline", 0.5, 0.4)
+
+
+# --- the environment readers: git, pandas, the machine (from mutation survivors) ---
+
+def _git(repo, *args):
+    import subprocess
+
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
+                          text=True, env={**os.environ, "GIT_AUTHOR_NAME": "t",
+                                          "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
+                                          "GIT_COMMITTER_EMAIL": "t@t"}).stdout.strip()
+
+
+@pytest.fixture
+def repo(tmp_path):
+    """A git repository with one commit of claims.py."""
+    where = tmp_path / "project"
+    where.mkdir()
+    _git(where, "init", "-q")
+    (where / "claims.py").write_text("CLAIMS = []\n")
+    _git(where, "add", "claims.py")
+    _git(where, "commit", "-q", "-m", "first")
+    return where
+
+
+def test_git_state_reads_the_commit_and_whether_tracked_files_changed(repo, tmp_path):
+    head = (repo / ".git" / _git(repo, "symbolic-ref", "HEAD")).read_text().strip()
+    assert len(head) == 40
+    assert results.git_commit(repo) == head
+    assert results.git_state(repo) == {"commit": head, "dirty": False}
+    (repo / "notes.txt").write_text("untracked")        # untracked files are not a change
+    assert results.git_state(repo) == {"commit": head, "dirty": False}
+    (repo / "claims.py").write_text("CLAIMS = [1]\n")   # a tracked file changed
+    assert results.git_state(repo) == {"commit": head, "dirty": True}
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    assert results.git_commit(outside) is None
+    assert results.git_state(outside) == {"commit": None, "dirty": None}
+
+
+def test_git_is_asked_in_the_current_folder_when_none_is_given(repo, monkeypatch):
+    monkeypatch.chdir(repo)
+    head = _git(repo, "rev-parse", "HEAD")
+    assert results.git_commit() == head
+    (repo / "claims.py").write_text("changed\n")
+    assert results.git_state() == {"commit": head, "dirty": True}
+
+
+def test_a_git_that_fails_or_hangs_leaves_the_state_unknown(repo, monkeypatch):
+    """git missing, hung (each call is given at most 5 s) or failing for
+    status only: the run goes on with null fields, never a traceback."""
+    import subprocess
+
+    real_run, asked = subprocess.run, []
+    head = _git(repo, "rev-parse", "HEAD")
+
+    def recording(args, **kwargs):
+        asked.append((args, kwargs))
+        assert 0 < kwargs["timeout"] <= 5  # a hung git cannot stall a run
+        return real_run(args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "run", recording)
+    results.git_state(repo)
+    assert [a[0][1] for a in asked] == ["rev-parse", "status"]
+    assert all(k["cwd"] == repo for _, k in asked)
+
+    def hung(args, **kwargs):
+        raise subprocess.TimeoutExpired(args, kwargs["timeout"])
+
+    monkeypatch.setattr(subprocess, "run", hung)
+    assert results.git_commit(repo) is None
+    assert results.git_state(repo) == {"commit": None, "dirty": None}
+
+    def missing(args, **kwargs):
+        raise FileNotFoundError(2, "No such file or directory: 'git'")
+
+    monkeypatch.setattr(subprocess, "run", missing)
+    assert results.git_state(repo) == {"commit": None, "dirty": None}
+
+    for failure in (hung, missing, lambda args, **kw: subprocess.CompletedProcess(args, 128, "", "")):
+        def status_fails(args, failure=failure, **kwargs):
+            return real_run(args, **kwargs) if args[1] == "rev-parse" else failure(args, **kwargs)
+
+        monkeypatch.setattr(subprocess, "run", status_fails)
+        assert results.git_state(repo) == {"commit": head, "dirty": None}
+
+    monkeypatch.setattr(subprocess, "run", lambda args, **kw: subprocess.CompletedProcess(
+        args, 1, "0" * 40 + "\n", "fatal"))
+    assert results.git_commit(repo) is None  # a failing rev-parse's output is not a commit
+    monkeypatch.setattr(subprocess, "run", lambda args, **kw: subprocess.CompletedProcess(
+        args, 0, "\n", ""))
+    assert results.git_commit(repo) is None  # nor is an empty one
+
+
+def test_a_claims_module_file_records_the_git_state_of_its_project(repo, tmp_path):
+    head = _git(repo, "rev-parse", "HEAD")
+    module = str(repo / "claims.py")
+    assert results._claims_module_git(module) == {
+        "claims_module_git_commit": head, "claims_module_git_dirty": False}
+    env = results.environment(module)
+    assert (env["claims_module_git_commit"], env["claims_module_git_dirty"]) == (head, False)
+    # A module name (not a file), a folder, a missing file or none: nothing recorded.
+    for not_a_file in (None, "", "optbench.examples", str(repo), str(repo / "gone.py")):
+        assert results._claims_module_git(not_a_file) == {}
+    assert "claims_module_git_commit" not in results.environment()
+
+
+def test_the_pandas_string_storage_is_what_a_str_column_gets():
+    import sys
+
+    import pandas as pd
+
+    with pd.option_context("mode.string_storage", "python"):
+        assert results._pandas_string_storage() == "python"
+    with pd.option_context("mode.string_storage", "pyarrow"):
+        assert results._pandas_string_storage() == "pyarrow"
+    with pytest.warns(Warning), pd.option_context("future.infer_string", False):
+        assert results._pandas_string_storage() == "object"  # pandas 2's object columns
+    saved = sys.modules["pandas"]
+    sys.modules["pandas"] = None  # pandas not installed: unknown, not a failed run
+    try:
+        assert results._pandas_string_storage() is None
+    finally:
+        sys.modules["pandas"] = saved
+
+
+def test_the_environment_records_exactly_its_fields(monkeypatch):
+    import platform
+
+    import torch
+
+    env = results.environment()
+    assert set(env) == {
+        "python", "platform", "cpu_model", "cpu_flags", "cores", "usable_cores", "torch",
+        "cuda_device", "git_commit", "git_dirty", "libraries", "pandas_string_storage",
+        "load_average_at_start", "timestamp"}
+    assert env["platform"] == platform.platform()
+    assert (env["cpu_model"], env["cpu_flags"]) == results.cpu_info()
+    assert env["usable_cores"] == len(os.sched_getaffinity(0))
+    assert list(env["libraries"]) == list(results.LIBRARIES)
+    # Where the OS cannot say (no affinity, no load average), the fallbacks.
+    monkeypatch.delattr(os, "sched_getaffinity")
+    monkeypatch.delattr(os, "getloadavg")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda index: f"GPU number {index}")
+    env = results.environment()
+    assert env["usable_cores"] == os.cpu_count()
+    assert env["load_average_at_start"] is None
+    assert env["cuda_device"] == "GPU number 0"
+
+
+def test_a_library_not_installed_reads_none(monkeypatch):
+    monkeypatch.setattr(results, "LIBRARIES", ("numpy", "no-such-library-optbench"))
+    assert results.library_versions() == {
+        "numpy": __import__("numpy").__version__, "no-such-library-optbench": None}
+
+
+def test_a_model_name_holding_a_colon_and_an_empty_platform_name(tmp_path, monkeypatch):
+    import platform
+    from pathlib import Path as RealPath
+
+    fake = tmp_path / "cpuinfo"
+    fake.write_text("model name\t: Vendor CPU: rev 2\nflags\t\t: avx\n")
+    monkeypatch.setattr(results, "Path", lambda p: fake if p == "/proc/cpuinfo" else RealPath(p))
+    monkeypatch.setattr(platform, "processor", lambda: "")
+    monkeypatch.setattr(platform, "machine", lambda: "")
+    assert results.cpu_info() == ("Vendor CPU: rev 2", ["avx"])
+
+
+# --- write_atomic, save and load: the exact behaviour and messages ---
+
+def test_the_temporary_file_is_hidden_beside_the_target(tmp_path, monkeypatch):
+    """Renamed over the target from the same folder (so the rename is atomic,
+    never across file systems), named so that no glob for *.json picks it up."""
+    real_replace, renamed = os.replace, []
+
+    def recording(src, dst):
+        renamed.append((Path(src), Path(dst)))
+        assert Path(src).read_text(encoding="utf-8") == "µs\n"  # whole before the rename
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", recording)
+    target = tmp_path / "a" / "b" / "r.json"  # folders made, however deep
+    results.write_atomic(target, "µs\n")
+    [(src, dst)] = renamed
+    assert dst == target and src.parent == target.parent
+    assert src.name.startswith(".r.json.") and src.name.endswith(".tmp")
+    assert target.read_bytes() == "µs\n".encode("utf-8")
+
+
+def test_a_write_error_without_errno_still_names_its_cause(tmp_path, monkeypatch):
+    def odd(*_):
+        raise OSError("the disk went away")
+
+    monkeypatch.setattr(os, "replace", odd)
+    with pytest.raises(results.ResultsError) as info:
+        results.write_atomic(tmp_path / "r.json", "x")
+    assert str(info.value) == f"cannot write {tmp_path / 'r.json'}: the disk went away"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_save_writes_indented_json_in_the_given_order_with_nan(tmp_path):
+    path = tmp_path / "doc.json"
+    results.save({"zeta": 1, "alpha": [float("nan")]}, path)  # a plain document
+    assert path.read_text() == '{\n  "zeta": 1,\n  "alpha": [\n    NaN\n  ]\n}\n'
+
+
+def test_load_messages_name_the_file_exactly(tmp_path):
+    missing = tmp_path / "missing.json"
+    with pytest.raises(results.ResultsError) as info:
+        results.load(missing)
+    assert str(info.value) == f"{missing}: no such results file"
+    with pytest.raises(results.ResultsError) as info:
+        results.load(tmp_path)  # a folder
+    assert str(info.value).startswith(f"{tmp_path}: cannot read: ")
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"schema_version": 99, "claims": []}')
+    with pytest.raises(results.ResultsError) as info:
+        results.load(bad)
+    assert str(info.value) == (f"{bad}: schema_version 99 is not one this optbench reads "
+                               "(1, 2, 3, 4)")
+    bad.write_text('{"schema_version": 4, "claims": [{"id": "a", "verdict": "confirmed", '
+                   '"workload": 5}]}')
+    with pytest.raises(results.ResultsError) as info:
+        results.load(bad)
+    assert str(info.value) == (f"{bad}: a claim entry does not fit the schema: "
+                               "'int' object is not iterable")
+
+
+def test_an_entry_with_only_the_required_keys_loads(tmp_path):
+    path = tmp_path / "r.json"
+    path.write_text('{"schema_version": 4, "claims": [{"id": "a", "verdict": "confirmed", '
+                    '"workload": {"size": 1, "device": "cpu"}}]}')
+    [entry] = results.load(path).claims
+    assert (entry.id, entry.verdict, entry.workload["size"]) == ("a", "confirmed", 1)

@@ -291,8 +291,8 @@ def judge(previous: Results, current: Results,
     return outcome
 
 
-def _interval(entry: Entry | None, contrast: str) -> str:
-    found = entry.contrasts.get(contrast) if entry is not None else None
+def _interval(entry: Entry, contrast: str) -> str:
+    found = entry.contrasts.get(contrast)
     if found is None or found.ci_low is None:
         return "n/a"
     return f"[{found.ci_low:.4g}, {found.ci_high:.4g}]"
