@@ -424,3 +424,46 @@ def test_an_entry_with_only_the_required_keys_loads(tmp_path):
                     '"workload": {"size": 1, "device": "cpu"}}]}')
     [entry] = results.load(path).claims
     assert (entry.id, entry.verdict, entry.workload["size"]) == ("a", "confirmed", 1)
+
+
+def test_every_mapping_of_an_entry_and_a_file_is_read_only():
+    """A loaded results file is a record of what was measured: no reader
+    (the gate, the report) can change it by accident."""
+    from optbench.core.schema import Contrast, Entry, Reading, VariantSummary
+
+    entry = Entry("c", "confirmed", {"size": 1}, claimed={"text": "x"},
+                  variants={"baseline": VariantSummary(1)}, contrasts={"optimized": Contrast(
+                      "optimized", "baseline", 0.5)}, sampling={"rounds": 3},
+                  noise={"floor": 0.01}, instructions={"tool": "callgrind"},
+                  equivalence={"per_variant": {}}, ablation={"cells": {}},
+                  secondary={"opens": Reading("counter", values={"baseline": 1})},
+                  extra={"future": 1}, warnings=["w"])
+    for name in ("workload", "claimed", "variants", "contrasts", "sampling", "noise",
+                 "instructions", "equivalence", "secondary", "ablation", "extra"):
+        with pytest.raises(TypeError):
+            getattr(entry, name)["new"] = 1
+    assert entry.warnings == ("w",)
+    reading = Reading("counter", values={"a": 1}, samples={"a": [1]}, sampling={"rounds": 1})
+    for name in ("values", "samples", "sampling"):
+        with pytest.raises(TypeError):
+            getattr(reading, name)["new"] = 1
+    doc = Results.from_json({"schema_version": 4, "tool": {"name": "optbench"},
+                             "environment": {"python": "3"}, "run": {"quick": True},
+                             "claims": [entry.to_json()]})
+    for name in ("tool", "environment", "run"):
+        with pytest.raises(TypeError):
+            getattr(doc, name)["new"] = 1
+    assert isinstance(doc.claims, tuple) and doc.tool == {"name": "optbench"}
+    [again] = doc.claims
+    assert again.warnings == ("w",) and again.extra == {"future": 1}
+
+
+def test_a_variant_summary_and_a_file_keep_every_field_and_freeze_their_lists():
+    from optbench.core.schema import VariantSummary
+
+    summary = VariantSummary(2.5, 5, [1, 2, 2.5, 3, 4], 0.4)
+    assert summary.samples == (1, 2, 2.5, 3, 4)
+    assert VariantSummary.from_json(summary.to_json()) == summary
+    assert VariantSummary.from_json({"median": 7}) == VariantSummary(7, 1, (), None)
+    doc = Results(4, {}, {}, {}, [])
+    assert doc.claims == ()

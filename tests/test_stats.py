@@ -12,7 +12,7 @@ from optbench.core import stats
 
 def test_lag1_autocorrelation_from_four_readings_on():
     assert stats.lag1_autocorrelation([1, 2, 3, 4]) == 0.25     # four: read
-    assert stats.lag1_autocorrelation([1, 2, 3]) == 0.0         # three: too few
+    assert stats.lag1_autocorrelation([1, 3, 2]) == 0.0         # three: too few
     assert stats.lag1_autocorrelation([0, 1, 0, 1, 0, 1]) == pytest.approx(-5 / 6)
     assert stats.lag1_autocorrelation([7, 7, 7, 7, 7]) == 0.0   # constant
     # Deviations whose squares underflow to zero: nothing to read, not 0/0.
@@ -59,6 +59,8 @@ def test_a_mean_interval_edges():
 @pytest.mark.parametrize("baseline, other", [
     ([5, 5, 5, 5, 5], [1, 2, 3, 4, 5]),   # only the optimized readings vary
     ([1, 2, 3, 4, 5], [5, 5, 5, 5, 5]),   # only the baseline's
+    ([3, 3, 3, 3, 3], [1, 1.25, 1.5, 1.75, 2]),   # spread exactly 1
+    ([1, 1.25, 1.5, 1.75, 2], [3, 3, 3, 3, 3]),
 ])
 def test_an_unpaired_interval_reflects_the_side_that_varies(baseline, other):
     est = stats.ratio_interval(baseline, other, paired=False)

@@ -274,3 +274,29 @@ def test_a_marginal_ratio_without_noise_is_exact_and_its_interval_a_point():
                           ([9.0, 9.2, 8.8, 9.0], [4.5, 4.6, 4.4, 4.5]))
     assert wide.ci_low <= narrow.ci_low <= 0.5 <= narrow.ci_high <= wide.ci_high
     assert wide.ci_high - wide.ci_low > narrow.ci_high - narrow.ci_low
+
+
+# --- the rule's boundaries, each on the side its table says (mutation survivors) ---
+
+@pytest.mark.parametrize("threshold, lo, hi, floor, expected", [
+    (Fraction(1), 0.99, 1.01, 0.05, INCONCLUSIVE),     # a cost bound has no noise floor
+    (Fraction(21, 20), 1.05, 1.2, 0, INCONCLUSIVE),    # on the bound is not beyond it
+    (Fraction(21, 20), 1.06, 1.2, 0, REFUTED),
+    (Fraction(1, 2), 1.0, 1.2, 0, NO_EFFECT),          # from exactly 1 up: not slower
+    (Fraction(1, 2), 0.5, 0.8, 0, INCONCLUSIVE),       # reaches the claim at its low end
+    (Fraction(1, 2), 0.7, 1.0, 0, NO_EFFECT),          # up to exactly 1: not clear of it
+    (Fraction(1, 2), 0.5, 1.1, 0, INCONCLUSIVE),
+    (Fraction(1, 2), 0.3, math.inf, 0, INCONCLUSIVE),  # an unbounded end
+    (Fraction(1, 2), 1.5, math.inf, 0, REFUTED),
+])
+def test_each_boundary_falls_on_its_documented_side(threshold, lo, hi, floor, expected):
+    from optbench.core.verdict import position
+
+    assert position(threshold, lo, hi, floor) == expected
+
+
+def test_rank_orders_the_verdicts_and_knows_no_others():
+    from optbench.core.verdict import ORDER, rank
+
+    assert [rank(v) for v in ORDER] == [0, 1, 2, 3, 4]
+    assert rank("not measurable here") is None and rank("made up") is None
