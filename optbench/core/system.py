@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from .claim import Case, Claim, Claimed, Equivalence, Metric, Workload
 from .design import Configuration, Switch, check_switches, configuration
@@ -68,10 +68,12 @@ def system(*, id: str, source: str, title: str, claimed: Claimed, switches: Sequ
            secondary: Sequence[Metric] = (), notes: str = "", revision: int = 1,
            best: Any = None, component: str = "system",
            headline_size: int | None = None, devices: Sequence[str] = ("cpu",),
-           requires: Sequence[str] = (), quick_design: str | None = None) -> Claim:
+           requires: Sequence[str] = (), quick_design: str | None = None,
+           claimed_on: Mapping[str, Claimed] | None = None) -> Claim:
     """A system claim: `run` end to end, all-before against all-after, with
     every switch's share measured. `isolation` says how samples run and why;
-    `quick_design` ("none", "screen") what quick mode measures by default.
+    `quick_design` ("none", "screen") what quick mode measures by default;
+    `claimed_on` a device's own claimed figure (a GPU speed-up beside the CPU's).
     `run` must start afresh each time (its output is checked from the last
     timed run of each cell)."""
     check_switches(switches, id)
@@ -107,4 +109,4 @@ def system(*, id: str, source: str, title: str, claimed: Claimed, switches: Sequ
         output=output, equivalence=equivalence, secondary=secondary, notes=notes,
         revision=revision, switches=tuple(switches), isolation=isolation,
         headline_size=headline_size, devices=devices, requires=requires,
-        quick_design=quick_design)
+        quick_design=quick_design, claimed_on=dict(claimed_on or {}))

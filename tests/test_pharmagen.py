@@ -1,0 +1,116 @@
+"""system.pharmagen: Pharmagen's train_pipeline, every change of the PR on its path a
+switch (4a1e100f -> 3cd3227b). Exact behaviour and counts; timings live in the
+verdicts. The runs here use the model's SMALL widths (the same structure)."""
+import inspect
+import multiprocessing
+
+import pandas as pd
+import pytest
+import torch
+
+from optbench.components.pharmagen import pipeline
+from optbench.components.pharmagen.claims import SWITCHES, SYSTEM
+from optbench.core.same import same
+from optbench.workloads import pharmgkb
+
+ROWS = 300
+ALL = frozenset(s.name for s in SWITCHES)
+
+
+@pytest.fixture(scope="module")
+def tsv(tmp_path_factory):
+    return pharmgkb.write_tsv(tmp_path_factory.mktemp("pharmagen") / "data.tsv", ROWS)
+
+
+def _run(on, tsv, tmp_path, name="run", **kw):
+    return pipeline.run(frozenset(on), tsv, tmp_path / name, scale=pipeline.SMALL, **kw)
+
+
+def test_before_the_pr_each_outcome_string_became_its_characters(tsv):
+    """data.py at 4a1e100f maps its clean-up over each raw phenotype_outcome
+    string (the split into labels comes later): the labels are fragments of
+    the list's repr. 3cd3227b's guard leaves strings alone: the outcomes."""
+    before = pipeline.load_data(tsv)
+    after = pipeline.load_data(tsv, frozenset({"label_guard"}))
+    raw = pd.read_csv(tsv, sep="\t")["Phenotype_outcome"].iloc[0]
+    assert after["phenotype_outcome"].iloc[0] == pipeline._split_labels(raw)
+    assert set().union(*after["phenotype_outcome"]) <= set(pharmgkb.OUTCOMES)
+    fragments = set().union(*before["phenotype_outcome"])
+    assert "'D'" in fragments and "'_'" in fragments and not fragments & set(pharmgkb.OUTCOMES)
+    # Every other column is cleaned alike.
+    others = [c for c in before.columns if c != "phenotype_outcome"]
+    pd.testing.assert_frame_equal(before[others], after[others])
+
+
+def test_a_missing_outcome_stops_the_before_code_and_not_the_after(tmp_path):
+    tsv = pharmgkb.write_tsv(tmp_path / "missing.tsv", ROWS, with_missing=0.02)
+    with pytest.raises(TypeError, match="'float' object is not iterable"):
+        pipeline.load_data(tsv)
+    after = pipeline.load_data(tsv, frozenset({"label_guard"}))
+    assert (after["phenotype_outcome"].map(len) == 0).sum() > 0   # no labels, not a crash
+
+
+def test_regex_false_is_pandas_default_and_changes_nothing(tsv):
+    """literal_replace: read from the installed pandas itself."""
+    assert inspect.signature(pd.Series.str.replace).parameters["regex"].default is False
+    pd.testing.assert_frame_equal(pipeline.load_data(tsv),
+                                  pipeline.load_data(tsv, frozenset({"literal_replace"})))
+
+
+def test_on_the_cpu_every_switch_but_the_label_guard_leaves_the_run_unchanged(tsv, tmp_path):
+    """amp, cuda_flags and pin_memory are gated on torch.cuda.is_available();
+    workers, their persistence and non_blocking change no number the run
+    computes. Exactly the same losses, accuracies and weights."""
+    assert not torch.cuda.is_available()
+    before = _run((), tsv, tmp_path, "before")
+    after_but_labels = _run(ALL - {"label_guard"}, tsv, tmp_path, "after")
+    assert same(before, after_but_labels)
+    assert SYSTEM.equivalence.judge(before, after_but_labels) is True
+    after = _run(ALL, tsv, tmp_path, "all")
+    assert len(before["labels"]["phenotype_outcome"]) > len(pharmgkb.OUTCOMES)
+    assert after["labels"]["phenotype_outcome"] == sorted(pharmgkb.OUTCOMES)
+    assert SYSTEM.equivalence.judge(before, after) is False   # the task changed
+    assert before["rows"] == after["rows"] == (240, 60)
+    for name in ("pmodel_Phenotype_Effect_Outcome.pth", "training_report.txt",
+                 "encoders_Phenotype_Effect_Outcome.pkl"):
+        assert (tmp_path / "all" / name).stat().st_size > 0
+
+
+def test_the_model_is_the_codebases_deepfm():
+    model = pipeline.DeepFMPGenModel({"drug": 10, "genalle": 11, "gene": 12, "allele": 13},
+                                     {"phenotype_outcome": 6, "effect_direction": 5,
+                                      "effect_type": 9}, pipeline.FULL)
+    assert model.attention.self_attn.num_heads == 8
+    assert [layer.in_features for layer in model.deep] == [4 * 384, 1280, 1280, 1280]
+    assert {t: h.in_features for t, h in model.heads.items()} == dict.fromkeys(
+        ("phenotype_outcome", "effect_direction", "effect_type"), 1280 + 6)
+    out = model(*[torch.zeros(3, dtype=torch.long)] * 4)
+    assert {t: tuple(v.shape) for t, v in out.items()} == {
+        "phenotype_outcome": (3, 6), "effect_direction": (3, 5), "effect_type": (3, 9)}
+
+
+@pytest.mark.parametrize("on, per_loader", [
+    ((), pipeline.WORKERS_BEFORE),
+    (("dynamic_workers",), min(multiprocessing.cpu_count(), 8)),
+    (("dynamic_workers", "persistent_workers"), min(multiprocessing.cpu_count(), 8)),
+])
+def test_each_loader_starts_its_workers_once_in_the_one_epoch(tsv, tmp_path, on, per_loader):
+    queues = []
+    _run(on, tsv, tmp_path, count_workers=queues)
+    started = []
+    for queue in queues:
+        count = 0
+        while not queue.empty():
+            queue.get()
+            count += 1
+        started.append(count)
+    assert started == [per_loader, per_loader]   # the train loader's, then validation's
+
+
+def test_the_system_declares_each_change_of_the_pr():
+    assert [s.name for s in SWITCHES] == [
+        "literal_replace", "label_guard", "dynamic_workers", "persistent_workers", "pin_memory",
+        "non_blocking", "amp", "cuda_flags"]
+    assert all(s.commit == "3cd3227b" for s in SWITCHES)
+    assert SYSTEM.claimed_at(1000, "cpu").text.startswith("CPU-only systems: 1.2-1.5x")
+    assert SYSTEM.claimed_at(1000, "cuda").text.startswith("Training Speed 2-4x faster")
