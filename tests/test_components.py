@@ -492,19 +492,19 @@ def test_literal_replace_shows_which_rows_the_gene_name_rules_change(claims):
     # matches the literal "variant*3", which regex=False does rewrite.
     expected = sum("BRCA1/2" in r or "variant*3" in r for r in rows)
     assert expected > 0
-    assert measure(claims, "preprocess.literal_replace", "baseline", 10_000,
+    assert measure(claims, "preprocess.literal_replace_whatif", "baseline", 10_000,
                    "rows_changed_by_name_rules") == 0
-    assert measure(claims, "preprocess.literal_replace", "optimized", 10_000,
+    assert measure(claims, "preprocess.literal_replace_whatif", "optimized", 10_000,
                    "rows_changed_by_name_rules") == expected
-    per_rule = measure(claims, "preprocess.literal_replace", "optimized", 10_000,
+    per_rule = measure(claims, "preprocess.literal_replace_whatif", "optimized", 10_000,
                        "name_rules_per_pattern")
     assert f"'BRCA1.2': {sum('BRCA1/2' in r for r in rows):,} rows, all with 'BRCA1/2'" in per_rule
     assert "'CYP2D6(*4)': regex=True raises" in per_rule
 
 
 def test_string_claims_run_on_the_storage_they_name(claims):
-    for claim_id, storage in (("preprocess.literal_replace", "python"),
-                              ("preprocess.per_row_replace_pyarrow", "pyarrow")):
+    for claim_id, storage in (("preprocess.literal_replace_whatif", "python"),
+                              ("preprocess.per_row_replace_pyarrow_whatif", "pyarrow")):
         claim = claims[claim_id]
         assert storage in claim.workload.name
         if claim.missing():
@@ -518,7 +518,7 @@ def test_a_claim_missing_a_module_is_not_measurable_and_skipped_by_runners(claim
 
     from optbench.core import engine, verdict
     from optbench.runners.cases import Unavailable
-    claim = replace(claims["preprocess.literal_replace"], requires=("no_such_module_xyz",))
+    claim = replace(claims["preprocess.literal_replace_whatif"], requires=("no_such_module_xyz",))
     entry = engine.measure_case(claim, 10_000, "cpu", engine.RunOptions(quick=True))
     assert entry.verdict == verdict.NOT_MEASURABLE
     assert "no_such_module_xyz" in entry.reason

@@ -73,7 +73,7 @@ def test_the_reports_settings_that_are_pytorchs_defaults_say_so(claims):
 
 
 def test_throughput_is_read_for_each_worker_count_oversubscription_marked(claims):
-    reading = measure(claims, "loader.dynamic_workers", "optimized", 64,
+    reading = measure(claims, "loader.dynamic_workers_whatif", "optimized", 64,
                       "images_per_s_by_workers")
     readings, _, warned = reading.partition("; ")
     counts = [int(part.split(":")[0]) for part in readings.split(" · ")]

@@ -114,3 +114,62 @@ def test_the_system_declares_each_change_of_the_pr():
     assert all(s.commit == "3cd3227b" for s in SWITCHES)
     assert SYSTEM.claimed_at(1000, "cpu").text.startswith("CPU-only systems: 1.2-1.5x")
     assert SYSTEM.claimed_at(1000, "cuda").text.startswith("Training Speed 2-4x faster")
+
+
+# --- the unit claims re-read against the codebase -----------------------------------------
+
+def test_trainer_amp_on_the_cpu_is_the_before_step_and_says_why(claims):
+    """3cd3227b's use_amp = torch.cuda.is_available(): without CUDA the
+    after step is the before one, loss for loss."""
+    from test_components import measure
+
+    claim = claims["trainer.amp"]
+    data = claim.workload.make(64)
+    curves = [claim.output(claim.case(v, 64, data=data)) for v in ("baseline", "optimized")]
+    assert curves[0] == curves[1] and len(curves[0]) == 20
+    assert curves[0][-1] < curves[0][0]          # the codebase's model learns its batches
+    precision = measure(claims, "trainer.amp", "optimized", 64, "precision")
+    assert precision.startswith("float32: use_amp = torch.cuda.is_available() is False")
+    assert measure(claims, "trainer.amp", "baseline", 64, "precision") == "float32 (no autocast)"
+    assert measure(claims, "trainer.amp", "optimized", 64, "skipped_steps") == 0
+
+
+def test_loader_dynamic_workers_goes_from_the_codebases_four(claims):
+    from test_components import measure
+
+    assert measure(claims, "loader.dynamic_workers", "baseline", 1000, "workers") == 4
+    assert measure(claims, "loader.dynamic_workers", "optimized", 1000, "workers") == \
+        min(multiprocessing.cpu_count(), 8)
+    claim = claims["loader.dynamic_workers"]
+    data = claim.workload.make(1000)
+    batches = [claim.output(claim.case(v, 1000, data=data)) for v in ("baseline", "optimized")]
+    assert claim.equivalence.judge(*batches) is True
+    assert len(batches[0]) == 13 and set(batches[0][0]) >= {"drug", "phenotype_outcome"}
+
+
+def test_preprocess_load_data_changes_the_labels_and_the_missing_cell(claims):
+    from test_components import measure
+
+    before = measure(claims, "preprocess.load_data", "baseline", 1000, "phenotype_outcome_labels")
+    after = measure(claims, "preprocess.load_data", "optimized", 1000, "phenotype_outcome_labels")
+    assert after == "6: 'Dosage', 'Efficacy', 'Metabolism/PK', 'Other Outcome', 'PD', 'Toxicity'"
+    assert before.startswith("36: ") and "\"'D'\"" in before
+    assert measure(claims, "preprocess.load_data", "baseline", 1000, "missing_outcome") == \
+        "raises TypeError: 'float' object is not iterable"
+    assert measure(claims, "preprocess.load_data", "optimized", 1000,
+                   "missing_outcome").startswith("loads: ")
+    claim = claims["preprocess.load_data"]
+    data = claim.workload.make(1000)
+    frames = [claim.output(claim.case(v, 1000, data=data)) for v in ("baseline", "optimized")]
+    assert claim.equivalence.judge(*frames) is False
+
+
+def test_the_readings_of_the_reports_text_are_named_what_ifs(claims):
+    whatifs = [c for c in claims.values() if c.id.endswith("_whatif")]
+    for claim_id in ("trainer.amp_whatif", "trainer.amp_fusion_whatif",
+                     "trainer.amp_resnet_whatif", "loader.dynamic_workers_whatif",
+                     "preprocess.literal_replace_whatif", "preprocess.per_row_replace_whatif"):
+        assert claims[claim_id] in whatifs
+        assert claims[claim_id].title.startswith("What-if: ")
+    for claim_id in ("trainer.amp", "loader.dynamic_workers", "preprocess.load_data"):
+        assert "Aderfi/Pharmagen 4a1e100f -> 3cd3227b" in claims[claim_id].source

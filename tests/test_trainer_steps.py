@@ -85,7 +85,7 @@ def test_amp_auto_follows_the_hardware():
     assert amp_enabled(Settings(amp="auto"), "cuda")
 
 
-@pytest.mark.parametrize("claim_id", ["trainer.amp", "trainer.amp_fusion"])
+@pytest.mark.parametrize("claim_id", ["trainer.amp_whatif", "trainer.amp_fusion_whatif"])
 def test_amp_loss_follows_float32_and_says_what_it_ran_in(claims, claim_id):
     size = claims[claim_id].sizes(quick=True)[0]
     reading = measure(claims, claim_id, "optimized", size, "loss_against_float32")

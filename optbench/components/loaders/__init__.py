@@ -5,11 +5,16 @@ from optbench.core.claim import pick_claim_variant
 
 from .factory import LoaderSettings
 
-# loader.dynamic_workers: no num_workers (0), the report's min(cpu_count(), 8),
-# best: the CPUs this process may use (affinity and cgroup quota), capped at 8.
-DYNAMIC_WORKERS_VARIANTS = {"baseline": LoaderSettings(),
+# loader.dynamic_workers: Pharmagen's loaders, 4a1e100f's 4 workers -> 3cd3227b's
+# min(cpu_count(), 8); best: the CPUs this process may use (affinity and cgroup
+# quota), capped at 8.
+DYNAMIC_WORKERS_VARIANTS = {"baseline": LoaderSettings(num_workers=4),
                             "optimized": LoaderSettings(num_workers="report"),
                             "best": LoaderSettings(num_workers="usable")}
+# loader.dynamic_workers_whatif: the formula against no workers at all, over image files.
+DYNAMIC_WORKERS_WHATIF_VARIANTS = {"baseline": LoaderSettings(),
+                                   "optimized": LoaderSettings(num_workers="report"),
+                                   "best": LoaderSettings(num_workers="usable")}
 # The other settings, each alone on a loader with 2 workers (or none for pinning).
 PERSISTENT_WORKERS_VARIANTS = {"baseline": LoaderSettings(num_workers=2),
                                "optimized": LoaderSettings(num_workers=2,
@@ -19,6 +24,7 @@ PREFETCH_FACTOR_VARIANTS = {"baseline": LoaderSettings(num_workers=2),
 PIN_MEMORY_VARIANTS = {"baseline": LoaderSettings(), "optimized": LoaderSettings(pin_memory=True)}
 
 _BY_CLAIM = {"dynamic_workers": DYNAMIC_WORKERS_VARIANTS,
+             "dynamic_workers_whatif": DYNAMIC_WORKERS_WHATIF_VARIANTS,
              "persistent_workers": PERSISTENT_WORKERS_VARIANTS,
              "prefetch_factor": PREFETCH_FACTOR_VARIANTS, "pin_memory": PIN_MEMORY_VARIANTS}
 

@@ -1,13 +1,18 @@
 """The DataLoader settings of the pharmagen report and the video-pipeline
 report §3, one claim per setting (factory.py builds the loaders):
 
-loader.dynamic_workers     "num_workers = min(cpu_count(), 8)", "10-30% improvement"
+loader.dynamic_workers     "num_workers = min(cpu_count(), 8)", "10-30% improvement":
+                           Pharmagen's train loader, 4 workers -> the formula
+                           (Aderfi/Pharmagen 4a1e100f -> 3cd3227b)
+loader.dynamic_workers_whatif  the formula against no workers, over image files
 loader.persistent_workers  "Workers persist across epochs", "Reduces memory fragmentation"
 loader.prefetch_factor     "prefetch_factor=2 (batch prefetching)"
 loader.pin_memory          "pin_memory=True (faster CPU→GPU transfer)"
 
-Measured over the collator's image files (a file decoded and resized per
-sample) and, for the worker counts, an in-memory dataset too.
+The last three are the video-pipeline report's readings, over the collator's
+image files (a file decoded and resized per sample). Pharmagen's own
+pin_memory (`torch.cuda.is_available()`) and persistent_workers (with the one
+epoch train_pipeline forces) are switches of system.pharmagen.
 """
 from __future__ import annotations
 
@@ -19,12 +24,13 @@ from dataclasses import dataclass, field
 import psutil
 import torch
 
-from optbench.core.claim import Case, Claim, Claimed, Equivalence, Metric, Workload
+from optbench.core.claim import (Case, Claim, Claimed, Equivalence, Metric, Workload,
+                                 scratch_folder)
 from optbench.core.isolate import in_a_new_process
 from optbench.core.units import quantity
 
-from . import (DYNAMIC_WORKERS_VARIANTS, PERSISTENT_WORKERS_VARIANTS, PIN_MEMORY_VARIANTS,
-               PREFETCH_FACTOR_VARIANTS)
+from . import (DYNAMIC_WORKERS_VARIANTS, DYNAMIC_WORKERS_WHATIF_VARIANTS,
+               PERSISTENT_WORKERS_VARIANTS, PIN_MEMORY_VARIANTS, PREFETCH_FACTOR_VARIANTS)
 from .datasets import InMemory, image_files
 from .factory import (REPORT_FORMULA, LoaderSettings, affinity_cpus, best_workers,
                       cgroup_cpu_quota, make_loader, report_workers, usable_cpus, workers_of)
@@ -66,13 +72,14 @@ def _batches(case: Case) -> list:
         return [tuple(t.clone() for t in batch) for batch in _setup(case).loader]
 
 
-def _throughput(dataset, workers: int, epochs: int = 2) -> tuple[float, list[str]]:
+def _throughput(dataset, workers: int, epochs: int = 2,
+                batch: int = BATCH) -> tuple[float, list[str]]:
     """Samples per second over `epochs` epochs with `workers` workers (their
     start each epoch included, as a loader without persistent workers pays),
     and what PyTorch warned meanwhile."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        loader = make_loader(dataset, BATCH, LoaderSettings(num_workers=workers))
+        loader = make_loader(dataset, batch, LoaderSettings(num_workers=workers))
         started = time.perf_counter()
         for _ in range(epochs):
             for _ in loader:
@@ -88,14 +95,16 @@ def _worker_counts() -> list[int]:
                    2 * usable_cpus(), 8})
 
 
-def _by_workers(state: Loading, dataset_key: str) -> str:
+def _by_workers(state: Loading, dataset_key: str, batch: int = BATCH) -> str:
+    """Throughput for each worker count over the case's own dataset, or
+    ("in_memory") samples already in memory."""
     shared = state.case.data.shared
     if dataset_key not in shared:
-        dataset = state.case.data.dataset if dataset_key == "images" else \
-            InMemory(len(state.case.data.dataset))
+        dataset = InMemory(len(state.case.data.dataset)) if dataset_key == "in_memory" else \
+            state.case.data.dataset
         usable, parts, warned = usable_cpus(), [], None
         for n in _worker_counts():
-            rate, said = _throughput(dataset, n)
+            rate, said = _throughput(dataset, n, batch=batch)
             parts.append(f"{n}: {quantity(rate, '')}/s" + (" (oversubscribed)" if n > usable
                                                            else ""))
             if warned is None and any("suggested max number of worker" in m for m in said):
@@ -123,13 +132,14 @@ def _workers(state: Loading) -> int:
 # "CPU Efficiency | 10-30% better | Dynamic workers".
 TEN_THIRTY = Claimed.percent_less(10, 30, text="10-30% CPU improvement (dynamic workers)")
 
-DYNAMIC_WORKERS = Claim(
-    id="loader.dynamic_workers",
+DYNAMIC_WORKERS_WHATIF = Claim(
+    id="loader.dynamic_workers_whatif",
     source="pharmagen report, CPU Optimizations 1",
     component="loaders",
-    title=f"DataLoader workers: none (PyTorch's default) -> {REPORT_FORMULA}",
+    title=f"What-if: DataLoader workers: none (PyTorch's default) -> {REPORT_FORMULA}, over "
+          f"image files",
     claimed=TEN_THIRTY,
-    variants=DYNAMIC_WORKERS_VARIANTS,
+    variants=DYNAMIC_WORKERS_WHATIF_VARIANTS,
     workload=Workload("the collator's image files (128x96 and 256x256, JPEG and PNG), "
                       "decoded and resized to 64x64 per sample; batches of 16", _images,
                       sizes=(64, 256), quick_sizes=(64,), size_unit="images"),
@@ -148,10 +158,76 @@ DYNAMIC_WORKERS = Claim(
     ),
     output=_batches,
     equivalence=Equivalence.allclose(rtol=0, atol=0, description="the same batches, in order"),
-    notes="Before the report, most literally, the DataLoader had no num_workers argument "
-          "(PyTorch's default, 0). In a container os.cpu_count() is the host's: the formula "
-          "can start 8 workers on 2 usable CPUs; the by-workers readings show what that "
-          "costs here.",
+    notes="What-if (revision 1 of loader.dynamic_workers, read from the report's text): no "
+          "num_workers argument before (PyTorch's default, 0), over image files the codebase "
+          "never loads; the codebase had 4 workers (loader.dynamic_workers). In a container "
+          "os.cpu_count() is the host's: the formula can start 8 workers on 2 usable CPUs; "
+          "the by-workers readings show what that costs here.",
+)
+
+
+PHARMAGEN_BATCH = 64
+
+
+def _pharmagen_train_set(rows: int) -> LoaderData:
+    """The train part of the generated table as the after commit's pipeline
+    encodes it (PGenDataset: one tensor per column, a dict per item)."""
+    from optbench.components.pharmagen import claims as pharmagen_claims, pipeline
+    from optbench.workloads import pharmgkb
+
+    tsv = pharmgkb.write_tsv(scratch_folder("optbench-pharmagen-loader-") / "table.tsv", rows)
+    train, _, _, _ = pipeline.prepared(tsv, frozenset(s.name for s in pharmagen_claims.SWITCHES))
+    return LoaderData(pipeline.PGenDataset(train))
+
+
+def _pharmagen_setup(case: Case) -> Loading:
+    return Loading(case, make_loader(case.data.dataset, PHARMAGEN_BATCH, case.implementation,
+                                     shuffle=True))
+
+
+def _pharmagen_batches(case: Case) -> list:
+    """Every batch of one epoch, shuffled as the pipeline seeds it (711)."""
+    torch.manual_seed(711)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return [{k: v.clone() for k, v in batch.items()}
+                for batch in _pharmagen_setup(case).loader]
+
+
+DYNAMIC_WORKERS = Claim(
+    id="loader.dynamic_workers",
+    source="pharmagen report, CPU Optimizations 1; pgen_model/src/pipeline.py, "
+           "Aderfi/Pharmagen 4a1e100f -> 3cd3227b",
+    component="loaders",
+    title=f"the codebase's train loader: num_workers=4 -> {REPORT_FORMULA}",
+    claimed=TEN_THIRTY,
+    variants=DYNAMIC_WORKERS_VARIANTS,
+    workload=Workload("Pharmagen's train loader over its dataset (the generated table's train "
+                      "part, 80% of the rows, encoded: a dict of nine tensors per item), "
+                      f"batches of {PHARMAGEN_BATCH}, shuffled", _pharmagen_train_set,
+                      sizes=(1000, 10_000), quick_sizes=(1000,), size_unit="rows"),
+    setup=_pharmagen_setup,
+    primary=Metric("epoch_time", "time", "s", _epoch,
+                   "one epoch of the loader, its workers' start included (train_pipeline "
+                   "iterates each loader once: its one epoch)"),
+    secondary=(
+        Metric("workers", "value", "workers", _workers, "the variant's num_workers here"),
+        Metric("cpu_facts", "value", "", _cpu_facts,
+               "what os.cpu_count(), the affinity and the cgroup quota say here"),
+        Metric("rows_per_s_by_workers", "value", "",
+               lambda s: _by_workers(s, "pharmagen", PHARMAGEN_BATCH),
+               "throughput over 2 epochs for each worker count, the codebase's dataset"),
+    ),
+    output=_pharmagen_batches,
+    equivalence=Equivalence.structures(description="the same batches, in order"),
+    revision=2,
+    notes="Follows pipeline.py's train and validation loaders at 4a1e100f (num_workers=4, "
+          "nothing else set) and 3cd3227b (min(multiprocessing.cpu_count(), 8); its "
+          "pin_memory and persistent_workers are system.pharmagen's other switches). The "
+          "formula reads the machine's CPUs, not the ones this process may use: on this "
+          "2-core machine 4 workers become 2; on a host of 8 or more CPUs in a 2-CPU "
+          "container, 8 (best reads the affinity and the quota). Revision 2: was no workers "
+          "(PyTorch's default) before, over image files (now loader.dynamic_workers_whatif).",
 )
 
 
@@ -201,7 +277,7 @@ PERSIST = Claimed.percent_less(10, text="workers persist across epochs (read as:
 
 PERSISTENT_WORKERS = Claim(
     id="loader.persistent_workers",
-    source="pharmagen report, Memory Optimizations 2; video-pipeline report §3",
+    source="video-pipeline report §3 (pharmagen report, Memory Optimizations 2: see notes)",
     component="loaders",
     title="persistent_workers=False (PyTorch's default) -> True, 2 workers",
     claimed=PERSIST,
@@ -226,6 +302,9 @@ PERSISTENT_WORKERS = Claim(
     ),
     output=_batches,
     equivalence=Equivalence.allclose(rtol=0, atol=0, description="the same batches, in order"),
+    notes="Pharmagen's own persistent_workers (3cd3227b) is a switch of system.pharmagen: "
+          "there train_pipeline forces one epoch, so each loader starts its workers once "
+          "either way.",
 )
 
 
@@ -328,7 +407,7 @@ FASTER_TRANSFER = Claimed.percent_less(10, text="faster CPU→GPU transfer (read
 
 PIN_MEMORY = Claim(
     id="loader.pin_memory",
-    source="video-pipeline report §3; pharmagen report, Memory Optimizations 1",
+    source="video-pipeline report §3 (pharmagen report, Memory Optimizations 1: see notes)",
     component="loaders",
     title="pin_memory left out -> pin_memory=True",
     claimed=FASTER_TRANSFER,
@@ -348,6 +427,9 @@ PIN_MEMORY = Claim(
     output=_batches,
     equivalence=Equivalence.allclose(rtol=0, atol=0, description="the same batches, in order"),
     devices=("cpu", "cuda"),
+    notes="Pharmagen's own pin_memory (3cd3227b: pin_memory=torch.cuda.is_available()) is a "
+          "switch of system.pharmagen: without CUDA it is False on both sides.",
 )
 
-CLAIMS = [DYNAMIC_WORKERS, PERSISTENT_WORKERS, PREFETCH_FACTOR, PIN_MEMORY]
+CLAIMS = [DYNAMIC_WORKERS, DYNAMIC_WORKERS_WHATIF, PERSISTENT_WORKERS, PREFETCH_FACTOR,
+          PIN_MEMORY]

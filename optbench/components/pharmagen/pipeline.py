@@ -47,7 +47,6 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelEncoder, MultiLabelBinarizer
 from torch import nn
 
-from optbench.components.trainer.steps import backend_flags
 
 SEED = 711
 BATCH = 64
@@ -90,18 +89,22 @@ def _split_labels(value) -> list[str]:
     return [s.strip() for s in re.split(r",|;", value) if s.strip()]
 
 
-def load_data(path: Path, on: frozenset = frozenset()) -> pd.DataFrame:
-    """The cleaned table. `label_guard` (3cd3227b): the multi-label clean-up
-    runs only on lists; before, it ran on each raw string and made a list of
-    its characters (the column is split into labels only later), and a
-    missing cell raised TypeError. `literal_replace`: regex=False on the
-    single-label replace."""
+def read_table(path: Path) -> pd.DataFrame:
+    """The TSV with lower-cased column names, the configured columns only."""
     df = pd.read_csv(str(path), sep="\t", index_col=False)
     df.columns = [c.lower() for c in df.columns]
     missing = [c for c in COLUMNS if c not in df.columns]
     if missing:
         raise KeyError(f"{path}: columns missing: {missing}")
-    df = df[list(COLUMNS)].copy()
+    return df[list(COLUMNS)].copy()
+
+
+def clean_columns(df: pd.DataFrame, on: frozenset = frozenset()) -> pd.DataFrame:
+    """Spaces to "_", column by column (data.py's loop, changed by 3cd3227b).
+    `label_guard`: the multi-label clean-up runs only on lists; before, it ran
+    on each raw string and made a list of its characters (the column is split
+    into labels only later), and a missing cell raised TypeError.
+    `literal_replace`: regex=False on the single-label replace."""
     for col in COLUMNS:
         if col in MULTI_LABEL:
             if "label_guard" in on:
@@ -113,6 +116,12 @@ def load_data(path: Path, on: frozenset = frozenset()) -> pd.DataFrame:
             df[col] = df[col].astype(str).str.replace(" ", "_", regex=False)
         else:
             df[col] = df[col].astype(str).str.replace(" ", "_")
+    return df
+
+
+def load_data(path: Path, on: frozenset = frozenset()) -> pd.DataFrame:
+    """PGenDataProcess.load_data: the cleaned table, ready to split."""
+    df = clean_columns(read_table(path), on)
     counts = df["effect_type"].value_counts()
     rare = set(counts[counts < MIN_SAMPLES].index)
     df["effect_type"] = df["effect_type"].apply(lambda x: "Other_Grouped" if x in rare else x)
@@ -220,39 +229,63 @@ class DeepFMPGenModel(nn.Module):
 
 # --- train.py: train_model ----------------------------------------------------------------
 
+@dataclass(frozen=True)
+class StepChanges:
+    """train.py's step changes in 3cd3227b: `amp` (float16 autocast and a
+    GradScaler, taken only where torch.cuda.is_available(), as `use_amp` is)
+    and non_blocking copies."""
+    amp: bool = False
+    non_blocking: bool = False
+
+    @classmethod
+    def of(cls, on: frozenset) -> "StepChanges":
+        return cls(amp="amp" in on, non_blocking="non_blocking" in on)
+
+    @property
+    def use_amp(self) -> bool:
+        return self.amp and torch.cuda.is_available()
+
+
+def new_scaler(changes: StepChanges):
+    return torch.amp.GradScaler("cuda") if changes.use_amp else None
+
+
+def train_step(model, optimizer, scaler, criterions, batch, device, changes: StepChanges) -> float:
+    """One training step as train_model takes it; returns the loss it read."""
+    optimizer.zero_grad()
+    inputs = [_to(batch[k], device, changes.non_blocking) for k in INPUTS]
+    targets = {t: _to(batch[t], device, changes.non_blocking) for t in TARGETS}
+    with torch.autocast("cuda") if changes.use_amp else nullcontext():
+        outputs = model(*inputs)
+        loss = torch.stack([criterions[t](outputs[t], targets[t]) for t in TARGETS]).sum()
+    if changes.use_amp:
+        scaler.scale(loss).backward()
+        scaler.step(optimizer)
+        scaler.update()
+    else:
+        loss.backward()
+        optimizer.step()
+    read = loss.item()   # total_loss += loss.item()
+    loss.item()          # the progress bar's set_postfix(loss=...): a second read
+    return read
+
+
 def _to(tensor, device, non_blocking: bool):
     return tensor.to(device, non_blocking=True) if non_blocking else tensor.to(device)
 
 
 def train_model(model, train_loader, val_loader, criterions, optimizer, scheduler, device,
-                on: frozenset, epochs: int = EPOCHS, patience: int = PATIENCE) -> dict:
-    """The training loop; `amp` (3cd3227b) is on only where CUDA is
-    available, as `use_amp = torch.cuda.is_available()` has it."""
-    use_amp = "amp" in on and torch.cuda.is_available()
-    scaler = torch.amp.GradScaler("cuda") if use_amp else None
-    non_blocking = "non_blocking" in on
+                changes: StepChanges, epochs: int = EPOCHS, patience: int = PATIENCE) -> dict:
+    scaler = new_scaler(changes)
     best_loss, trigger, history = math.inf, 0, []
     for _ in range(epochs):
         model.train()
         total_loss = 0.0
         for batch in train_loader:
-            optimizer.zero_grad()
-            inputs = [_to(batch[k], device, non_blocking) for k in INPUTS]
-            targets = {t: _to(batch[t], device, non_blocking) for t in TARGETS}
-            with torch.autocast("cuda") if use_amp else nullcontext():
-                outputs = model(*inputs)
-                loss = torch.stack([criterions[t](outputs[t], targets[t]) for t in TARGETS]).sum()
-            if use_amp:
-                scaler.scale(loss).backward()
-                scaler.step(optimizer)
-                scaler.update()
-            else:
-                loss.backward()
-                optimizer.step()
-            total_loss += loss.item()
-            loss.item()   # the progress bar's set_postfix(loss=...): a second read
+            total_loss += train_step(model, optimizer, scaler, criterions, batch, device,
+                                     changes)
         val_loss, per_task, accuracies = _validate(model, val_loader, criterions, device,
-                                                   non_blocking)
+                                                   changes.non_blocking)
         scheduler.step(val_loss)
         history.append(val_loss)
         if val_loss < best_loss:
@@ -323,6 +356,31 @@ class _CountStarts:
         self.queue.put(worker_id)
 
 
+def training_setup(encoders: dict, weights: torch.Tensor, scale: Scale, device):
+    """The model sized by the encoders, AdamW, and the three losses."""
+    vocab = {k: len(encoders[k].classes_) for k in INPUTS}
+    dims = {t: len(encoders[t].classes_) for t in TARGETS}
+    model = DeepFMPGenModel(vocab, dims, scale).to(device)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=scale.learning_rate,
+                                  weight_decay=scale.weight_decay)
+    criterions = {"phenotype_outcome": nn.BCEWithLogitsLoss(),
+                  "effect_direction": nn.CrossEntropyLoss(label_smoothing=0.1),
+                  "effect_type": FocalLoss(weights, gamma=2.0, label_smoothing=0.15)}
+    return model, optimizer, criterions
+
+
+def prepared(tsv: Path, on: frozenset, device: str = "cpu"):
+    """load_data, the split, the encoders and both parts encoded, the class
+    weights: what the loaders and the model are built from."""
+    df = load_data(tsv, on)
+    train, val = train_test_split(df, test_size=TEST_SIZE, random_state=SEED,
+                                  stratify=df["stratify_col"])
+    encoders = fit_encoders(train)
+    train, val = transform(train, encoders), transform(val, encoders)
+    weights = _class_weights(train, len(encoders["effect_type"].classes_), device)
+    return train, val, encoders, weights
+
+
 def _class_weights(train: pd.DataFrame, classes: int, device) -> torch.Tensor:
     counts = np.bincount(train["effect_type"].to_numpy(), minlength=classes)
     w = 1.0 / np.log(counts + 2)
@@ -343,38 +401,29 @@ def run(on: frozenset, tsv: Path, run_dir: Path, *, scale: Scale = FULL, device:
     torch.manual_seed(SEED)
     if torch.cuda.is_available():
         torch.cuda.manual_seed_all(SEED)
-    cuda_flags = {}
-    if "cuda_flags" in on and torch.cuda.is_available():
-        cuda_flags = {"cudnn.benchmark": True, "cuda.matmul.allow_tf32": True,
-                      "cudnn.allow_tf32": True}
-    with backend_flags(cuda_flags) if cuda_flags else nullcontext():
+    # cudnn.benchmark and TF32 (matmul and cuDNN), set only where CUDA is, and
+    # restored after the run (they are process-wide). Imported here: the
+    # trainer package imports this module for its step variants.
+    from optbench.components.trainer.steps import Settings, backend_flags
+
+    flags = (Settings(cudnn_benchmark=True, tf32=True)
+             if "cuda_flags" in on and torch.cuda.is_available() else Settings())
+    with backend_flags(flags):
         return _train_pipeline(on, tsv, run_dir, scale, device, count_workers)
 
 
 def _train_pipeline(on, tsv, run_dir, scale, device, count_workers) -> dict:
-    df = load_data(tsv, on)
-    train, val = train_test_split(df, test_size=TEST_SIZE, random_state=SEED,
-                                  stratify=df["stratify_col"])
-    encoders = fit_encoders(train)
-    train, val = transform(train, encoders), transform(val, encoders)
-    weights = _class_weights(train, len(encoders["effect_type"].classes_), device)
+    train, val, encoders, weights = prepared(tsv, on, device)
     with warnings.catch_warnings():
         # 4 workers on a 2-CPU machine is the codebase's setting: PyTorch's warning is expected
         warnings.filterwarnings("ignore", message="This DataLoader will create")
         train_loader = _loader(PGenDataset(train), True, on, count_workers)
         val_loader = _loader(PGenDataset(val), False, on, count_workers)
-        vocab = {k: len(encoders[k].classes_) for k in INPUTS}
-        dims = {t: len(encoders[t].classes_) for t in TARGETS}
-        model = DeepFMPGenModel(vocab, dims, scale).to(device)
-        optimizer = torch.optim.AdamW(model.parameters(), lr=scale.learning_rate,
-                                      weight_decay=scale.weight_decay)
+        model, optimizer, criterions = training_setup(encoders, weights, scale, device)
         scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode="min",
                                                                factor=0.2, patience=5)
-        criterions = {"phenotype_outcome": nn.BCEWithLogitsLoss(),
-                      "effect_direction": nn.CrossEntropyLoss(label_smoothing=0.1),
-                      "effect_type": FocalLoss(weights, gamma=2.0, label_smoothing=0.15)}
         result = train_model(model, train_loader, val_loader, criterions, optimizer, scheduler,
-                             device, on)
+                             device, StepChanges.of(on))
     state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
     torch.save(state, run_dir / "pmodel_Phenotype_Effect_Outcome.pth")
     (run_dir / "training_report.txt").write_text(

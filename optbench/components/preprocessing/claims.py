@@ -1,9 +1,14 @@
-"""preprocess.*: "10-100x faster preprocessing" (pharmagen report CPU 2), read two ways,
-each on both of pandas' string storages.
+"""preprocess.*: "10-100x faster preprocessing" (pharmagen report CPU 2).
 
-- literal_replace: the bullet's change, str.replace(regex=True) -> regex=False.
-- per_row_replace: the heading's "Vectorized Operations", a per-row
-  Series.apply(str.replace) -> .str.replace(regex=False).
+- load_data: the codebase's own change, data.py's load_data at 4a1e100f and
+  3cd3227b on its table.
+- what-ifs, the report's text read two ways (each on both of pandas' string
+  storages), neither of which the codebase did:
+  - literal_replace_whatif: the bullet's change, str.replace(regex=True) ->
+    regex=False (the codebase never passed regex=True);
+  - per_row_replace_whatif: the heading's "Vectorized Operations", a per-row
+    Series.apply(str.replace) -> .str.replace(regex=False) (its single-label
+    replace was already .str.replace).
 
 pandas 3 stores str columns as Python objects, or in Arrow when pyarrow is
 installed (then the default); the two run regex=False's loop very
@@ -19,7 +24,7 @@ import pandas as pd
 from optbench.core.claim import Case, Claim, Claimed, Equivalence, Metric, Workload
 from optbench.workloads.text import ANNOTATIONS, annotated_genotype_strings
 
-from . import PER_ROW_VARIANTS, REGEX_FLAG_VARIANTS
+from . import LOAD_DATA_VARIANTS, PER_ROW_VARIANTS, REGEX_FLAG_VARIANTS
 from .common import LITERAL_RULES, NAME_RULES
 
 STORAGES = ("python", "pyarrow")
@@ -88,16 +93,19 @@ def _strings(case: Case) -> tuple:
     return out.tolist(), str(out.dtype)
 
 
+# Pharmagen report CPU 2: "Vectorized Operations ... `regex=False` for literal replacement
+# - 10-100x speedup"; its table: "Preprocessing | 10-100x faster | Vectorization".
+TEN_TO_HUNDRED = Claimed.times_fewer(10, 100, text="10-100x faster preprocessing")
+
+
 def _claim(id: str, title: str, variants, storage: str, secondary=(), notes="",
            largest: int = 1_000_000) -> Claim:
     return Claim(
         id=id,
         source="pharmagen report CPU 2",
         component="preprocessing",
-        title=f"{title} ({storage} string storage)",
-        # Pharmagen report CPU 2: "Vectorized Operations ... `regex=False` for literal replacement
-        # - 10-100x speedup"; its table: "Preprocessing | 10-100x faster | Vectorization".
-        claimed=Claimed.times_fewer(10, 100, text="10-100x faster preprocessing"),
+        title=f"What-if: {title} ({storage} string storage)",
+        claimed=TEN_TO_HUNDRED,
         variants=variants,
         workload=Workload(f"genotype and drug strings, a tenth annotated; pandas str dtype "
                           f"on {storage} storage", annotated_genotype_strings,
@@ -122,22 +130,120 @@ NAME_RULE_COSTS = (
            "per gene-name rule: rows rewritten otherwise than by regex=True, or why "
            "regex=True cannot run it"),
 )
-WHICH_READING = ("The bullet names regex=False, so this is the reading the report most "
-                 "plausibly meant; preprocess.per_row_replace measures its heading's "
-                 "'Vectorized Operations' reading.")
+WHICH_READING = ("What-if: the report's bullet, read from its text; the codebase's "
+                 "replace never passed regex=True (preprocess.load_data is its change). "
+                 "preprocess.per_row_replace_whatif measures the heading's 'Vectorized "
+                 "Operations' reading.")
 
 CLAIMS = []
 for _storage in STORAGES:
     _suffix = "" if _storage == "python" else "_pyarrow"
     CLAIMS += [
-        _claim(f"preprocess.literal_replace{_suffix}",
+        _claim(f"preprocess.literal_replace{_suffix}_whatif",
                "str.replace(regex=False) for literal replacements", REGEX_FLAG_VARIANTS,
                _storage, NAME_RULE_COSTS, WHICH_READING),
-        _claim(f"preprocess.per_row_replace{_suffix}",
+        _claim(f"preprocess.per_row_replace{_suffix}_whatif",
                "Vectorized .str.replace(regex=False) instead of a per-row apply",
                PER_ROW_VARIANTS, _storage,
-               notes="The heading's reading: the same end code, from a per-row Python loop.",
+               notes="What-if: the heading's reading, the same end code from a per-row "
+                     "Python loop; the codebase's single-label replace was vectorized "
+                     "before the PR (preprocess.load_data is its change).",
                # Both sides are row loops of the same order: 100k rows show the ratio
                # 1M does, in a tenth of the full run's time (1M cost 60 s here).
                largest=100_000),
     ]
+
+
+# --- preprocess.load_data: the codebase's own change ---------------------------------
+
+def _table(rows: int):
+    from optbench.core.claim import scratch_folder
+    from optbench.workloads import pharmgkb
+
+    return pharmgkb.write_tsv(scratch_folder("optbench-pharmagen-table-") / "table.tsv", rows)
+
+
+def _load(state) -> pd.DataFrame:
+    from optbench.components.pharmagen.pipeline import load_data
+
+    return load_data(state.data, state.implementation)
+
+
+def _clean_only(state) -> pd.DataFrame:
+    """data.py's clean-up loop alone, on a fresh copy of the read table."""
+    from optbench.components.pharmagen.pipeline import clean_columns, read_table
+
+    if "raw" not in state.data_cache:
+        state.data_cache["raw"] = read_table(state.data)
+    return clean_columns(state.data_cache["raw"].copy(), state.implementation)
+
+
+class _Loading:
+    """The case and the raw table its clean-up metric starts from."""
+
+    def __init__(self, case: Case):
+        self.data, self.implementation, self.data_cache = case.data, case.implementation, {}
+
+
+def _labels(state) -> str:
+    labels = sorted(set().union(*_load(state)["phenotype_outcome"]))
+    return f"{len(labels)}: " + ", ".join(map(repr, labels[:8])) + (" ..." if len(labels) > 8 else "")
+
+
+def _missing_cell(state) -> str:
+    """What load_data does with a table where a phenotype_outcome cell is empty."""
+    from optbench.components.pharmagen.pipeline import load_data
+    from optbench.core.claim import scratch_folder
+    from optbench.workloads import pharmgkb
+
+    path = pharmgkb.write_tsv(scratch_folder("optbench-pharmagen-missing-") / "table.tsv", 200,
+                              with_missing=0.05)
+    try:
+        df = load_data(path, state.implementation)
+    except TypeError as exc:
+        return f"raises TypeError: {exc}"
+    return f"loads: {int((df['phenotype_outcome'].map(len) == 0).sum())} rows without labels"
+
+
+LOAD_DATA = Claim(
+    id="preprocess.load_data",
+    source="pharmagen report CPU 2; pgen_model/src/data.py, Aderfi/Pharmagen 4a1e100f -> "
+           "3cd3227b",
+    component="preprocessing",
+    title="the codebase's load_data: its replace given regex=False (already the default) and "
+          "its multi-label clean-up guarded",
+    claimed=TEN_TO_HUNDRED,
+    variants=LOAD_DATA_VARIANTS,
+    workload=Workload("the PharmGKB-like table as a TSV (ten columns, spaces in most values; "
+                      "phenotype_outcome 1-3 outcomes a row); pandas' default str storage",
+                      _table, sizes=(1000, 10_000), quick_sizes=(1000,), size_unit="rows"),
+    setup=_Loading,
+    primary=Metric("load_data_time", "time", "s", _load,
+                   "PGenDataProcess.load_data: read the TSV, clean the columns, group rare "
+                   "effect types, build and filter the stratification column, split the "
+                   "multi-label column"),
+    secondary=(
+        Metric("clean_time", "time", "s", _clean_only,
+               "the clean-up loop alone (spaces to '_', column by column), the part the "
+               "commit changed"),
+        Metric("phenotype_outcome_labels", "value", "", _labels,
+               "the multi-label target's labels after load_data"),
+        Metric("missing_outcome", "value", "", _missing_cell,
+               "what load_data does when a phenotype_outcome cell is empty"),
+    ),
+    output=lambda case: _load(_Loading(case)),
+    equivalence=Equivalence.frames_equal(
+        "the same cleaned table (the report: \"No changes to data handling\")"),
+    revision=1,
+    notes="Follows data.py's load_data at 4a1e100f and 3cd3227b. The commit's comments say "
+          "'vectorized', but its loop is the one it had: the single-label replace was "
+          ".str.replace before (regex=False is pandas' default since 2.0, the repository "
+          "pins 2.3.3) and the multi-label clean-up is a per-row apply on both sides. What "
+          "the guard changes is the task: before, each outcome string became a list of its "
+          "characters (its labels are fragments of that list's text) and an empty cell "
+          "raised TypeError; after, strings pass through and split into outcomes. The "
+          "report's two readings of its text are preprocess.literal_replace_whatif and "
+          "preprocess.per_row_replace_whatif.",
+)
+
+CLAIMS.insert(0, LOAD_DATA)

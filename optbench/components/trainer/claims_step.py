@@ -1,6 +1,9 @@
 """The training step's switches, each a claim (trainer/steps.py runs them):
 
-trainer.amp                         pharmagen report, GPU Optimizations 1
+trainer.amp                         pharmagen report, GPU Optimizations 1: the
+                                    codebase's own step (4a1e100f -> 3cd3227b)
+trainer.amp_whatif, _fusion_whatif, _resnet_whatif  what-ifs: autocast on
+                                    optbench's models, bfloat16 on the CPU
 trainer.nonblocking_set_to_none     Lab_Project PR summary §4, optimizations doc §6:
                                     the codebase's own step (b05ebe4 -> 18601bf)
 trainer.nonblocking_set_to_none_whatif  what-if: the same two changes on optbench's
@@ -28,6 +31,7 @@ from optbench.core.results import cpu_info
 from optbench.core.units import number, quantity
 
 from . import (AMP_VARIANTS, CODEBASE_STEP_VARIANTS, CUDNN_BENCHMARK_VARIANTS,
+               PHARMAGEN_AMP_VARIANTS,
                NONBLOCKING_VARIANTS, TF32_VARIANTS)
 from .steps import (CUDA_STEPS_PER_SAMPLE, StepTrainer, amp_dtype, cpu_has_fast_bf16,
                     steps_per_sample)
@@ -90,7 +94,7 @@ def _curve(case: Case, settings=None, steps: int = LOSS_STEPS) -> tuple[list[flo
     return case.data.curves[key]
 
 
-# --- trainer.amp (one entry per model) ---------------------------------------------
+# --- trainer.amp_*whatif (one entry per model) ------------------------------------
 
 def _pharmagen(batch: int) -> Training:
     from optbench.components.models import pharmagen
@@ -158,10 +162,11 @@ STEP_MEMORY = (
 # Speed | 2-4x faster | AMP + GPU opts" (AMP with the other switches, not AMP alone).
 AMP_FASTER = Claimed.times_fewer(1.5, 3, text="1.5-3x faster training (AMP)")
 
-AMP_NOTES = ("The report claims its speed for GPUs and disables AMP on CPU-only systems; a "
-             "CPU entry measures bfloat16 autocast on this CPU (see cpu_low_precision), "
-             "never a GPU figure. Best enables autocast only where the hardware has fast "
-             "low precision (CUDA, or a CPU with native bfloat16).")
+AMP_NOTES = ("What-if: the codebase's train.py enables autocast only where "
+             "torch.cuda.is_available() (trainer.amp is its own step); here autocast runs on "
+             "every device, bfloat16 on the CPU (see cpu_low_precision), never read as a GPU "
+             "figure. Best enables autocast only where the hardware has fast low precision "
+             "(CUDA, or a CPU with native bfloat16).")
 
 
 def _amp_claim(claim_id: str, model_words: str, make, sizes, quick_sizes,
@@ -170,7 +175,7 @@ def _amp_claim(claim_id: str, model_words: str, make, sizes, quick_sizes,
         id=claim_id,
         source="pharmagen report, GPU Optimizations 1",
         component="trainer",
-        title=f"float32 -> autocast (float16 + GradScaler on CUDA, bfloat16 on the CPU): "
+        title=f"What-if: float32 -> autocast (float16 + GradScaler on CUDA, bfloat16 on the CPU): "
               f"{model_words.split(',')[0]}",
         claimed=AMP_FASTER,
         variants=AMP_VARIANTS,
@@ -202,17 +207,168 @@ def _amp_claim(claim_id: str, model_words: str, make, sizes, quick_sizes,
     )
 
 
-AMP = _amp_claim("trainer.amp", "the pharmagen-like model (embeddings, a 512-256 MLP, two "
-                 "heads)", _pharmagen, sizes=(64, 512), quick_sizes=(64,))
-AMP_FUSION = _amp_claim("trainer.amp_fusion", "the Lab_Project fusion model (cross-attention "
-                        "over text, image and graph nodes)", _fusion, sizes=(32, 256),
-                        quick_sizes=(32,))
+AMP_WHATIF = _amp_claim("trainer.amp_whatif", "optbench's pharmagen-like model (embeddings, "
+                        "a 512-256 MLP, two heads; not the codebase's)", _pharmagen,
+                        sizes=(64, 512), quick_sizes=(64,),
+                        notes=AMP_NOTES + " Revision 1 of trainer.amp.")
+AMP_FUSION = _amp_claim("trainer.amp_fusion_whatif", "the Lab_Project fusion model "
+                        "(cross-attention over text, image and graph nodes; not a Pharmagen "
+                        "model)", _fusion, sizes=(32, 256), quick_sizes=(32,),
+                        notes=AMP_NOTES + " Was trainer.amp_fusion.")
 AMP_RESNET = _amp_claim(
-    "trainer.amp_resnet", "resnet18 on 32x32 images (10 classes)", _resnet, sizes=(32, 128),
-    quick_sizes=(32,), devices=("cuda",),
+    "trainer.amp_resnet_whatif", "resnet18 on 32x32 images (10 classes; not a Pharmagen model)",
+    _resnet, sizes=(32, 128), quick_sizes=(32,), devices=("cuda",),
     notes="CUDA only: bfloat16 autocast on a CPU without native bfloat16 makes a resnet18 "
-          "step tens of times slower (trainer.amp shows it on the CPU for a cheaper model), "
-          "too slow for quick mode. " + AMP_NOTES)
+          "step tens of times slower (trainer.amp_whatif shows it on the CPU for a cheaper "
+          "model), too slow for quick mode. " + AMP_NOTES + " Was trainer.amp_resnet.")
+
+
+# --- trainer.amp: Pharmagen's own step (4a1e100f -> 3cd3227b) ----------------------
+
+PHARMAGEN_ROWS = 1000   # the table the step's batches come from
+
+
+@dataclass
+class PharmagenBatches:
+    encoders: dict
+    weights: torch.Tensor
+    batches: list[dict]
+    curves: dict = field(default_factory=dict, repr=False)
+
+
+def _pharmagen_codebase_batches(batch: int) -> PharmagenBatches:
+    """The first BATCHES batches of the train part of the generated table, as
+    the after commit's load_data, split and encoders make them."""
+    from optbench.components.pharmagen import claims as pharmagen_claims, pipeline
+    from optbench.core.claim import scratch_folder
+    from optbench.workloads import pharmgkb
+
+    tsv = pharmgkb.write_tsv(scratch_folder("optbench-pharmagen-step-") / "table.tsv",
+                             PHARMAGEN_ROWS)
+    train, _, encoders, weights = pipeline.prepared(
+        tsv, frozenset(s.name for s in pharmagen_claims.SWITCHES))
+    tensors = pipeline.PGenDataset(train).tensors
+    return PharmagenBatches(encoders, weights, [
+        {k: v[start:start + batch] for k, v in tensors.items()}
+        for start in range(0, BATCHES * batch, batch)])
+
+
+@dataclass
+class PharmagenStepping:
+    """A variant's DeepFM model, AdamW, losses and GradScaler, stepping
+    through the batches."""
+    case: Case
+    model: torch.nn.Module
+    optimizer: torch.optim.Optimizer
+    criterions: dict
+    scaler: object
+    batches: list[dict]
+    at: int = 0
+
+    def step(self) -> float:
+        from optbench.components.pharmagen.pipeline import train_step
+
+        batch = self.batches[self.at % len(self.batches)]
+        self.at += 1
+        return train_step(self.model, self.optimizer, self.scaler, self.criterions, batch,
+                          self.case.device, self.case.implementation)
+
+    def sample(self):
+        return steps_per_sample(self.step, self.case.device)
+
+
+def _pharmagen_setup(case: Case) -> PharmagenStepping:
+    from optbench.components.pharmagen import pipeline
+
+    torch.manual_seed(pipeline.SEED)
+    model, optimizer, criterions = pipeline.training_setup(
+        case.data.encoders, case.data.weights.to(case.device), pipeline.FULL, case.device)
+    return PharmagenStepping(case, model, optimizer, criterions,
+                             pipeline.new_scaler(case.implementation), case.data.batches)
+
+
+def _pharmagen_curve(case: Case, changes=None) -> tuple[list[float], int]:
+    """A fresh seeded model's losses over LOSS_STEPS steps, and the steps the
+    GradScaler skipped (its scale falls when it skips)."""
+    changes = case.implementation if changes is None else changes
+    key = (case.device, changes)
+    if key not in case.data.curves:
+        state = _pharmagen_setup(case.claim.case(
+            "optimized" if changes == case.claim.variants["optimized"] else "baseline",
+            case.size, case.device, data=case.data, workdir=case.workdir))
+        losses, skipped = [], 0
+        for _ in range(LOSS_STEPS):
+            scale = state.scaler.get_scale() if state.scaler else None
+            losses.append(round(state.step(), 6))
+            skipped += bool(state.scaler and state.scaler.get_scale() < scale)
+        case.data.curves[key] = (losses, skipped)
+    return case.data.curves[key]
+
+
+def _pharmagen_against_float32(state: PharmagenStepping) -> str:
+    mine, _ = _pharmagen_curve(state.case)
+    float32, _ = _pharmagen_curve(state.case, state.case.claim.variants["baseline"])
+    largest = max(abs(a - b) for a, b in zip(mine, float32))
+    return (f"largest |difference| from float32's {number(largest, 3)} over {len(mine)} steps; "
+            f"final loss {number(mine[-1], 4)} (float32 {number(float32[-1], 4)})")
+
+
+def _pharmagen_precision(state: PharmagenStepping) -> str:
+    changes = state.case.implementation
+    if changes.use_amp:
+        return "float16 autocast + GradScaler"
+    if changes.amp:
+        return ("float32: use_amp = torch.cuda.is_available() is False here, so the after "
+                "commit's step is the before commit's")
+    return "float32 (no autocast)"
+
+
+AMP = Claim(
+    id="trainer.amp",
+    source="pharmagen report, GPU Optimizations 1; pgen_model/src/train.py, Aderfi/Pharmagen "
+           "4a1e100f -> 3cd3227b",
+    component="trainer",
+    title="the codebase's step: float32 -> float16 autocast + GradScaler where "
+          "torch.cuda.is_available()",
+    claimed=AMP_FASTER,
+    variants=PHARMAGEN_AMP_VARIANTS,
+    workload=Workload(f"Pharmagen's step on {BATCHES} batches of its train split (the "
+                      f"generated {PHARMAGEN_ROWS:,}-row table, the after commit's labels), "
+                      f"in turn: the DeepFM model at the codebase's widths (embedding 384, 4 "
+                      f"layers of 1,280), AdamW, BCE + cross-entropy + focal losses summed, "
+                      f"two .item() a step", _pharmagen_codebase_batches, sizes=(64,),
+                      quick_sizes=(64,), size_unit="rows a batch"),
+    setup=_pharmagen_setup,
+    primary=Metric("step_time", "time", "s", lambda s: s.sample(),
+                   f"one training step as train_model takes it: zero_grad, the batch to the "
+                   f"device, forward and the three losses (under autocast where on), "
+                   f"backward (scaled), step, two .item() ({CUDA_STEPS_PER_SAMPLE} steps "
+                   f"per sample on CUDA, one synchronize)"),
+    secondary=(
+        *STEP_MEMORY,
+        Metric("loss_against_float32", "value", "", _pharmagen_against_float32,
+               f"the loss over {LOSS_STEPS} steps of a fresh model against float32's"),
+        Metric("skipped_steps", "counter", "steps", lambda s: _pharmagen_curve(s.case)[1],
+               f"steps the GradScaler skipped (inf/NaN gradients) over those {LOSS_STEPS}"),
+        Metric("precision", "value", "", _pharmagen_precision,
+               "what the step runs in, and why"),
+    ),
+    output=lambda case: _pharmagen_curve(case)[0],
+    equivalence=Equivalence.allclose(
+        rtol=0.03, atol=0.01,
+        description=f"the loss curve over {LOSS_STEPS} steps within 3% (+0.01) of float32's: "
+                    f"autocast rounds by design, training must not drift"),
+    devices=("cpu", "cuda"),
+    revision=2,
+    notes="Follows train.py's train_model at 4a1e100f and 3cd3227b with pipeline.py's model, "
+          "optimizer and losses. 3cd3227b takes AMP only where torch.cuda.is_available() (not "
+          "from the device it is given): on the CPU the after step is the before step, so "
+          "the CPU entry can only read no effect (precision says why); the claim is a GPU "
+          "one. cudnn.benchmark and TF32 came in the same commit (trainer.cudnn_benchmark, "
+          "trainer.tf32; the whole run is system.pharmagen). Revision 2: was optbench's "
+          "pharmagen-like MLP with bfloat16 autocast on the CPU, which the codebase never "
+          "runs (now trainer.amp_whatif).",
+)
 
 
 # --- trainer.nonblocking_set_to_none (and _pinned) ---------------------------------
@@ -631,4 +787,4 @@ TF32 = Claim(
           "the claim is measured on CUDA only.",
 )
 
-CLAIMS = [AMP, AMP_FUSION, AMP_RESNET, NONBLOCKING, NONBLOCKING_WHATIF, PINNED, CUDNN_BENCHMARK, TF32]
+CLAIMS = [AMP, AMP_WHATIF, AMP_FUSION, AMP_RESNET, NONBLOCKING, NONBLOCKING_WHATIF, PINNED, CUDNN_BENCHMARK, TF32]

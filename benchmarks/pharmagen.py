@@ -1,0 +1,4 @@
+"""asv suites for the pharmagen system (generated from its claims)."""
+from optbench.runners.asv_suite import suite as _suite
+
+SystemPharmagen = _suite("system.pharmagen")
