@@ -1,13 +1,13 @@
-"""The pharmagen report's PerformanceMonitor (performance_monitor.py) and the
+"""Pharmagen's PerformanceMonitor (performance_monitor.py, eb7183e6) and the
 training loop's monitor per variant of monitor.performance (variants.py)."""
 from optbench.core.claim import pick_variant
 
 from .performance_monitor import PerformanceMonitor
-from .variants import NoMonitor, SampledMonitor
+from .variants import EventMonitor, NoMonitor
 
-# monitor.performance: each variant is a monitor class, monitor(device).
+# monitor.performance: each variant is a monitor class, monitor().
 MONITOR_VARIANTS = {"baseline": NoMonitor, "optimized": PerformanceMonitor,
-                    "best": SampledMonitor}
+                    "best": EventMonitor}
 
 
 def get(variant: str):

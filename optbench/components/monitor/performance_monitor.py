@@ -1,21 +1,25 @@
-"""The pharmagen report's PerformanceMonitor (pgen_model/src/performance_monitor.py,
-"New Features"): "Track GPU memory usage", "Monitor data loading throughput",
-"Measure training speed", "Estimate optimal batch size"; used as
-`monitor = PerformanceMonitor()`, the training loop, `monitor.log_summary()`.
+"""Pharmagen's PerformanceMonitor as eb7183e6 added it (pgen_model/src/
+performance_monitor.py), behaviour for behaviour; no file of the codebase
+imports it (docs/sources/pharmagen.md).
 
-The report shows no code (209 lines). Most literal reading, with the
-modules it says it added ("psutil for system monitoring"):
-- timers around data loading and around each training step (a CUDA
-  synchronize before a step's time is read);
-- memory read at the end of every step: torch.cuda.memory_allocated and
-  memory_reserved on CUDA, the process's RSS and the system's memory
-  (psutil) always (every step is this reading's choice, and it is most of
-  what the monitor costs a step);
-- throughputs as samples over the summed times;
-- the batch-size estimate: one forward and backward at a sample batch,
-  the memory it took (the CUDA allocator's peak, or the growth of the
-  process's RSS on the CPU) divided by its rows, the budget (90% of it)
-  divided by that.
+- Everything is recorded by the caller, synchronously: start_batch() notes
+  the clock; record_data_loading(), record_forward() and record_backward()
+  each append the time since start_batch() (so each is cumulative: the
+  "forward" figure includes the loading before it); record_batch_end()
+  appends the batch's time and, where CUDA is available, the allocator's
+  allocated and reserved memory in GB. No CUDA synchronize anywhere: on a
+  GPU the times are those of the kernels' launch, not their run.
+- get_summary(): mean, max and min of each list, psutil.cpu_percent() (since
+  the previous call in the process; 0.0 on the first), the machine's RAM in
+  use (psutil.virtual_memory().percent: every process's, not this one's),
+  and the CUDA allocator's peak in GB.
+- log_summary() logs the summary; reset() clears the lists and the peak.
+- estimate_optimal_batch_size(model, sample_input, max_batch_size=512): 32
+  without CUDA; on CUDA a binary search for the largest batch whose no-grad
+  forward does not run out of memory, times 0.8.
+
+The guide (OPTIMIZATION_GUIDE.md) shows its use: start_batch() at the top of
+each batch, record_batch_end() at the bottom, log_summary() after the loop.
 """
 from __future__ import annotations
 
@@ -26,79 +30,99 @@ import psutil
 import torch
 
 log = logging.getLogger("pgen_model.performance")
-MB = 2 ** 20
+GB = 1024 ** 3
+METRICS = ("data_loading_time", "forward_time", "backward_time", "batch_times",
+           "gpu_memory_allocated", "gpu_memory_reserved")
 
 
 class PerformanceMonitor:
-    def __init__(self, device: str | None = None):
-        self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-        self.process = psutil.Process()
-        self.step_times: list[float] = []
-        self.data_times: list[float] = []
-        self.samples = 0
-        self.loaded = 0
-        self.memory: list[dict] = []
-        self._step_started = self._data_started = 0.0
+    def __init__(self, enabled: bool = True):
+        self.enabled = enabled
+        self.metrics: dict[str, list[float]] = {name: [] for name in METRICS}
+        self.batch_start_time: float | None = None
 
-    # --- data loading ---
-    def start_data_loading(self) -> None:
-        self._data_started = time.perf_counter()
+    def start_batch(self) -> None:
+        if self.enabled:
+            self.batch_start_time = time.perf_counter()
 
-    def end_data_loading(self, batch_size: int) -> None:
-        self.data_times.append(time.perf_counter() - self._data_started)
-        self.loaded += batch_size
+    def _since_start(self, name: str) -> None:
+        if self.enabled and self.batch_start_time is not None:
+            self.metrics[name].append(time.perf_counter() - self.batch_start_time)
 
-    # --- training speed and memory ---
-    def start_step(self) -> None:
-        self._step_started = time.perf_counter()
+    def record_data_loading(self) -> None:
+        self._since_start("data_loading_time")
 
-    def end_step(self, batch_size: int) -> None:
-        if self.device == "cuda":
-            torch.cuda.synchronize()
-        self.step_times.append(time.perf_counter() - self._step_started)
-        self.samples += batch_size
-        self.memory.append(self.memory_usage())
+    def record_forward(self) -> None:
+        self._since_start("forward_time")
 
-    def memory_usage(self) -> dict:
-        on_gpu = self.device == "cuda"
-        return {"gpu_allocated_mb": torch.cuda.memory_allocated() / MB if on_gpu else 0.0,
-                "gpu_reserved_mb": torch.cuda.memory_reserved() / MB if on_gpu else 0.0,
-                "cpu_rss_mb": self.process.memory_info().rss / MB,
-                "system_memory_percent": psutil.virtual_memory().percent}
+    def record_backward(self) -> None:
+        self._since_start("backward_time")
 
-    def training_throughput(self) -> float:
-        """Samples per second of training steps."""
-        return self.samples / sum(self.step_times) if self.step_times else 0.0
+    def record_batch_end(self) -> None:
+        if not self.enabled or self.batch_start_time is None:
+            return
+        self.metrics["batch_times"].append(time.perf_counter() - self.batch_start_time)
+        if torch.cuda.is_available():
+            self.metrics["gpu_memory_allocated"].append(torch.cuda.memory_allocated() / GB)
+            self.metrics["gpu_memory_reserved"].append(torch.cuda.memory_reserved() / GB)
 
-    def loading_throughput(self) -> float:
-        return self.loaded / sum(self.data_times) if self.data_times else 0.0
-
-    def estimate_optimal_batch_size(self, model: torch.nn.Module, loss_fn, sample_batch,
-                                    memory_budget_mb: float, safety: float = 0.9) -> int:
-        *inputs, targets = [t.to(self.device) for t in sample_batch]
-        rows = len(targets)
-        if self.device == "cuda":
-            torch.cuda.synchronize()
-            torch.cuda.reset_peak_memory_stats()
-            before = torch.cuda.memory_allocated()
-        else:
-            before = self.process.memory_info().rss
-        loss_fn(model(*inputs), targets).backward()
-        model.zero_grad(set_to_none=True)
-        if self.device == "cuda":
-            torch.cuda.synchronize()
-            used = torch.cuda.max_memory_allocated() - before
-        else:
-            used = self.process.memory_info().rss - before
-        per_row = max(used, 1) / rows       # no growth seen: read as 1 byte for the batch
-        return int(memory_budget_mb * MB * safety / per_row)
-
-    def summary(self) -> dict:
-        last = self.memory[-1] if self.memory else self.memory_usage()
-        return {"steps": len(self.step_times),
-                "training_samples_per_s": self.training_throughput(),
-                "loading_samples_per_s": self.loading_throughput(), **last}
+    def get_summary(self) -> dict[str, float]:
+        if not self.enabled:
+            return {}
+        summary = {}
+        for name, values in self.metrics.items():
+            if values:
+                summary[f"{name}_mean"] = sum(values) / len(values)
+                summary[f"{name}_max"] = max(values)
+                summary[f"{name}_min"] = min(values)
+        summary["cpu_percent"] = psutil.cpu_percent()
+        summary["ram_percent"] = psutil.virtual_memory().percent
+        if torch.cuda.is_available():
+            summary["gpu_memory_peak_gb"] = torch.cuda.max_memory_allocated() / GB
+        return summary
 
     def log_summary(self) -> None:
-        for key, value in self.summary().items():
-            log.info("%s: %s", key, value)
+        if not self.enabled:
+            return
+        summary = self.get_summary()
+        if "batch_times_mean" in summary:
+            log.info("Avg batch time: %.4fs", summary["batch_times_mean"])
+            log.info("Throughput: %.2f batches/s", 1.0 / summary["batch_times_mean"])
+        if "data_loading_time_mean" in summary:
+            log.info("Avg data loading: %.4fs", summary["data_loading_time_mean"])
+        if "gpu_memory_peak_gb" in summary:
+            log.info("Peak GPU memory: %.2f GB", summary["gpu_memory_peak_gb"])
+        log.info("CPU usage: %.1f%%", summary.get("cpu_percent", 0))
+        log.info("RAM usage: %.1f%%", summary.get("ram_percent", 0))
+
+    def reset(self) -> None:
+        for name in self.metrics:
+            self.metrics[name] = []
+        if torch.cuda.is_available():
+            torch.cuda.reset_peak_memory_stats()
+
+
+def estimate_optimal_batch_size(model: torch.nn.Module, sample_input: dict,
+                                max_batch_size: int = 512, device=None) -> int:
+    """32 without CUDA; on CUDA the largest batch (1..max_batch_size) whose
+    no-grad forward fits, by binary search on out-of-memory errors, x 0.8."""
+    if not torch.cuda.is_available():
+        return 32
+    device = device or torch.device("cuda")
+    model = model.to(device)
+    low, high, best = 1, max_batch_size, 1
+    while low <= high:
+        middle = (low + high) // 2
+        try:
+            batch = {k: v[:1].repeat(middle, *([1] * (v.dim() - 1))).to(device)
+                     for k, v in sample_input.items()}
+            with torch.no_grad():
+                model(**batch)
+            best, low = middle, middle + 1
+        except RuntimeError as exc:
+            if "out of memory" not in str(exc):
+                raise
+            high = middle - 1
+        finally:
+            torch.cuda.empty_cache()
+    return int(best * 0.8)

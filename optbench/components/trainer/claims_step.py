@@ -225,66 +225,29 @@ AMP_RESNET = _amp_claim(
 
 # --- trainer.amp: Pharmagen's own step (4a1e100f -> 3cd3227b) ----------------------
 
-PHARMAGEN_ROWS = 1000   # the table the step's batches come from
-
-
-@dataclass
-class PharmagenBatches:
-    encoders: dict
-    weights: torch.Tensor
-    batches: list[dict]
-    curves: dict = field(default_factory=dict, repr=False)
-
-
-def _pharmagen_codebase_batches(batch: int) -> PharmagenBatches:
-    """The first BATCHES batches of the train part of the generated table, as
-    the after commit's load_data, split and encoders make them."""
-    from optbench.components.pharmagen import claims as pharmagen_claims, pipeline
-    from optbench.core.claim import scratch_folder
-    from optbench.workloads import pharmgkb
-
-    tsv = pharmgkb.write_tsv(scratch_folder("optbench-pharmagen-step-") / "table.tsv",
-                             PHARMAGEN_ROWS)
-    train, _, encoders, weights = pipeline.prepared(
-        tsv, frozenset(s.name for s in pharmagen_claims.SWITCHES))
-    tensors = pipeline.PGenDataset(train).tensors
-    return PharmagenBatches(encoders, weights, [
-        {k: v[start:start + batch] for k, v in tensors.items()}
-        for start in range(0, BATCHES * batch, batch)])
-
-
 @dataclass
 class PharmagenStepping:
-    """A variant's DeepFM model, AdamW, losses and GradScaler, stepping
-    through the batches."""
+    """The codebase's step for a case, one timed sample at a time."""
     case: Case
-    model: torch.nn.Module
-    optimizer: torch.optim.Optimizer
-    criterions: dict
-    scaler: object
-    batches: list[dict]
-    at: int = 0
+    stepping: object
 
     def step(self) -> float:
-        from optbench.components.pharmagen.pipeline import train_step
-
-        batch = self.batches[self.at % len(self.batches)]
-        self.at += 1
-        return train_step(self.model, self.optimizer, self.scaler, self.criterions, batch,
-                          self.case.device, self.case.implementation)
+        return self.stepping.step()
 
     def sample(self):
         return steps_per_sample(self.step, self.case.device)
 
 
 def _pharmagen_setup(case: Case) -> PharmagenStepping:
-    from optbench.components.pharmagen import pipeline
+    from optbench.components.pharmagen import steps
 
-    torch.manual_seed(pipeline.SEED)
-    model, optimizer, criterions = pipeline.training_setup(
-        case.data.encoders, case.data.weights.to(case.device), pipeline.FULL, case.device)
-    return PharmagenStepping(case, model, optimizer, criterions,
-                             pipeline.new_scaler(case.implementation), case.data.batches)
+    return PharmagenStepping(case, steps.for_case(case))
+
+
+def _pharmagen_batches(batch: int):
+    from optbench.components.pharmagen import steps
+
+    return steps.step_batches(batch)
 
 
 def _pharmagen_curve(case: Case, changes=None) -> tuple[list[float], int]:
@@ -297,10 +260,11 @@ def _pharmagen_curve(case: Case, changes=None) -> tuple[list[float], int]:
             "optimized" if changes == case.claim.variants["optimized"] else "baseline",
             case.size, case.device, data=case.data, workdir=case.workdir))
         losses, skipped = [], 0
+        scaler = state.stepping.scaler
         for _ in range(LOSS_STEPS):
-            scale = state.scaler.get_scale() if state.scaler else None
+            scale = scaler.get_scale() if scaler else None
             losses.append(round(state.step(), 6))
-            skipped += bool(state.scaler and state.scaler.get_scale() < scale)
+            skipped += bool(scaler and scaler.get_scale() < scale)
         case.data.curves[key] = (losses, skipped)
     return case.data.curves[key]
 
@@ -333,10 +297,10 @@ AMP = Claim(
     claimed=AMP_FASTER,
     variants=PHARMAGEN_AMP_VARIANTS,
     workload=Workload(f"Pharmagen's step on {BATCHES} batches of its train split (the "
-                      f"generated {PHARMAGEN_ROWS:,}-row table, the after commit's labels), "
+                      f"generated 1,000-row table, the after commit's labels), "
                       f"in turn: the DeepFM model at the codebase's widths (embedding 384, 4 "
                       f"layers of 1,280), AdamW, BCE + cross-entropy + focal losses summed, "
-                      f"two .item() a step", _pharmagen_codebase_batches, sizes=(64,),
+                      f"two .item() a step", _pharmagen_batches, sizes=(64,),
                       quick_sizes=(64,), size_unit="rows a batch"),
     setup=_pharmagen_setup,
     primary=Metric("step_time", "time", "s", lambda s: s.sample(),
