@@ -674,7 +674,10 @@ CUDNN_BENCHMARK = Claim(
                     "differently)"),
     devices=("cuda",),
     notes="cudnn.benchmark chooses among cuDNN's convolution algorithms: it has no "
-          "meaning on the CPU, so the claim is measured on CUDA only.",
+          "meaning on the CPU, so the claim is measured on CUDA only. Pharmagen's model "
+          "(3cd3227b sets the flag where torch.cuda.is_available()) has no convolution: "
+          "there the flag cannot act; its run with the flag is system.pharmagen's "
+          "cuda_flags switch. A what-if for Pharmagen: the model is the video pipeline's.",
 )
 
 
@@ -748,7 +751,10 @@ TF32 = Claim(
         lambda a, b: float((a - b).norm() / a.norm()) < 1e-2),
     devices=("cuda",),
     notes="TF32 exists on NVIDIA GPUs from Ampere on; on the CPU the flags do nothing, so "
-          "the claim is measured on CUDA only.",
+          "the claim is measured on CUDA only. The report's \"8x faster matrix ops\" is a "
+          "matmul figure, read on a square matmul; the step beside it is optbench's "
+          "pharmagen-like model (a what-if): 3cd3227b's TF32 on the codebase's own run is "
+          "system.pharmagen's cuda_flags switch (with cudnn.benchmark).",
 )
 
 CLAIMS = [AMP, AMP_WHATIF, AMP_FUSION, AMP_RESNET, NONBLOCKING, NONBLOCKING_WHATIF, PINNED, CUDNN_BENCHMARK, TF32]
