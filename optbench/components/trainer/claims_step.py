@@ -117,12 +117,15 @@ def _resnet(batch: int) -> Training:
                     image.image_batches(BATCHES, batch))
 
 
-def _against_float32(state: Stepping) -> str:
-    mine, _ = _curve(state.case)
-    float32, _ = _curve(state.case, state.case.claim.variants["baseline"])
+def _difference_from_float32(mine: list[float], float32: list[float]) -> str:
     largest = max(abs(a - b) for a, b in zip(mine, float32))
     return (f"largest |difference| from float32's {number(largest, 3)} over {len(mine)} steps; "
             f"final loss {number(mine[-1], 4)} (float32 {number(float32[-1], 4)})")
+
+
+def _against_float32(state: Stepping) -> str:
+    return _difference_from_float32(_curve(state.case)[0],
+                                    _curve(state.case, state.case.claim.variants["baseline"])[0])
 
 
 def _precision(state: Stepping) -> str:
@@ -270,11 +273,9 @@ def _pharmagen_curve(case: Case, changes=None) -> tuple[list[float], int]:
 
 
 def _pharmagen_against_float32(state: PharmagenStepping) -> str:
-    mine, _ = _pharmagen_curve(state.case)
-    float32, _ = _pharmagen_curve(state.case, state.case.claim.variants["baseline"])
-    largest = max(abs(a - b) for a, b in zip(mine, float32))
-    return (f"largest |difference| from float32's {number(largest, 3)} over {len(mine)} steps; "
-            f"final loss {number(mine[-1], 4)} (float32 {number(float32[-1], 4)})")
+    return _difference_from_float32(
+        _pharmagen_curve(state.case)[0],
+        _pharmagen_curve(state.case, state.case.claim.variants["baseline"])[0])
 
 
 def _pharmagen_precision(state: PharmagenStepping) -> str:
