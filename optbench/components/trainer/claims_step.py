@@ -650,7 +650,8 @@ FINDS_FASTEST = Claimed.percent_less(10, text="finds fastest algorithms (read as
 
 CUDNN_BENCHMARK = Claim(
     id="trainer.cudnn_benchmark",
-    source="pharmagen report, GPU Optimizations 2",
+    source="pharmagen report, GPU Optimizations 2 (a what-if there); video-pipeline report "
+           "(models.variable_ar)",
     component="trainer",
     title="torch.backends.cudnn.benchmark = True, on the variable aspect-ratio video model",
     claimed=FINDS_FASTEST,
@@ -692,7 +693,14 @@ class MatmulState:
     case: Case
     a: torch.Tensor
     b: torch.Tensor
-    stepping: Stepping
+    stepping: object    # the codebase's step (pharmagen/steps.py)
+
+    def step_sample(self):
+        """The codebase's training step under the variant's flags."""
+        from .steps import backend_flags
+
+        with backend_flags(self.case.implementation):
+            return steps_per_sample(self.stepping.step, self.case.device)
 
 
 def _matrices(side: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -701,8 +709,17 @@ def _matrices(side: int) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def _tf32_setup(case: Case) -> MatmulState:
+    from optbench.components.pharmagen import steps
+
     a, b = _matrices(case.size)
-    return MatmulState(case, a.to(case.device), b.to(case.device), _setup(case))
+    return MatmulState(case, a.to(case.device), b.to(case.device),
+                       steps.stepping(case.data, case.device))
+
+
+def _tf32_data(side: int):
+    from optbench.components.pharmagen import steps
+
+    return steps.step_batches(64)
 
 
 def _matmul(state: MatmulState):
@@ -734,14 +751,16 @@ TF32 = Claim(
     title="float32 matmuls -> TF32 allowed (cuda.matmul.allow_tf32, cudnn.allow_tf32)",
     claimed=EIGHT_X,
     variants=TF32_VARIANTS,
-    workload=Workload("two seeded float32 matrices of this side; the pharmagen-like model's "
-                      "training step on batches of 512 rows", lambda side: _pharmagen(512),
+    workload=Workload("two seeded float32 matrices of this side; the codebase's training "
+                      "step (its DeepFM model at the real widths) on batches of 64 rows",
+                      _tf32_data,
                       sizes=(MATMUL_SIDE, 8192), quick_sizes=(MATMUL_SIDE,), size_unit="side"),
     setup=_tf32_setup,
     primary=Metric("matmul_time", "time", "s", _matmul, "one square matmul"),
     secondary=(
-        Metric("step_time", "time", "s", lambda s: s.stepping.sample(),
-               "one training step of the pharmagen-like model"),
+        Metric("step_time", "time", "s", lambda s: s.step_sample(),
+               f"one training step of the codebase's model ({CUDA_STEPS_PER_SAMPLE} per "
+               f"sample on CUDA)"),
         Metric("relative_error", "value", "", _relative_error,
                "the matmul's error against float64"),
     ),
@@ -751,11 +770,13 @@ TF32 = Claim(
         "mantissa bits by design",
         lambda a, b: float((a - b).norm() / a.norm()) < 1e-2),
     devices=("cuda",),
+    revision=2,
     notes="TF32 exists on NVIDIA GPUs from Ampere on; on the CPU the flags do nothing, so "
           "the claim is measured on CUDA only. The report's \"8x faster matrix ops\" is a "
-          "matmul figure, read on a square matmul; the step beside it is optbench's "
-          "pharmagen-like model (a what-if): 3cd3227b's TF32 on the codebase's own run is "
-          "system.pharmagen's cuda_flags switch (with cudnn.benchmark).",
+          "matmul figure, read on a square matmul; the step beside it is the codebase's "
+          "(pharmagen/steps.py), and 3cd3227b's TF32 on its whole run is system.pharmagen's "
+          "cuda_flags switch (with cudnn.benchmark). Revision 2: the step was optbench's "
+          "pharmagen-like model.",
 )
 
 CLAIMS = [AMP, AMP_WHATIF, AMP_FUSION, AMP_RESNET, NONBLOCKING, NONBLOCKING_WHATIF, PINNED, CUDNN_BENCHMARK, TF32]
