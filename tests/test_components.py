@@ -29,6 +29,10 @@ CHANGES_OUTPUT = {("registry.index", "optimized"): "the index goes stale after a
                   ("collator.image_lru_inplace_transform", "optimized"):
                       "an in-place transform edits the image the cache hands back",
                   ("collator.path_import", "optimized"): "the fix: the before code raises",
+                  ("system.pharmagen", "optimized"):
+                      "the multi-label guard: labels are the outcomes, not a list's characters",
+                  ("preprocess.load_data", "optimized"):
+                      "the multi-label guard: labels are the outcomes, not a list's characters",
                   ("fusion.masked_pool_clamp", "optimized"):
                       "the 1.0 clamp changes the mean of masks summing below 1 (soft, tiny)",
                   ("fusion.masked_pool_clamp", "best"):

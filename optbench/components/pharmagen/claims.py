@@ -59,11 +59,12 @@ def _device_peak_bytes(state):
     return measure_device_memory(state).peak_bytes
 
 
-# The report's "Hardware-Specific Benefits": "CPU-only: Moderate improvement: 1.2-1.5x
-# from workers + vectorization"; its "Expected Performance Gains" table: "Training
-# Speed | 2-4x faster | AMP + GPU opts" (a GPU figure).
+# Pharmagen report, Hardware-Specific Benefits: "CPU-only: Moderate improvement:
+# 1.2-1.5x from workers + vectorization".
 ON_CPU = Claimed.times_fewer(1.2, 1.5, text="CPU-only systems: 1.2-1.5x from workers + "
                                            "vectorization")
+# Pharmagen report, Expected Performance Gains: "Training Speed | 2-4x faster | AMP + GPU
+# opts" (a GPU figure).
 ON_GPU = Claimed.times_fewer(2, 4, text="Training Speed 2-4x faster (AMP + GPU opts)")
 
 SYSTEM = system(
