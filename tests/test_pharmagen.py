@@ -173,3 +173,13 @@ def test_the_readings_of_the_reports_text_are_named_what_ifs(claims):
         assert claims[claim_id].title.startswith("What-if: ")
     for claim_id in ("trainer.amp", "loader.dynamic_workers", "preprocess.load_data"):
         assert "Aderfi/Pharmagen 4a1e100f -> 3cd3227b" in claims[claim_id].source
+
+
+def test_what_does_nothing_here_says_why_from_the_library(claims):
+    from test_components import measure
+
+    assert measure(claims, "preprocess.load_data", "optimized", 1000, "regex_default") == (
+        f"pandas {pd.__version__}: Series.str.replace(regex=False) by default; regex=False "
+        f"passes the default again")
+    gated = measure(claims, "system.pharmagen", "optimized", 500, "cuda_gated_switches")
+    assert gated.startswith(f"torch.cuda.is_available() is {torch.cuda.is_available()}")

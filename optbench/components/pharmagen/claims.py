@@ -53,6 +53,17 @@ def _workers_started(state) -> int:
     return started
 
 
+def _cuda_gated(_state) -> str:
+    """What amp, cuda_flags and pin_memory do here: the codebase gates them on
+    torch.cuda.is_available(), read from the installed torch."""
+    import torch
+
+    if torch.cuda.is_available():
+        return "torch.cuda.is_available() is True: amp, cuda_flags and pin_memory act"
+    return ("torch.cuda.is_available() is False: amp, cuda_flags and pin_memory leave the "
+            "before code's path")
+
+
 def _device_peak_bytes(state):
     if state.case.device != "cuda":
         return "host memory: see run_peak_bytes"
@@ -101,6 +112,8 @@ SYSTEM = system(
                "batching is not in it)"),
         Metric("device_peak_bytes", "value", "bytes", _device_peak_bytes,
                "CUDA: torch.cuda.max_memory_allocated over one run after a reset"),
+        Metric("cuda_gated_switches", "value", "", _cuda_gated,
+               "whether the switches the codebase gates on CUDA act here, read from torch"),
     ),
     # The report: "Zero impact on model architecture or algorithms", "No changes to
     # data handling". float16 autocast rounds on CUDA by design: the tolerance is for it.

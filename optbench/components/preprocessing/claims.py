@@ -205,6 +205,15 @@ def _missing_cell(state) -> str:
     return f"loads: {int((df['phenotype_outcome'].map(len) == 0).sum())} rows without labels"
 
 
+def _regex_default(_state) -> str:
+    """Series.str.replace's regex default, read from the installed pandas."""
+    import inspect
+
+    default = inspect.signature(pd.Series.str.replace).parameters["regex"].default
+    return (f"pandas {pd.__version__}: Series.str.replace(regex={default!r}) by default"
+            + ("; regex=False passes the default again" if default is False else ""))
+
+
 LOAD_DATA = Claim(
     id="preprocess.load_data",
     source="pharmagen report CPU 2; pgen_model/src/data.py, Aderfi/Pharmagen 4a1e100f -> "
@@ -230,6 +239,8 @@ LOAD_DATA = Claim(
                "the multi-label target's labels after load_data"),
         Metric("missing_outcome", "value", "", _missing_cell,
                "what load_data does when a phenotype_outcome cell is empty"),
+        Metric("regex_default", "value", "", _regex_default,
+               "str.replace's regex default, read from the installed pandas"),
     ),
     output=lambda case: _load(_Loading(case)),
     equivalence=Equivalence.frames_equal(
