@@ -32,11 +32,19 @@ EXIT_USAGE = 2
 EXIT_ERRORS = 3          # some claims' code failed; their entries say why
 EXIT_INTERRUPTED = 130   # Ctrl-C: what was measured is written, marked incomplete
 DEFAULT_RESULTS = Path("reports/results.json")
+DEFAULT_PROFILES = Path("reports/profiles")
 
 # Piped output (CI logs): lines are cut at 100 columns by the table itself.
 console = Console() if sys.stdout.isatty() else Console(width=terminal.PIPED_WIDTH)
 # soft_wrap: an error is one line, however long, never wrapped at 80 columns.
 errors = Console(stderr=True, soft_wrap=True)
+
+
+def _say(line: str) -> None:
+    """A line on stderr: as it is on a terminal (it wraps there), wrapped at
+    the piped width otherwise (a CI log keeps to the table's 100 columns)."""
+    errors.print(line if errors.is_terminal else terminal.wrapped(line), markup=False,
+                 highlight=False)
 
 
 def _reader_stopped_reading() -> None:
@@ -104,8 +112,9 @@ def _parser() -> argparse.ArgumentParser:
                           help="asv results folder whose history each claim's section draws, "
                                "with the commits where it stepped (default .asv/results if "
                                "present)")
-    p_report.add_argument("--profiles", type=Path, default=Path("reports/profiles"), metavar="DIR",
-                          help="where `optbench profile` wrote flamegraphs (linked when present)")
+    p_report.add_argument("--profiles", type=Path, metavar="DIR",
+                          help="where `optbench profile` wrote flamegraphs (default "
+                               "reports/profiles, linked when present)")
 
     p_self = sub.add_parser(
         "selftest", help="measure planted claims whose true ratio is known; grade the verdicts")
@@ -124,7 +133,7 @@ def _parser() -> argparse.ArgumentParser:
     p_profile.add_argument("--size", type=_positive("--size"),
                            help="workload size (default: the headline size)")
     p_profile.add_argument("--claims", metavar="MODULE")
-    p_profile.add_argument("-o", "--output", type=Path, default=Path("reports/profiles"),
+    p_profile.add_argument("-o", "--output", type=Path, default=DEFAULT_PROFILES,
                            metavar="DIR")
     return parser
 
@@ -230,6 +239,10 @@ def _entry_note(entry: Entry, quick: bool) -> str | None:
 
 def _check_writable(path: Path, option: str) -> None:
     """Fail before minutes of measuring, not after."""
+    blocking = results.file_in_the_way(path)
+    if blocking is not None:
+        raise UsageError(f"{option} {path}: cannot write there ({blocking} is a file, not a "
+                         f"folder)")
     try:
         if path.is_dir():
             raise IsADirectoryError("is a folder")
@@ -256,9 +269,8 @@ def _progress(cases: int):
         def on_done_piped(entry):
             state["done"] += 1
             now = time.monotonic()
-            errors.print(terminal.progress_line(
-                state["done"], cases, entry, now - state["case_started"], now - started),
-                markup=False, highlight=False)
+            _say(terminal.progress_line(state["done"], cases, entry,
+                                        now - state["case_started"], now - started))
 
         yield on_case_piped, on_done_piped
         return
@@ -308,12 +320,10 @@ def _cmd_verify(args) -> int:
     _print_verdicts(document.claims, args.wide)
     for entry in document.claims:
         for warning in entry.warnings:
-            errors.print(f"warning: {entry.id} @ {entry.size:,}: {warning}",
-                         markup=False, highlight=False)
+            _say(f"warning: {entry.id} @ {entry.size:,}: {warning}")
         note = _entry_note(entry, args.quick)
         if note:
-            errors.print(f"note: {entry.id} @ {entry.size:,}: {note}",
-                         markup=False, highlight=False)
+            _say(f"note: {entry.id} @ {entry.size:,}: {note}")
     console.print(f"results written to {args.json}")
     if args.report:
         from optbench.report import write_report
@@ -442,7 +452,12 @@ def _cmd_report(args) -> int:
     from optbench.report import write_report
 
     _check_writable(args.output / "index.html", "-o")
-    page = write_report(args.results, args.output, args.profiles, args.benchmark_json,
+    profiles = args.profiles
+    if profiles is None:
+        profiles = DEFAULT_PROFILES
+    elif not profiles.is_dir():   # asked for by name: a typo must not drop the flamegraphs
+        raise UsageError(f"--profiles {profiles}: no such folder")
+    page = write_report(args.results, args.output, profiles, args.benchmark_json,
                         args.asv_html, args.asv_results)
     console.print(f"report written to {page}")
     return 0
@@ -453,6 +468,7 @@ def _cmd_profile(args) -> int:
     from optbench.runners.memray_profile import profile_claim
 
     registry.check_ids([args.id], args.claims)
+    _check_writable(args.output / f"{args.id}.html", "-o")   # before torch's import (7 s)
     claim = registry.get(args.id, args.claims)
     size = args.size or claim.headline(quick=False)
     try:

@@ -239,6 +239,16 @@ def claim_lines(listed, width: int = PIPED_WIDTH) -> list[Text]:
     return lines
 
 
+def wrapped(line: str, width: int = PIPED_WIDTH) -> str:
+    """A progress, note or warning line for output that is not a terminal:
+    wrapped at `width` (as the table is cut to it), the rest indented, never
+    cut: a note's last words are often its advice."""
+    import textwrap
+
+    return textwrap.fill(line, width, subsequent_indent="    ", break_long_words=False,
+                         break_on_hyphens=False)
+
+
 def progress_line(done: int, total: int, entry: Entry, seconds: float, elapsed: float) -> str:
     """One line per finished case, for output that is not a terminal (CI logs)."""
     size = units.size(entry.size, entry.workload.get("size_unit", ""))

@@ -528,6 +528,8 @@ def run(claims: Iterable[Claim], options: RunOptions, claims_module: str | None 
     """
     _set_threads(options.threads)
     STOP_REQUEST.reset()
+    # The machine as the run found it: its load average and the time at the start.
+    environment = results.environment(claims_module)
     entries: list[Entry] = []
     finished: list[Entry] = []   # the current claim's cases, as each is done
 
@@ -544,11 +546,12 @@ def run(claims: Iterable[Claim], options: RunOptions, claims_module: str | None 
             entries.extend(sanity.check(executor.run(claim, options, told, done)))
     except isolate.Interrupted as stop:
         raise RunInterrupted(_document(entries + sanity.check(stop.entries), options,
-                                       claims_module, incomplete=True)) from None
+                                       claims_module, incomplete=True,
+                                       environment=environment)) from None
     except KeyboardInterrupt:
         raise RunInterrupted(_document(entries + sanity.check(finished), options, claims_module,
-                                       incomplete=True)) from None
-    return _document(entries, options, claims_module)
+                                       incomplete=True, environment=environment)) from None
+    return _document(entries, options, claims_module, environment=environment)
 
 
 def remeasure(claim: Claim, size: int, device: str, options: RunOptions) -> Entry:
@@ -567,7 +570,7 @@ def remeasure(claim: Claim, size: int, device: str, options: RunOptions) -> Entr
 
 
 def _document(entries: list[Entry], options: RunOptions, claims_module: str | None,
-              incomplete: bool = False) -> Results:
+              incomplete: bool = False, environment: dict | None = None) -> Results:
     run_info = {"quick": options.quick, "claims_module": claims_module,
                 "torch_threads": options.threads, "order_seed": options.seed,
                 "instructions": options.count_instructions,
@@ -575,8 +578,10 @@ def _document(entries: list[Entry], options: RunOptions, claims_module: str | No
                 "design": options.design_kind}
     if incomplete:
         run_info["incomplete"] = True
+    if environment is None:
+        environment = results.environment(claims_module)
     return Results(SCHEMA_VERSION, {"name": "optbench", "version": _version()},
-                   results.environment(claims_module), run_info, tuple(entries))
+                   environment, run_info, tuple(entries))
 
 
 # The callgrind witness gets this long per claim; larger sizes are skipped,

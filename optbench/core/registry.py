@@ -40,7 +40,7 @@ def module_of(claim: Claim) -> str | None:
 
 
 def claims_of_module(spec: str) -> list[Claim]:
-    found = _claims_in(load_module(spec))
+    found = _claims_in(load_module(spec), spec)
     strays = [f"item {i} ({type(c).__name__})" for i, c in enumerate(found)
               if not isinstance(c, Claim)]
     if strays:
@@ -51,10 +51,13 @@ def claims_of_module(spec: str) -> list[Claim]:
     return found
 
 
-def _claims_in(module) -> list[Claim]:
+def _claims_in(module, spec: str) -> list[Claim]:
     declared = getattr(module, "CLAIMS", None)
     if declared is None:
         declared = [v for v in vars(module).values() if isinstance(v, Claim)]
+    if not isinstance(declared, (list, tuple)):   # a string would list its characters
+        raise ClaimsError(f"claims module {spec}: CLAIMS is a {type(declared).__name__}, "
+                          f"not a list of Claim objects")
     return list(declared)
 
 
@@ -173,6 +176,9 @@ def load_module(spec: str):
         raise
     except ModuleNotFoundError as exc:
         raise ClaimsError(f"claims module {spec}: cannot import ({exc})") from None
+    except SyntaxError as exc:   # its traceback ends in importlib; its text has the place
+        raise ClaimsError(f"claims module {spec}: failed while importing: "
+                          f"{type(exc).__name__}: {exc.msg} [{exc.filename}:{exc.lineno}]") from None
     except Exception as exc:  # a user's module may fail in any way while importing
         raise ClaimsError(f"claims module {spec}: failed while importing: "
                           f"{type(exc).__name__}: {exc} [{where(exc)}]") from None

@@ -17,7 +17,7 @@ Schema (version 4; core/schema.py holds the typed objects), one JSON object:
                   torchvision, opencv-python-headless, pillow, memray, scipy),
                   pandas_string_storage ("python" or "pyarrow": what a str
                   column gets by default), load_average_at_start [1, 5, 15 min],
-                  timestamp (UTC ISO 8601); with a claims module given as a
+                  timestamp (UTC ISO 8601; both read as the run starts); with a claims module given as a
                   file: claims_module_git_commit and claims_module_git_dirty
                   (the git state of the project it lives in; null outside git)
   run             {"quick": bool, "claims_module": str|null, "torch_threads": int,
@@ -195,9 +195,17 @@ def _claims_module_git(claims_module: str | None) -> dict[str, Any]:
     return {"claims_module_git_commit": state["commit"], "claims_module_git_dirty": state["dirty"]}
 
 
+def file_in_the_way(path: Path) -> Path | None:
+    """A file where `path` needs a folder (mkdir would say only "File exists")."""
+    return next((p for p in Path(path).parents if p.exists() and not p.is_dir()), None)
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write via a temporary file in the same folder and rename over `path`."""
     path = Path(path)
+    blocking = file_in_the_way(path)
+    if blocking is not None:
+        raise ResultsError(f"cannot write {path}: {blocking} is a file, not a folder")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
