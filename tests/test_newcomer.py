@@ -108,3 +108,35 @@ def test_piped_notes_wrap_at_the_tables_width_and_lose_no_word():
     assert len(lines) > 1 and all(len(line) <= terminal.PIPED_WIDTH for line in lines)
     assert all(line.startswith("    ") for line in lines[1:])
     assert " ".join(note.split()) == " ".join(" ".join(lines).split())
+
+
+def test_the_summary_says_what_it_counts_and_fits_a_1400_pixel_window(tmp_path):
+    """75 entries of a committed quick run: the summary's rows are labelled against
+    the file's entries, and the table needs no horizontal scroll bar."""
+    import json
+
+    from test_report import CHROMIUM, needs_chromium  # noqa: F401  (the skip marker's reason)
+    from optbench.report import write_report
+
+    source = ROOT / "docs/quick/2026-12-07-quick-all-9251ddb.json"
+    page = write_report([source], tmp_path / "out")
+    html = page.read_text()
+    entries = len(json.loads(source.read_text())["claims"])
+    assert f"holds {entries} entries" in html and "rows: one per claim and device" in html
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed (.ci/run installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox",
+                                                                     "--disable-gpu"])
+        try:
+            view = browser.new_page(viewport={"width": 1400, "height": 900})
+            view.goto(page.resolve().as_uri(), wait_until="load")
+            overflow = view.evaluate("""() => { const t = document.querySelector('#summary');
+                return t.scrollWidth - t.parentElement.clientWidth; }""")
+            headers = view.eval_on_selector_all("#summary th", "hs => hs.map(h => h.innerText)")
+        finally:
+            browser.close()
+    assert overflow <= 0, f"the summary overflows by {overflow} px"
+    assert "at other sizes" in [" ".join(h.split()) for h in headers]

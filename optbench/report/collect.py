@@ -557,7 +557,11 @@ def build(sources: list[Source], out_dir: Path, profiles_dir: Path | None = None
             "benchmarks": _benchmarks(claim_id, benchmark, entries),
             "asv": asv_view(asv_history, claim_id) if asv_history is not None else None,
         })
+    tallies = {"rows": len(summary),
+               "claims": len({row["id"] for row in summary}),
+               "entries": [len(s.document.claims) for s in sources]}
     return {"sources": sources, "counts": counts, "summary": summary, "sections": sections,
+            "tallies": tallies,
             "moved": _moved_lists(sources, comparisons), "multiple": len(sources) > 1,
             "hidden_cost_rule": text.HIDDEN_COST_RULE,
             "tolerances": {"time": f"{gate.RATIO_TOLERANCE:.0%}",
