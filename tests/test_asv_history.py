@@ -35,8 +35,9 @@ def _machine(results: Path, name: str = "testbox") -> Path:
 
 
 def _write_results(results: Path, commit: str, date: int, values: dict[str, list],
-                   version: str = VERSION, machine: str = "testbox") -> None:
-    """One asv results file, written by asv's own Results API."""
+                   version: str = VERSION, machine: str = "testbox", samples: int = 10) -> None:
+    """One asv results file, written by asv's own Results API (`samples`
+    timings per value; 1 is asv --quick's)."""
     run = asv_results.Results({"machine": machine, "python": "3.11"}, {}, commit, date,
                               "3.11", "existing-py", {})
     rng = random.Random(commit)
@@ -44,10 +45,10 @@ def _write_results(results: Path, commit: str, date: int, values: dict[str, list
         timed = name.endswith("time_primary")
         # Ten samples each within 1% of the value: asv derives its interval
         # (the step detector's weights) from them.
-        samples = [[v * (1 + rng.uniform(-0.01, 0.01)) for _ in range(10)] if timed else None
-                   for v in per_param]
+        taken = [[v * (1 + rng.uniform(-0.01, 0.01)) for _ in range(samples)] if timed else None
+                 for v in per_param]
         run.add_result({"name": name, "version": version, "params": PARAMS},
-                       BenchmarkResult(result=per_param, samples=samples,
+                       BenchmarkResult(result=per_param, samples=taken,
                                        number=[1 if timed else None] * len(per_param),
                                        errcode=0, stderr="", profile=None),
                        record_samples=True)
@@ -224,3 +225,39 @@ def _series_at(history, benchmark, variant, size):
     [found] = [s for s in history.series
                if (s.benchmark, s.variant, s.size) == (benchmark, variant, size)]
     return found
+
+
+def test_one_sample_per_commit_calls_no_step_it_cannot_tell(tmp_path):
+    """asv --quick: one timing per commit has no interval. A 2x jump there
+    (what one quick sample of unchanged code did, issue 26) is not called a
+    step, and the page says so beside the plot; a 10x jump still is; an
+    exact counter's doubling needs no samples."""
+    results = tmp_path / "results"
+    _machine(results)
+    for i, commit in enumerate(COMMITS):
+        _write_results(results, commit, FIRST_DATE_MS + i * DAY_MS, {
+            f"{PREFIX}.time_primary": [1e-3 * (10 if i >= 4 else 1), 50e-6 * (2 if i >= 3 else 1)],
+            f"{PREFIX}.track_peak_bytes": [4096, 1000 if i < 4 else 2000],
+        }, samples=1)
+    asv_util.write_json(str(results / "benchmarks.json"), {
+        f"{PREFIX}.time_primary": {"unit": "seconds", "version": VERSION,
+                                   "param_names": ["variant", "size"]},
+        f"{PREFIX}.track_peak_bytes": {"unit": "bytes", "version": VERSION,
+                                       "param_names": ["variant", "size"]},
+    }, api_version=2)
+    history = asv_history.load(results, claim_ids=[CLAIM])
+    doubled = _series(history, "time_primary", "optimized")
+    assert all(p.weight is None for p in doubled.points)
+    assert doubled.steps == [] and len(doubled.untold) == 1
+    [tenfold] = _series(history, "time_primary", "baseline").steps
+    assert (tenfold.before.hash, tenfold.after.hash) == (COMMITS[3], COMMITS[4])
+    [bytes_step] = _series(history, "track_peak_bytes", "optimized").steps
+    assert (bytes_step.value_before, bytes_step.value_after) == (1000, 2000)
+    view = asv_history.claim_view(history, CLAIM)
+    timed = next(p for p in view["plots"] if p["benchmark"] == "time_primary")
+    assert timed["too_few"] == ("1 jump of 5% to 3x not called a step: commits timed with one "
+                                "sample each (asv --quick) are too few to tell a change from "
+                                "noise")
+    assert next(p for p in view["plots"] if p["benchmark"] == "track_peak_bytes")["too_few"] \
+        is None
+    assert [s["change"] for s in view["untold"]] and len(view["steps"]) == 2

@@ -61,6 +61,13 @@ from . import plots
 DEFAULT_RESULTS_DIR = Path(".asv/results")
 # asv's default `regressions_thresholds`: smaller jumps are not steps.
 STEP_THRESHOLD = 0.05
+# A timing whose levels hold a point of one sample (asv --quick: no interval,
+# no weight) is a step only when it moves by this factor or more: one quick
+# sample of the same code moved 2x between two commits that changed only
+# tests (39.39 µs -> 78.59 µs, issue 26). Smaller jumps there are "too few
+# samples to tell", said beside the plot. Counters and bytes (track_*) are
+# exact: their jumps need no samples.
+ONE_SAMPLE_STEP_FACTOR = 3.0
 # Benchmark names, hence units, when benchmarks.json does not say.
 _UNIT_BY_PREFIX = {"time_": "s", "peakmem_": "bytes", PEAK_BYTES: "bytes"}
 # asv's unit names -> optbench's (core/units.py).
@@ -108,6 +115,8 @@ class Series:
     env: str
     points: list[Point] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
+    # Jumps past the threshold not called steps: a level had one-sample points.
+    untold: list[Step] = field(default_factory=list)
 
 
 @dataclass
@@ -211,7 +220,8 @@ def load(results_dir: Path = DEFAULT_RESULTS_DIR, claim_ids: Iterable[str] | Non
     order = {commit_hash: i for i, commit_hash in enumerate(commits)}
     for s in series.values():
         s.points.sort(key=lambda p: order[p.commit.hash])
-        s.steps = _steps(s.points, step_detect, threshold)
+        s.steps, s.untold = _steps(s.points, step_detect, threshold,
+                                   timed=s.benchmark.startswith("time_"))
     return History(list(commits.values()), sorted(series.values(), key=_series_order),
                    warnings, sorted(unmapped))
 
@@ -296,18 +306,26 @@ def _commit_order(records: list[_Record]) -> dict[str, Commit]:
     return {h: Commit(h, _datetime(dates[h])) for h in ordered}
 
 
-def _steps(points: list[Point], step_detect, threshold: float) -> list[Step]:
+def _steps(points: list[Point], step_detect, threshold: float,
+           timed: bool = True) -> tuple[list[Step], list[Step]]:
+    """The steps of a series, and (timed series) the jumps not called steps
+    because a level beside them holds one-sample points."""
     y = [p.value for p in points]
     if sum(v is not None for v in y) < 2:
-        return []
+        return [], []
     segments = step_detect.detect_steps(y, [p.weight for p in points])
-    steps = []
-    for (_, right, before, _, err_before), (left, _, after, _, err_after) in zip(
+    steps, untold = [], []
+    for (start, right, before, _, err_before), (left, end, after, _, err_after) in zip(
             segments, segments[1:]):
         if abs(after - before) > max(err_before, err_after, threshold * abs(before)):
             # right is exclusive; right - 1 is the level's last measured point.
-            steps.append(Step(points[right - 1].commit, points[left].commit, before, after))
-    return steps
+            step = Step(points[right - 1].commit, points[left].commit, before, after)
+            one_sample = timed and any(p.weight is None and p.value is not None
+                                       for p in points[start:end])
+            factor = max(before, after) / min(before, after) if min(before, after) > 0 \
+                else math.inf
+            (untold if one_sample and factor < ONE_SAMPLE_STEP_FACTOR else steps).append(step)
+    return steps, untold
 
 
 def _unit(name: str, declared: dict) -> str:
@@ -368,9 +386,11 @@ def claim_view(history: History, claim_id: str) -> dict | None:
     {"claim_id", "plots": [{"benchmark", "machine", "env", "unit", "log_y",
     "uri" (SVG data URI), "commits": [{"hash", "short", "date"}],
     "series": [{"variant", "size", "color", "marker", "linestyle", "points"}]}],
+    "too_few" (what was not called a step, or None)},
     "steps": [{"benchmark", "machine", "env", "variant", "size",
     "commit_before", "commit_after", "date_before", "date_after",
     "value_before", "value_after", "before", "after", "change", "worse"}],
+    "untold": [the same, for the jumps too few samples could not tell],
     "warnings": [...]}. Every benchmark here is lower-is-better (time,
     bytes, counted events), so a step up is "worse".
     """
@@ -381,7 +401,7 @@ def claim_view(history: History, claim_id: str) -> dict | None:
     for s in series:
         groups.setdefault((s.benchmark, s.machine, s.env), []).append(s)
     order = {c.hash: i for i, c in enumerate(history.commits)}
-    plots_out, steps_out = [], []
+    plots_out, steps_out, untold_out = [], [], []
     for (benchmark, machine, env), members in groups.items():
         commits = sorted({p.commit for s in members for p in s.points},
                          key=lambda c: order[c.hash])
@@ -395,10 +415,16 @@ def claim_view(history: History, claim_id: str) -> dict | None:
                         "points": sum(p.value is not None for p in s.points)}
                        for s, style in zip(members, styles)],
         })
+        untold = sum(len(s.untold) for s in members)
+        plots_out[-1]["too_few"] = (
+            f"{untold} jump{'s' if untold > 1 else ''} of {STEP_THRESHOLD:.0%} to "
+            f"{ONE_SAMPLE_STEP_FACTOR:g}x not called a step: commits timed with one sample "
+            f"each (asv --quick) are too few to tell a change from noise" if untold else None)
         for s in members:
             steps_out.extend(_step_view(s, step) for step in s.steps)
+            untold_out.extend(_step_view(s, step) for step in s.untold)
     return {"claim_id": claim_id, "plots": plots_out, "steps": steps_out,
-            "warnings": list(history.warnings)}
+            "untold": untold_out, "warnings": list(history.warnings)}
 
 
 def _commit_view(commit: Commit) -> dict:
