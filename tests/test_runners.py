@@ -248,3 +248,48 @@ def test_runners_skip_a_claim_measured_only_on_hardware_this_machine_lacks(claim
         with pytest.raises(Unavailable, match="trainer.tf32 is measured on cuda only"):
             prepare(claim, "baseline", claim.sizes(quick=True)[0])
     assert runner_device(claims["trainer.amp"]) == "cpu"
+
+
+def test_the_runners_measure_with_verifys_threads(monkeypatch, claims):
+    """pytest-benchmark and asv cases are prepared with verify's torch thread
+    count (OPTBENCH_THREADS to change it), whatever the process had."""
+    import torch
+
+    from optbench.core.engine import DEFAULT_THREADS
+    from optbench.core.registry import ClaimsError
+    from optbench.runners import asv_suite
+    from optbench.runners.cases import THREADS_ENV, measuring_setup, prepare
+
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        monkeypatch.delenv(THREADS_ENV, raising=False)
+        prepare(claims["registry.index"], "baseline", 100).close()
+        assert torch.get_num_threads() == DEFAULT_THREADS == 1
+        monkeypatch.setenv(THREADS_ENV, "2")
+        assert measuring_setup() == {"torch_threads": 2} and torch.get_num_threads() == 2
+        monkeypatch.setenv(THREADS_ENV, "two")
+        with pytest.raises(ClaimsError, match=f"{THREADS_ENV}=two: give a whole number"):
+            measuring_setup()
+        suite = asv_suite.suite("registry.index")()
+        monkeypatch.setenv(THREADS_ENV, "1")
+        suite.setup("baseline", 100)
+        assert suite.track_torch_threads("baseline", 100) == 1
+        suite.teardown("baseline", 100)
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_pytest_benchmark_times_as_verify_does(tmp_path):
+    """The collector off while timing, one warm-up call, the threads recorded."""
+    out = tmp_path / "bench.json"
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "-p", "no:memray", "tests/benchmarks", "--benchmark-only",
+                           "-k", "registry.index-baseline-100", "--benchmark-json", str(out)],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    benches = json.loads(out.read_text())["benchmarks"]
+    assert benches and {b["extra_info"]["claim"] for b in benches} == {"registry.index"}
+    for bench in benches:
+        assert bench["options"]["disable_gc"] is True and bench["options"]["warmup"] == 1
+        assert bench["extra_info"]["torch_threads"] == 1

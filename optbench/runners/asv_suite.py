@@ -58,6 +58,17 @@ def _track_peak_bytes(self, variant, size):
 _track_peak_bytes.unit = "bytes"
 
 
+def _track_torch_threads(self, variant, size):
+    """The threads the suite measured with (OPTBENCH_THREADS, default 1 as
+    verify's): asv keeps it beside the timings."""
+    import torch
+
+    return torch.get_num_threads()
+
+
+_track_torch_threads.unit = "threads"
+
+
 def suite(claim: str | Claim) -> type:
     """The asv class of a claim (an id of the built-in claims, or a Claim)."""
     claim = get(claim) if isinstance(claim, str) else claim
@@ -80,6 +91,7 @@ def suite(claim: str | Claim) -> type:
         "timeout": 600,
         "setup": setup, "teardown": teardown,
         "time_primary": time_primary, PEAK_BYTES: _track_peak_bytes,
+        "track_torch_threads": _track_torch_threads,
     }
     for metric in counters(claim):
         name = f"track_{metric.name}"

@@ -20,6 +20,34 @@ FULL_SIZES_ENV = "OPTBENCH_FULL"
 # A user's claims module for the runners (pytest-benchmark, asv), named as
 # `optbench verify --claims` names it: a module name or a .py path.
 CLAIMS_ENV = "OPTBENCH_CLAIMS"
+# torch's intra-op threads for the runners, as `optbench verify --threads`
+# sets them (default the same: 1). Unpinned, pytest-benchmark read one torch
+# claim's baseline 445x its optimized with a busy neighbour (issue 26).
+THREADS_ENV = "OPTBENCH_THREADS"
+
+
+def runner_threads() -> int:
+    """The thread count OPTBENCH_THREADS asks for, else verify's default."""
+    from optbench.core.engine import DEFAULT_THREADS
+
+    spec = os.environ.get(THREADS_ENV, "").strip()
+    if not spec:
+        return DEFAULT_THREADS
+    if not spec.isdigit() or int(spec) < 1:
+        raise ClaimsError(f"{THREADS_ENV}={spec}: give a whole number of threads, 1 or more")
+    return int(spec)
+
+
+def measuring_setup() -> dict[str, Any]:
+    """What every runner measures with, as verify does: torch's intra-op
+    threads set (the count returned, for the runner's output). The collector:
+    verify keeps it off while timing; asv's timer (timeit) does so itself and
+    pytest-benchmark is told to (tests/benchmarks/conftest.py)."""
+    import torch
+
+    threads = runner_threads()
+    torch.set_num_threads(threads)
+    return {"torch_threads": threads}
 
 
 def env_claims(relative_to: Path | None = None) -> list[Claim] | None:
@@ -99,6 +127,7 @@ def prepare(claim: Claim, variant: str, size: int, data: Any = None) -> Prepared
     if claim.missing():
         raise Unavailable(f"{claim.id} needs {', '.join(claim.missing())}, not installed here")
     device = runner_device(claim)
+    measuring_setup()   # before setup: a workload built with other threads times otherwise
     case = claim.case(variant, size, device=device, data=data)
     return PreparedCase(claim, variant, size, claim.setup(case), case.workdir, device)
 

@@ -4,6 +4,18 @@ from optbench.core.registry import ClaimsError
 from optbench.runners.cases import runner_claims
 
 
+def pytest_configure(config):
+    """As `optbench verify` times: the collector off during the timed calls,
+    and one warm-up call before timing (verify's plan), unless the command
+    line asks otherwise."""
+    given = " ".join(config.invocation_params.args)
+    if hasattr(config.option, "benchmark_disable_gc"):
+        config.option.benchmark_disable_gc = True
+    if hasattr(config.option, "benchmark_warmup") and "--benchmark-warmup" not in given:
+        config.option.benchmark_warmup = True
+        config.option.benchmark_warmup_iterations = 1
+
+
 def pytest_collectstart(collector):
     """A bad OPTBENCH_CLAIMS is a usage error, said once, before test_claims.py
     imports the claims (pytest would show a collection traceback)."""

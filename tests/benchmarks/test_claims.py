@@ -13,7 +13,8 @@ times each benchmark on its own, not interleaved.
 """
 import pytest
 
-from optbench.runners.cases import Unavailable, counters, iter_cases, prepare
+from optbench.runners.cases import (Unavailable, counters, iter_cases, measuring_setup,
+                                    prepare)
 
 CASES = list(iter_cases())
 
@@ -35,7 +36,7 @@ def test_claim(benchmark, prepared):
     claim = prepared.claim
     benchmark.group = f"{claim.id} @ {prepared.size:,} {claim.workload.size_unit}"
     benchmark.extra_info.update(claim=claim.id, variant=prepared.variant, size=prepared.size,
-                                metric=claim.primary.name)
+                                metric=claim.primary.name, **measuring_setup())
     for metric in counters(claim):
         benchmark.extra_info[metric.name] = prepared.run(metric)
     benchmark(prepared.run)
