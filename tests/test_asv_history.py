@@ -261,3 +261,13 @@ def test_one_sample_per_commit_calls_no_step_it_cannot_tell(tmp_path):
     assert next(p for p in view["plots"] if p["benchmark"] == "track_peak_bytes")["too_few"] \
         is None
     assert [s["change"] for s in view["untold"]] and len(view["steps"]) == 2
+
+
+def test_the_thread_count_asv_keeps_is_not_drawn_as_a_claims_history(tmp_path):
+    from optbench.runners.asv_suite import THREADS
+
+    results = _history_folder(tmp_path)
+    _write_results(results, COMMITS[-1], FIRST_DATE_MS + 9 * DAY_MS,
+                   {f"{PREFIX}.{THREADS}": [1, 1]})
+    history = asv_history.load(results, claim_ids=[CLAIM])
+    assert THREADS not in {s.benchmark for s in history.series}

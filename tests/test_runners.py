@@ -230,7 +230,8 @@ def test_asv_check_passes_with_the_users_claims_too(tmp_path):
     names = {b["name"] for b in json.loads(listed.read_text())}
     assert {n for n in names if n.startswith("user_claims.")} == {
         "user_claims.vocab_set_lookup.time_primary",
-        "user_claims.vocab_set_lookup.track_peak_bytes"}
+        "user_claims.vocab_set_lookup.track_peak_bytes",
+        "user_claims.vocab_set_lookup.track_torch_threads"}
     assert "model_registry.registry_index.track_peak_bytes" in names
 
 

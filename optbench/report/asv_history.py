@@ -53,7 +53,7 @@ from typing import Iterable
 
 from optbench.core import text, units
 from optbench.core.registry import ClaimsError, builtin_claims
-from optbench.runners.asv_suite import PARAM_NAMES, PEAK_BYTES, suite_name
+from optbench.runners.asv_suite import PARAM_NAMES, PEAK_BYTES, THREADS, suite_name
 from optbench.runners.cases import env_claims
 
 from . import plots
@@ -206,6 +206,8 @@ def load(results_dir: Path = DEFAULT_RESULTS_DIR, claim_ids: Iterable[str] | Non
             (ambiguous if ids else unmapped).add(record.name)
             continue
         benchmark = parts[-1]
+        if benchmark == THREADS:   # how it was measured, not a figure of the claim's
+            continue
         key = (ids[0], benchmark, _hashable(record.params.get("variant")),
                _hashable(record.params.get("size")), record.machine, record.env)
         if key not in series:
