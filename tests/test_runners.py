@@ -294,3 +294,26 @@ def test_pytest_benchmark_times_as_verify_does(tmp_path):
     for bench in benches:
         assert bench["options"]["disable_gc"] is True and bench["options"]["warmup"] == 1
         assert bench["extra_info"]["torch_threads"] == 1
+
+
+def test_an_asv_suite_warms_its_region_up_once_in_setup(claims):
+    """asv --quick times one call; the first call of a region carries one-off
+    costs (a 25 µs torch forward read 1.4 ms cold), so setup calls it once, as
+    verify's plan warms up once."""
+    from dataclasses import replace
+
+    from optbench.core.claim import Metric
+    from optbench.runners import asv_suite
+
+    calls = []
+    claim = claims["registry.index"]
+    counted = replace(claim, id="counted.index", primary=Metric(
+        "lookup_time", "time", "s", lambda state: calls.append(1) or claim.primary.measure(state)))
+    suite = asv_suite.suite(counted)()
+    suite.setup("baseline", 100)
+    try:
+        assert len(calls) == 1
+        suite.time_primary("baseline", 100)
+        assert len(calls) == 2
+    finally:
+        suite.teardown("baseline", 100)
