@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -468,7 +469,10 @@ def _cmd_profile(args) -> int:
     from optbench.runners.memray_profile import profile_claim
 
     registry.check_ids([args.id], args.claims)
+    made = not args.output.exists()
     _check_writable(args.output / f"{args.id}.html", "-o")   # before torch's import (7 s)
+    if made:   # the probe made it; profile_claim makes it when it writes
+        shutil.rmtree(args.output, ignore_errors=True)
     claim = registry.get(args.id, args.claims)
     size = args.size or claim.headline(quick=False)
     try:

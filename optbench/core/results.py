@@ -196,8 +196,13 @@ def _claims_module_git(claims_module: str | None) -> dict[str, Any]:
 
 
 def file_in_the_way(path: Path) -> Path | None:
-    """A file where `path` needs a folder (mkdir would say only "File exists")."""
-    return next((p for p in Path(path).parents if p.exists() and not p.is_dir()), None)
+    """A file where `path` needs a folder (mkdir would say only "File exists");
+    None when there is none or a parent cannot be looked at (the write then
+    says why)."""
+    try:
+        return next((p for p in Path(path).parents if p.exists() and not p.is_dir()), None)
+    except OSError:
+        return None
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -183,7 +183,8 @@ def _pharmagen_train_set(rows: int) -> LoaderData:
 def _pharmagen_setup(case: Case) -> Loading:
     # 4 workers on a 2-CPU machine is the codebase's setting: PyTorch's warning
     # about it is expected (cpu_facts says what the machine has), not printed
-    # over the verdicts. The case runs in a process of its own.
+    # over the verdicts. The filter is process-wide: verify runs each claim in
+    # a process of its own, an in-process run keeps it (that warning only).
     warnings.filterwarnings("ignore", message="This DataLoader will create")
     return Loading(case, make_loader(case.data.dataset, PHARMAGEN_BATCH, case.implementation,
                                      shuffle=True))

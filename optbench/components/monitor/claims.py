@@ -49,7 +49,10 @@ class Monitored:
 
 
 def _setup(case: Case) -> Monitored:
-    return Monitored(case, steps.stepping(case.data, case.device), case.implementation())
+    monitor = case.implementation()
+    if hasattr(monitor, "device"):   # best times CUDA runs by events
+        monitor.device = case.device
+    return Monitored(case, steps.stepping(case.data, case.device), monitor)
 
 
 def _time_figures(state: Monitored) -> str:
@@ -86,7 +89,9 @@ def _memory_figures(state: Monitored) -> str:
 
 
 def _batch_size_estimate(state: Monitored) -> str:
-    model = state.stepping.model
+    import copy
+
+    model = copy.deepcopy(state.stepping.model)   # the estimate moves its model to CUDA
     sample = {k: v for k, v in state.stepping.batches[0].items()
               if k in ("drug", "genalle", "gene", "allele")}
     estimate = estimate_optimal_batch_size(model, sample)
@@ -139,8 +144,10 @@ CLAIMS = [Claim(
     notes="Follows performance_monitor.py and OPTIMIZATION_GUIDE.md at eb7183e6. No file of "
           "the codebase imports the monitor at eb7183e6 or 2d5c8c34: its training runs "
           "without it. Its calls are a clock read each (and, with CUDA, two allocator "
-          "queries); it never synchronizes, so on CUDA its batch times are launch times "
-          "(time_figures; best times steps with CUDA events instead). Its data-loading, "
+          "queries); it never synchronizes itself: around the codebase's step, whose two "
+          "loss.item() synchronize, its CUDA batch times are the steps' (time_figures), "
+          "around a step without a read they would be launch times (best times CUDA steps "
+          "with events either way). Its data-loading, "
           "forward and backward figures are times since start_batch(), not per phase; the "
           "guide's loop calls none of them. Revision 2: was a reconstruction from the "
           "report's text (a synchronize and psutil memory every step, an RSS-based "

@@ -53,13 +53,17 @@ def _workers_started(state) -> int:
     return started
 
 
-def _cuda_gated(_state) -> str:
+def _cuda_gated(state) -> str:
     """What amp, cuda_flags and pin_memory do here: the codebase gates them on
-    torch.cuda.is_available(), read from the installed torch."""
+    torch.cuda.is_available() (read from the installed torch), its device
+    being CUDA exactly then."""
     import torch
 
-    if torch.cuda.is_available():
+    if torch.cuda.is_available() and state.case.device == "cuda":
         return "torch.cuda.is_available() is True: amp, cuda_flags and pin_memory act"
+    if torch.cuda.is_available():
+        return ("a CPU run on a CUDA machine (the codebase would run on CUDA): amp, "
+                "cuda_flags and pin_memory leave the before code's path")
     return ("torch.cuda.is_available() is False: amp, cuda_flags and pin_memory leave the "
             "before code's path")
 

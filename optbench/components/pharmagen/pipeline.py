@@ -19,7 +19,9 @@ then the model's state_dict, a text report and the encoders saved.
 Each change of the PR on this path is a switch (claims.py, SWITCHES); `on`
 holds those at their after-state. The CUDA-gated ones (amp, cuda_flags,
 pin_memory) are gated as the codebase gates them, on
-`torch.cuda.is_available()`: on a machine without CUDA they change nothing.
+`torch.cuda.is_available()`, where the codebase's device is CUDA exactly
+when that holds; here the gate is the run's device being CUDA (a CPU run on a
+GPU machine is not one the codebase makes). Without CUDA they change nothing.
 
 Scale (SCALES): FULL is the codebase's "Phenotype_Effect_Outcome"
 configuration (embedding 384, 4 layers of 1,280, dropout 0.391, lr 6.32e-5,
@@ -241,13 +243,13 @@ class StepChanges:
     def of(cls, on: frozenset) -> "StepChanges":
         return cls(amp="amp" in on, non_blocking="non_blocking" in on)
 
-    @property
-    def use_amp(self) -> bool:
-        return self.amp and torch.cuda.is_available()
+    def use_amp(self, device: str) -> bool:
+        """The codebase's `use_amp = torch.cuda.is_available()`, on a CUDA run."""
+        return self.amp and device == "cuda" and torch.cuda.is_available()
 
 
-def new_scaler(changes: StepChanges):
-    return torch.amp.GradScaler("cuda") if changes.use_amp else None
+def new_scaler(changes: StepChanges, device: str):
+    return torch.amp.GradScaler("cuda") if changes.use_amp(device) else None
 
 
 def train_step(model, optimizer, scaler, criterions, batch, device, changes: StepChanges) -> float:
@@ -255,10 +257,11 @@ def train_step(model, optimizer, scaler, criterions, batch, device, changes: Ste
     optimizer.zero_grad()
     inputs = [_to(batch[k], device, changes.non_blocking) for k in INPUTS]
     targets = {t: _to(batch[t], device, changes.non_blocking) for t in TARGETS}
-    with torch.autocast("cuda") if changes.use_amp else nullcontext():
+    amp = changes.use_amp(device)
+    with torch.autocast("cuda") if amp else nullcontext():
         outputs = model(*inputs)
         loss = torch.stack([criterions[t](outputs[t], targets[t]) for t in TARGETS]).sum()
-    if changes.use_amp:
+    if amp:
         scaler.scale(loss).backward()
         scaler.step(optimizer)
         scaler.update()
@@ -276,7 +279,7 @@ def _to(tensor, device, non_blocking: bool):
 
 def train_model(model, train_loader, val_loader, criterions, optimizer, scheduler, device,
                 changes: StepChanges, epochs: int = EPOCHS, patience: int = PATIENCE) -> dict:
-    scaler = new_scaler(changes)
+    scaler = new_scaler(changes, device)
     best_loss, trigger, history = math.inf, 0, []
     for _ in range(epochs):
         model.train()
@@ -327,12 +330,13 @@ def _validate(model, loader, criterions, device, non_blocking):
 
 # --- pipeline.py: train_pipeline ----------------------------------------------------------
 
-def _loader(dataset, shuffle: bool, on: frozenset, workers_started: list | None):
+def _loader(dataset, shuffle: bool, on: frozenset, workers_started: list | None,
+            device: str = "cpu"):
     workers = (min(multiprocessing.cpu_count(), 8) if "dynamic_workers" in on
                else WORKERS_BEFORE)
     extra = {}
     if "pin_memory" in on:
-        extra["pin_memory"] = torch.cuda.is_available()
+        extra["pin_memory"] = device == "cuda" and torch.cuda.is_available()
     if "persistent_workers" in on:
         extra["persistent_workers"] = workers > 0
     init = None
@@ -407,7 +411,8 @@ def run(on: frozenset, tsv: Path, run_dir: Path, *, scale: Scale = FULL, device:
     from optbench.components.trainer.steps import Settings, backend_flags
 
     flags = (Settings(cudnn_benchmark=True, tf32=True)
-             if "cuda_flags" in on and torch.cuda.is_available() else Settings())
+             if "cuda_flags" in on and device == "cuda" and torch.cuda.is_available()
+             else Settings())
     with backend_flags(flags):
         return _train_pipeline(on, tsv, run_dir, scale, device, count_workers)
 
@@ -417,8 +422,8 @@ def _train_pipeline(on, tsv, run_dir, scale, device, count_workers) -> dict:
     with warnings.catch_warnings():
         # 4 workers on a 2-CPU machine is the codebase's setting: PyTorch's warning is expected
         warnings.filterwarnings("ignore", message="This DataLoader will create")
-        train_loader = _loader(PGenDataset(train), True, on, count_workers)
-        val_loader = _loader(PGenDataset(val), False, on, count_workers)
+        train_loader = _loader(PGenDataset(train), True, on, count_workers, device)
+        val_loader = _loader(PGenDataset(val), False, on, count_workers, device)
         model, optimizer, criterions = training_setup(encoders, weights, scale, device)
         scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode="min",
                                                                factor=0.2, patience=5)

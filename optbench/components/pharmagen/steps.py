@@ -65,7 +65,7 @@ def stepping(data: StepBatches, device: str,
     torch.manual_seed(pipeline.SEED)
     model, optimizer, criterions = pipeline.training_setup(
         data.encoders, data.weights.to(device), pipeline.FULL, device)
-    return Stepping(device, changes, model, optimizer, criterions, pipeline.new_scaler(changes),
+    return Stepping(device, changes, model, optimizer, criterions, pipeline.new_scaler(changes, device),
                     data.batches)
 
 

@@ -280,11 +280,11 @@ def _pharmagen_against_float32(state: PharmagenStepping) -> str:
 
 def _pharmagen_precision(state: PharmagenStepping) -> str:
     changes = state.case.implementation
-    if changes.use_amp:
+    if changes.use_amp(state.case.device):
         return "float16 autocast + GradScaler"
     if changes.amp:
-        return ("float32: use_amp = torch.cuda.is_available() is False here, so the after "
-                "commit's step is the before commit's")
+        return ("float32: use_amp = torch.cuda.is_available() is False here (or the step "
+                "is not on CUDA), so the after commit's step is the before commit's")
     return "float32 (no autocast)"
 
 
@@ -307,8 +307,8 @@ AMP = Claim(
     primary=Metric("step_time", "time", "s", lambda s: s.sample(),
                    f"one training step as train_model takes it: zero_grad, the batch to the "
                    f"device, forward and the three losses (under autocast where on), "
-                   f"backward (scaled), step, two .item() ({CUDA_STEPS_PER_SAMPLE} steps "
-                   f"per sample on CUDA, one synchronize)"),
+                   f"backward (scaled), step, two .item() (each a synchronize on CUDA; "
+                   f"{CUDA_STEPS_PER_SAMPLE} steps per sample there)"),
     secondary=(
         *STEP_MEMORY,
         Metric("loss_against_float32", "value", "", _pharmagen_against_float32,
