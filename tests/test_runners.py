@@ -317,3 +317,13 @@ def test_an_asv_suite_warms_its_region_up_once_in_setup(claims):
         assert len(calls) == 2
     finally:
         suite.teardown("baseline", 100)
+
+
+def test_a_bad_thread_count_for_the_runners_is_one_line_naming_it():
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "-p", "no:memray", "tests/benchmarks", "--benchmark-only",
+                           "-k", "registry"], capture_output=True, text=True, timeout=300,
+                          cwd=ROOT, env={**os.environ, "OPTBENCH_THREADS": "two"})
+    assert done.returncode == 4   # pytest's usage error
+    assert "OPTBENCH_THREADS=two: give a whole number of threads, 1 or more" in done.stderr
+    assert "Traceback" not in done.stdout + done.stderr

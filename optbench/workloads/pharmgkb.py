@@ -115,6 +115,15 @@ def table(rows: int, seed: int = SEED, with_missing: float = 0.0) -> pd.DataFram
     return frame
 
 
+def scratch_tsv(rows: int, with_missing: float = 0.0) -> Path:
+    """The table written as the codebase names it, in a scratch folder of its
+    own (removed at exit): what every claim on it reads."""
+    from optbench.core.claim import scratch_folder
+
+    return write_tsv(scratch_folder("optbench-pharmagen-") / "final_test_genalle.tsv", rows,
+                     with_missing=with_missing)
+
+
 def write_tsv(path: Path, rows: int, seed: int = SEED, with_missing: float = 0.0) -> Path:
     """The table as the tab-separated file the pipeline reads."""
     path = Path(path)

@@ -1,7 +1,7 @@
 import pytest
 
 from optbench.core.registry import ClaimsError
-from optbench.runners.cases import runner_claims
+from optbench.runners.cases import runner_claims, runner_threads
 
 
 def pytest_configure(config):
@@ -17,10 +17,12 @@ def pytest_configure(config):
 
 
 def pytest_collectstart(collector):
-    """A bad OPTBENCH_CLAIMS is a usage error, said once, before test_claims.py
-    imports the claims (pytest would show a collection traceback)."""
+    """A bad OPTBENCH_CLAIMS or OPTBENCH_THREADS is a usage error, said once,
+    before test_claims.py imports the claims (pytest would show a collection
+    traceback, or one failure per case)."""
     if isinstance(collector, pytest.Module):
         try:
+            runner_threads()
             runner_claims()
         except ClaimsError as exc:
             raise pytest.UsageError(str(exc)) from None

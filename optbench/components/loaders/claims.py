@@ -24,8 +24,7 @@ from dataclasses import dataclass, field
 import psutil
 import torch
 
-from optbench.core.claim import (Case, Claim, Claimed, Equivalence, Metric, Workload,
-                                 scratch_folder)
+from optbench.core.claim import Case, Claim, Claimed, Equivalence, Metric, Workload
 from optbench.core.isolate import in_a_new_process
 from optbench.core.units import quantity
 
@@ -172,11 +171,9 @@ PHARMAGEN_BATCH = 64
 def _pharmagen_train_set(rows: int) -> LoaderData:
     """The train part of the generated table as the after commit's pipeline
     encodes it (PGenDataset: one tensor per column, a dict per item)."""
-    from optbench.components.pharmagen import claims as pharmagen_claims, pipeline
-    from optbench.workloads import pharmgkb
+    from optbench.components.pharmagen import pipeline, steps
 
-    tsv = pharmgkb.write_tsv(scratch_folder("optbench-pharmagen-loader-") / "table.tsv", rows)
-    train, _, _, _ = pipeline.prepared(tsv, frozenset(s.name for s in pharmagen_claims.SWITCHES))
+    train, _, _ = steps.train_part(rows)
     return LoaderData(pipeline.PGenDataset(train))
 
 

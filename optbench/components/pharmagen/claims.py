@@ -4,7 +4,7 @@ Benefits" ("Training Speed 2-4x faster", "CPU-only systems: 1.2-1.5x from worker
 the PR on that path a switch (Aderfi/Pharmagen 4a1e100f -> 3cd3227b)."""
 from __future__ import annotations
 
-from optbench.core.claim import Case, Claimed, Equivalence, Metric, Workload, scratch_folder
+from optbench.core.claim import Case, Claimed, Equivalence, Metric, Workload
 from optbench.core.design import Switch
 from optbench.core.measure import measure_device_memory
 from optbench.core.system import system
@@ -30,11 +30,6 @@ SWITCHES = (
            "torch.cuda.is_available()", "3cd3227b"),
 )
 ROWS_QUICK, ROWS = (500,), (500, 1000)
-
-
-def _table(rows: int):
-    return pharmgkb.write_tsv(scratch_folder("optbench-pharmagen-") / "final_test_genalle.tsv",
-                              rows)
 
 
 def _run(configuration, case: Case, count_workers=None) -> dict:
@@ -98,7 +93,7 @@ SYSTEM = system(
         "1-3 of six outcomes per row in phenotype_outcome; 30 effect types with a long tail), "
         "rows as the size; the codebase's model (embedding 384, 4 layers of 1,280) and "
         "settings (batches of 64, 80/20 split, 1 epoch: train_pipeline forces it)",
-        _table, sizes=ROWS, quick_sizes=ROWS_QUICK, size_unit="rows"),
+        pharmgkb.scratch_tsv, sizes=ROWS, quick_sizes=ROWS_QUICK, size_unit="rows"),
     quick_design="none",
     run=_run,
     metric_name="run_seconds",

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from optbench.core.claim import Case, scratch_folder
+from optbench.core.claim import Case
 from optbench.workloads import pharmgkb
 
 from . import pipeline
@@ -25,11 +25,16 @@ class StepBatches:
     curves: dict = field(default_factory=dict, repr=False)
 
 
+def train_part(rows: int = ROWS):
+    """The train part of the generated table, its encoders and class weights,
+    as the after commit's load_data, split and encoders make them."""
+    train, _, encoders, weights = pipeline.prepared(pharmgkb.scratch_tsv(rows), AFTER)
+    return train, encoders, weights
+
+
 def step_batches(batch: int, count: int = BATCHES) -> StepBatches:
-    """The first `count` batches of the train part of the generated table, as
-    the after commit's load_data, split and encoders make them."""
-    tsv = pharmgkb.write_tsv(scratch_folder("optbench-pharmagen-step-") / "table.tsv", ROWS)
-    train, _, encoders, weights = pipeline.prepared(tsv, AFTER)
+    """The first `count` batches of the train part (train_part)."""
+    train, encoders, weights = train_part()
     tensors = pipeline.PGenDataset(train).tensors
     return StepBatches(encoders, weights, [
         {k: v[start:start + batch] for k, v in tensors.items()}

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from optbench.core.claim import Case, Claim, Claimed, Equivalence, Metric, Workload
+from optbench.workloads import pharmgkb
 from optbench.workloads.text import ANNOTATIONS, annotated_genotype_strings
 
 from . import LOAD_DATA_VARIANTS, PER_ROW_VARIANTS, REGEX_FLAG_VARIANTS
@@ -156,13 +157,6 @@ for _storage in STORAGES:
 
 # --- preprocess.load_data: the codebase's own change ---------------------------------
 
-def _table(rows: int):
-    from optbench.core.claim import scratch_folder
-    from optbench.workloads import pharmgkb
-
-    return pharmgkb.write_tsv(scratch_folder("optbench-pharmagen-table-") / "table.tsv", rows)
-
-
 def _load(state) -> pd.DataFrame:
     from optbench.components.pharmagen.pipeline import load_data
 
@@ -193,11 +187,8 @@ def _labels(state) -> str:
 def _missing_cell(state) -> str:
     """What load_data does with a table where a phenotype_outcome cell is empty."""
     from optbench.components.pharmagen.pipeline import load_data
-    from optbench.core.claim import scratch_folder
-    from optbench.workloads import pharmgkb
 
-    path = pharmgkb.write_tsv(scratch_folder("optbench-pharmagen-missing-") / "table.tsv", 200,
-                              with_missing=0.05)
+    path = pharmgkb.scratch_tsv(200, with_missing=0.05)
     try:
         df = load_data(path, state.implementation)
     except TypeError as exc:
@@ -225,7 +216,8 @@ LOAD_DATA = Claim(
     variants=LOAD_DATA_VARIANTS,
     workload=Workload("the PharmGKB-like table as a TSV (ten columns, spaces in most values; "
                       "phenotype_outcome 1-3 outcomes a row); pandas' default str storage",
-                      _table, sizes=(1000, 10_000), quick_sizes=(1000,), size_unit="rows"),
+                      pharmgkb.scratch_tsv, sizes=(1000, 10_000), quick_sizes=(1000,),
+                      size_unit="rows"),
     setup=_Loading,
     primary=Metric("load_data_time", "time", "s", _load,
                    "PGenDataProcess.load_data: read the TSV, clean the columns, group rare "
