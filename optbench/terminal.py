@@ -101,6 +101,9 @@ def _cost_parts(entries: Sequence[Entry], wide: bool) -> list[str]:
         shown = costs if wide else costs[:1]
         more = f" (+{len(costs) - 1} more)" if len(costs) > 1 and not wide else ""
         parts.append("hidden cost: " + "; ".join(c.words() for c in shown) + more)
+    same = sorted({e.reason for e in entries if e.verdict == verdict.NO_OP and e.reason})
+    if same:
+        parts.append("no-op: " + "; ".join(same))
     changed = {text.changed_output(e) for e in entries} - {None}
     if changed:
         parts.append("output: " + "; ".join(sorted(changed)))

@@ -85,3 +85,46 @@ def test_witness_skips_sizes_past_its_budget():
     assert [e.size for e in kept] == [10_000]
     assert list(skipped) == ["c @ 1000000 cpu"]
     assert "over the witness budget of 120 s" in skipped["c @ 1000000 cpu"]
+
+
+def test_the_witness_estimate_counts_setup_and_the_start_of_its_child():
+    """A call of 10 ms is cheap to count, but a setup of 30 s (built again in
+    the child, under valgrind) is not: the budget is spent before counting."""
+    from optbench.core import instructions
+    from optbench.core.engine import _affordable, witness_seconds
+
+    def entry(size, setup):
+        return Entry("c", verdict.CONFIRMED, {"size": size, "device": "cpu"},
+                     variants={"baseline": VariantSummary(0.01),
+                               "optimized": VariantSummary(0.005)},
+                     sampling={"rounds": 10, "stop": "settled", "setup_seconds": setup})
+
+    cheap, costly = entry(10, 0.1), entry(20, 30.0)
+    assert witness_seconds(costly) == pytest.approx(
+        instructions.UNCOUNTED_SLOWDOWN * (30.0 + 0.015)
+        + instructions.CALLGRIND_SLOWDOWN * instructions.DEFAULT_REPEATS * 0.015)
+    kept, skipped = _affordable([costly, cheap], budget=120)
+    assert kept == [cheap]
+    assert skipped["c @ 20 cpu"].startswith("witness skipped: would take about ")
+    # the child's start alone can spend a budget
+    kept, skipped = _affordable([cheap], budget=instructions.STARTUP_SECONDS)
+    assert kept == [] and list(skipped) == ["c @ 10 cpu"]
+
+
+def test_a_witness_past_its_budget_is_stopped_and_says_so(monkeypatch):
+    import subprocess
+
+    from optbench.core import engine, instructions
+
+    def too_slow(*args, timeout, **kwargs):
+        assert timeout == 90
+        raise subprocess.TimeoutExpired("valgrind", timeout)
+
+    monkeypatch.setattr(instructions, "count", too_slow)
+    monkeypatch.setattr("optbench.core.registry.module_of", lambda claim: planted.__name__)
+    claim = next(c for c in planted.CLAIMS if c.primary.kind == "time")
+    entry = Entry(claim.id, verdict.CONFIRMED, {"size": 1, "device": "cpu"},
+                  variants={"baseline": VariantSummary(0.01), "optimized": VariantSummary(0.01)})
+    found = engine._count(claim, [entry], threads=1, budget=90)
+    assert found[entry.key]["unavailable"].startswith(
+        "witness stopped: it ran past the witness budget of 90 s")

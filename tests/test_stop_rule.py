@@ -178,7 +178,8 @@ def test_a_timed_metric_is_sampled_in_paired_rounds_and_recorded():
                                      RunOptions(quick=True), primary=True, threshold=0.5)
     assert len(samples["baseline"]) == len(samples["optimized"]) == record["rounds"]
     assert record["rounds"] >= FEWEST_ROUNDS and record["stop"]
-    assert set(record["inner_loops"]) == {"baseline", "optimized"}
+    assert set(record["inner_loops"]) == {"baseline", "optimized", "baseline A/A"}
+    assert set(samples) == {"baseline", "optimized"} and "control" in record
     # A system's cells were each run once already: no warm-up, a budget per pair of cells.
     cells = {f"c{i}": 500 for i in range(6)}
     cells["baseline"] = cells["optimized"] = 500

@@ -8,7 +8,7 @@ from scipy import stats as scipy_stats
 
 from optbench.core.claim import Claimed, ratio
 from optbench.core.stats import median_interval, ratio_interval
-from optbench.core.verdict import (CONFIRMED, INCONCLUSIVE, NO_EFFECT, PARTIAL, REFUTED,
+from optbench.core.verdict import (CONFIRMED, INCONCLUSIVE, NO_EFFECT, NO_OP, PARTIAL, REFUTED,
                                    TIME_NOISE_FLOOR, decide, noise_floor, settled)
 
 TEN_X = Claimed.times_fewer(10, approx=True, text="~10x fewer")
@@ -62,7 +62,9 @@ def test_an_exact_counter_on_the_reports_figure_reaches_it():
     (0.995, 1.008, True, NO_EFFECT),           # all inside the noise floor, either side of 1
     (0.991, 0.998, True, NO_EFFECT),           # below 1 but inside the floor: not a gain
     (1.02, 1.30, True, REFUTED),               # reliably worse
-    (1.005, 1.03, True, REFUTED),              # above 1 and not all inside the floor
+    (1.011, 1.03, True, REFUTED),              # above 1 beyond the floor
+    (1.005, 1.03, True, NO_EFFECT),            # above 1, but within the floor of 1
+    (0.95, 0.995, True, NO_EFFECT),            # below 1, but within the floor of 1
     (0.75, 0.95, True, PARTIAL),               # a real gain, all short of t
     (0.09, 0.999, True, INCONCLUSIVE),         # straddles t
     (0.50, 1.20, True, INCONCLUSIVE),          # straddles t and 1
@@ -171,7 +173,8 @@ def test_memory_within_a_tenth_of_a_percent_is_no_effect_beyond_it_a_change():
     tenth_less = Claimed.percent_less(10, text="a peak at least 10% lower")
     assert decide(tenth_less, 1.0000003, 1.0000004, True, floor) == NO_EFFECT
     assert decide(tenth_less, 1.002, 1.003, True, floor) == REFUTED
-    assert decide(tenth_less, 0.998, 0.999, True, floor) == PARTIAL
+    assert decide(tenth_less, 0.997, 0.998, True, floor) == PARTIAL
+    assert decide(tenth_less, 0.998, 0.999, True, floor) == NO_EFFECT   # 0.1% less: the floor
     assert noise_floor("counter") == 0
 
 
@@ -300,3 +303,52 @@ def test_rank_orders_the_verdicts_and_knows_no_others():
 
     assert [rank(v) for v in ORDER] == [0, 1, 2, 3, 4]
     assert rank("not measurable here") is None and rank("made up") is None
+
+
+# With the run's A/A control the floor is how far identical code read from 1.
+@pytest.mark.parametrize("low, high, floor, expected", [
+    (1.02, 1.08, 0.05, NO_EFFECT),     # worse, but not beyond what A/A reached
+    (1.06, 1.10, 0.05, REFUTED),       # beyond it
+    (0.90, 0.96, 0.05, NO_EFFECT),     # a "gain" identical code could show
+    (0.80, 0.94, 0.05, PARTIAL),       # a gain clear of it, short of t
+    (0.40, 0.69, 0.05, CONFIRMED),
+])
+def test_the_measured_floor_is_cleared_on_both_sides(low, high, floor, expected):
+    assert decide(SEVENTY, low, high, True, floor) == expected
+
+
+def test_a_claimed_gain_inside_the_noise_is_not_confirmed():
+    """"2-3% faster" (t = 0.98): an interval at 0.975 reaches t, but the A/A
+    control read 3% either side of 1, so identical code could give it."""
+    small = Claimed.percent_less(2, 3, text="2-3% faster")
+    assert decide(small, 0.972, 0.975, True, 0.03) == NO_EFFECT
+    assert decide(small, 0.955, 0.965, True, 0.03) == CONFIRMED
+    assert decide(small, 0.972, 0.975, True, FLOOR) == CONFIRMED
+    assert not settled(small.ratio_high, 0.95, 0.975, 0.03)
+    assert settled(small.ratio_high, 0.95, 0.965, 0.03)
+
+
+def test_a_cost_bound_is_refuted_only_beyond_the_floor():
+    bound = Claimed("at most 5% slower", Fraction(1), Fraction(21, 20))
+    assert decide(bound, 1.06, 1.08, True, 0.02) == INCONCLUSIVE
+    assert decide(bound, 1.071, 1.08, True, 0.02) == REFUTED
+    assert decide(bound, 0.9, 1.05, True, 0.02) == CONFIRMED
+    assert settled(bound.ratio_high, 1.071, 1.08, 0.02)
+    assert not settled(bound.ratio_high, 1.06, 1.08, 0.02)
+
+
+def test_the_floor_grows_with_the_a_a_control_and_never_shrinks():
+    assert noise_floor("time", (0.97, 1.02)) == Fraction(3, 100)
+    assert noise_floor("time", (0.995, 1.04)) == Fraction(4, 100)
+    assert noise_floor("time", (0.999, 1.001)) == TIME_NOISE_FLOOR
+    assert noise_floor("time", (math.nan, 1.5)) == TIME_NOISE_FLOOR
+    assert noise_floor("time", None) == TIME_NOISE_FLOOR
+    assert noise_floor("counter") == 0
+
+
+def test_a_no_op_is_said_whatever_the_interval_but_never_hides_a_changed_output():
+    fact = "prefetch_factor=2 is the default"
+    assert decide(SEVENTY, 1.02, 1.11, True, FLOOR, fact) == NO_OP
+    assert decide(SEVENTY, 0.40, 0.69, True, FLOOR, fact) == NO_OP
+    assert decide(SEVENTY, 0.99, 1.0, False, FLOOR, fact) == REFUTED
+    assert decide(SEVENTY, 1.02, 1.11, True, FLOOR, None) == REFUTED

@@ -267,6 +267,12 @@ class Claim:
     # (None: the screen): "none" where one run costs seconds and the screen's
     # 2k+2 cells would not fit quick mode's minutes. Full mode runs the full design.
     quick_design: str | None = None
+    # Where the library or the codebase itself says both sides run the same
+    # configuration (a default equal to the "optimized" setting, a flag
+    # ignored without an accelerator): no_op(device) reads that fact at run
+    # time and returns it in words, or None where the sides differ. The
+    # verdict is then "no-op", whatever the interval's noise reads.
+    no_op: Callable[[str], str | None] | None = None
 
     def __post_init__(self) -> None:
         for needed in (BASELINE, OPTIMIZED):

@@ -82,10 +82,12 @@ class RunOptions:
 def stop_rule(plan: SamplingPlan, threshold, floor: float
               ) -> Callable[[dict[str, list[float]]], str | None]:
     """When a timed metric has enough rounds: its optimized/baseline interval
-    is settled (clear of the claimed threshold and of 1, or inside the noise
-    floor) or precise: a 95% half-width within WIDE_INTERVAL (5%) and within
-    half the distance from the claimed ratio to 1, so a "2-3% faster" claim
-    is not left inconclusive by an interval that could never separate them.
+    is settled (clear of the claimed threshold and of 1 by the noise floor
+    the A/A control measured, or inside the fixed floor) or precise: a 95%
+    half-width, its own and the control's, within WIDE_INTERVAL (5%) and
+    within half the distance from the claimed ratio to 1, so a "2-3% faster"
+    claim is not left inconclusive by an interval that could never separate
+    them.
 
     Settling is judged on a stricter interval than the reported 95% one:
     sampling looks several times, and stopping at the first look that happens
@@ -102,13 +104,39 @@ def stop_rule(plan: SamplingPlan, threshold, floor: float
     def stop(samples: dict[str, list[float]]) -> str | None:
         base, mine = samples[BASELINE], samples[VERDICT_CONTRAST]
         strict = ratio_interval(base, mine, paired=True, confidence=look_confidence)
-        if verdict.settled(threshold, strict.ci_low, strict.ci_high, floor):
+        control = control_interval(samples)
+        measured_floor = max(floor, verdict.noise_floor(
+            "time", control and (control.ci_low, control.ci_high)))
+        if verdict.settled(threshold, strict.ci_low, strict.ci_high, measured_floor, floor):
             return SETTLED
-        if ratio_interval(base, mine, paired=True).relative_width <= precise:
+        # Precise only when the control is too: a wide A/A interval is a
+        # floor that more rounds would lower.
+        if (ratio_interval(base, mine, paired=True).relative_width <= precise
+                and (control is None or control.relative_width <= precise)):
             return PRECISE
         return None
 
     return stop
+
+
+# The A/A control: the baseline's body timed a second time in every round of
+# the claimed metric, as if it were one more variant (its own inner loop, its
+# own random slots). Baseline against itself is the ratio identical code
+# gives in this run, under whatever load it ran; its interval sets the
+# verdict's noise floor (core/verdict.py). The same prepared state, not a
+# second setup: a second copy of the largest workloads would not fit, and
+# the slot, drift and load noise it measures is what gave identical code a
+# 2-5% "difference" (README, "Calibration"). A name no variant or cell of
+# switches can take.
+CONTROL = "baseline A/A"
+
+
+def control_interval(samples: dict[str, list[float]]):
+    """The A/A control's ratio (control / baseline) and 95% interval, or None
+    when there is no control in `samples`."""
+    if CONTROL not in samples:
+        return None
+    return ratio_interval(samples[BASELINE], samples[CONTROL], paired=True)
 
 
 def measure_metric(metric: Metric, states: dict[str, Any], options: RunOptions,
@@ -126,6 +154,8 @@ def measure_metric(metric: Metric, states: dict[str, Any], options: RunOptions,
     """
     if metric.kind == "time":
         bodies = {v: partial(metric.measure, s) for v, s in states.items()}
+        if primary and BASELINE in states:
+            bodies[CONTROL] = partial(metric.measure, states[BASELINE])
         plan = options.sampling(primary)
         if warmed:
             # A system's cells were each run once already; and its budget is
@@ -139,7 +169,12 @@ def measure_metric(metric: Metric, states: dict[str, Any], options: RunOptions,
         timed = time_interleaved(bodies, plan, stop_rule(plan, threshold,
                                                          verdict.noise_floor("time")), seed,
                                  empty_call=empty_call)
-        return timed.samples, timed.record()
+        record = timed.record()
+        control = control_interval(timed.samples)
+        if control is not None:
+            record["control"] = {"ratio": control.ratio, "ci_low": control.ci_low,
+                                 "ci_high": control.ci_high}
+        return {v: xs for v, xs in timed.samples.items() if v != CONTROL}, record
     if metric.kind == "memory":
         cache = {} if memory_readings is None else memory_readings
         if metric.measure not in cache:
@@ -273,11 +308,14 @@ def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
     # rest are kept and the ablation says what it could not compute.
     failed: dict[str, str] | None = {} if claim.is_system else None
     try:
+        started = time.perf_counter()
         data = claim.workload.make(size)
         names = claim.measured_variants(options.design_for(claim))
         cases = {v: claim.case(v, size, device, data=data) for v in names}
         step = "setup"
         states = _prepared(claim, cases, failed, options, progress)
+        # What the witness must pay again before it counts anything.
+        setup_seconds = time.perf_counter() - started
         step = claim.primary.name
         progress(step)
         memory_readings: dict = {}
@@ -302,6 +340,8 @@ def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
         progress(step)
         equivalent, per_variant, differences = _equivalence(
             claim, {v: c for v, c in cases.items() if v in states}, failed)
+        step = "no-op"
+        no_op = claim.no_op(device) if claim.no_op else None
     except Exception as exc:
         raise MeasurementError(f"claim {claim.id} at size {size:,} ({device}), step {step}: "
                                f"{type(exc).__name__}: {exc} [{where(exc, claim.defined_at)}]") from exc
@@ -321,7 +361,9 @@ def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
     half_width = decided_on["half_width"]
     summaries = {v: _summary(claim.primary, primary[v]) for v in claim.variant_names}
     noisy = [v for v, s in summaries.items() if (s.iqr_over_median or 0.0) > NOISY_IQR]
-    floor = verdict.noise_floor(claim.primary.kind)
+    control = (sampling or {}).get("control")
+    floor = verdict.noise_floor(claim.primary.kind,
+                                control and (control["ci_low"], control["ci_high"]))
     equivalence = {"description": claim.equivalence.description, "per_variant": per_variant}
     if differences:
         equivalence["differences"] = differences
@@ -337,8 +379,10 @@ def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
     return Entry(
         **identity, warnings=warnings,
         verdict=verdict.decide(claimed, decided_on["ci_low"], decided_on["ci_high"], equivalent,
-                               floor),
-        variants=summaries, contrasts=contrasts, sampling=sampling or None,
+                               floor, no_op),
+        reason=no_op,
+        variants=summaries, contrasts=contrasts,
+        sampling={**sampling, "setup_seconds": round(setup_seconds, 3)} if sampling else None,
         noise={"interval_half_width": half_width, "wide_interval": half_width > WIDE_INTERVAL,
                "noisy_samples": noisy, "floor": float(floor)},
         equivalent=equivalent, equivalence=equivalence, secondary=secondary,
@@ -589,20 +633,36 @@ def _document(entries: list[Entry], options: RunOptions, claims_module: str | No
 WITNESS_BUDGET_SECONDS = 120.0
 
 
-def _affordable(entries: list[Entry], budget: float) -> tuple[list[Entry], dict[str, str]]:
-    """The entries, smallest first, whose counting fits the witness budget;
-    and for each of the others (by key) a line saying why it has no count."""
-    from .instructions import CALLGRIND_SLOWDOWN, DEFAULT_REPEATS
+def witness_seconds(entry: Entry) -> float:
+    """What counting one entry under callgrind should take: its workload and
+    setup again and one warm-up call, under valgrind but not counted, then
+    the counted calls. (Its child's start, importing the claims under
+    valgrind, is paid once per claim: instructions.STARTUP_SECONDS.)"""
+    from .instructions import CALLGRIND_SLOWDOWN, DEFAULT_REPEATS, UNCOUNTED_SLOWDOWN
 
-    kept, skipped, spent = [], {}, 0.0
+    per_call = sum(s.median for s in entry.variants.values()
+                   if isinstance(s.median, (int, float)))
+    setup = (entry.sampling or {}).get("setup_seconds", 0.0)
+    return (UNCOUNTED_SLOWDOWN * (setup + per_call)
+            + CALLGRIND_SLOWDOWN * DEFAULT_REPEATS * per_call)
+
+
+def _affordable(entries: list[Entry], budget: float) -> tuple[list[Entry], dict[str, str]]:
+    """The entries, smallest first, whose counting fits the witness budget
+    (estimated before anything starts); and for each of the others (by key)
+    a line saying why it has no count."""
+    from .instructions import CALLGRIND_SLOWDOWN, STARTUP_SECONDS, UNCOUNTED_SLOWDOWN
+
+    kept, skipped, spent = [], {}, STARTUP_SECONDS
     for entry in sorted(entries, key=lambda e: e.size):
-        per_call = sum(s.median for s in entry.variants.values())
-        cost = per_call * (CALLGRIND_SLOWDOWN * DEFAULT_REPEATS + 5)
+        cost = witness_seconds(entry)
         if spent + cost > budget:
+            total = cost + (STARTUP_SECONDS if not kept else 0)
             skipped[entry.key] = (
-                f"skipped: counting would take about {cost:,.0f} s under callgrind (the "
-                f"variants take {per_call * 1e3:,.1f} ms a call, ~{CALLGRIND_SLOWDOWN}x slower "
-                f"counted), over the witness budget of {budget:.0f} s per claim")
+                f"witness skipped: would take about {total:,.0f} s under callgrind (setup and "
+                f"a warm-up ~{UNCOUNTED_SLOWDOWN}x slower under valgrind, each counted call "
+                f"~{CALLGRIND_SLOWDOWN}x slower), over the witness budget of {budget:.0f} s "
+                f"per claim")
             continue
         kept.append(entry)
         spent += cost
@@ -618,12 +678,13 @@ def add_instructions(claim: Claim, entries: list[Entry], threads: int,
     counting, witnessed = _affordable(timed_cpu, budget)
     witnessed = {key: {"unavailable": why} for key, why in witnessed.items()}
     if counting:
-        witnessed.update(_count(claim, counting, threads))
+        witnessed.update(_count(claim, counting, threads, budget))
     return [replace(e, instructions=witnessed[e.key]) if e.key in witnessed else e
             for e in entries]
 
 
-def _count(claim: Claim, entries: list[Entry], threads: int) -> dict[str, dict]:
+def _count(claim: Claim, entries: list[Entry], threads: int,
+           budget: float = WITNESS_BUDGET_SECONDS) -> dict[str, dict]:
     """Each entry's witness by key: its counts, or why there are none."""
     from . import instructions
     from .registry import module_of
@@ -635,9 +696,14 @@ def _count(claim: Claim, entries: list[Entry], threads: int) -> dict[str, dict]:
     try:
         counted = instructions.count(module, claim.id, claim.primary.name,
                                      [e.size for e in entries], claim.variant_names,
-                                     threads=threads)
+                                     threads=threads, timeout=budget)
     except instructions.WitnessUnavailable as exc:
         return {e.key: {"unavailable": str(exc)} for e in entries}
+    except subprocess.TimeoutExpired:
+        return {e.key: {"unavailable": f"witness stopped: it ran past the witness budget of "
+                                       f"{budget:.0f} s per claim (estimated "
+                                       f"{witness_seconds(e):,.0f} s for this size)"}
+                for e in entries}
     except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
         return {e.key: {"unavailable": f"callgrind failed: {exc}"} for e in entries}
     floor = float(verdict.noise_floor("time"))

@@ -83,6 +83,8 @@ def entry_key(entry: Entry) -> str:
 
 
 def rank(verdict: str) -> int | None:
+    if verdict == _verdict.NO_OP:   # the same code on both sides: as good as "no effect"
+        verdict = _verdict.NO_EFFECT
     return GATE_ORDER.index(verdict) if verdict in GATE_ORDER else None
 
 

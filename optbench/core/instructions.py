@@ -55,6 +55,13 @@ DEFAULT_REPEATS = 1
 # A region runs this many times slower counted, about; used to skip sizes
 # whose count would take longer than the witness budget.
 CALLGRIND_SLOWDOWN = 100
+# Code valgrind runs but does not count (imports, the workload, setup, the
+# warm-up call) runs about this many times slower than natively, and the
+# child's start (Python, torch and the claims module imported under
+# valgrind) takes about this long: the witness budget is estimated from both
+# before it starts (engine._affordable). Measured: see README, "Instructions".
+UNCOUNTED_SLOWDOWN = 20
+STARTUP_SECONDS = 60.0   # torch's import alone took 50 s under valgrind (README)
 CHILD_TIMEOUT = 1800
 
 
@@ -94,8 +101,8 @@ def toggle_library() -> Path:
 
 
 def count(module: str, claim_id: str, metric_name: str, sizes: list[int],
-          variants: list[str], repeats: int = DEFAULT_REPEATS, threads: int = 1
-          ) -> dict[int, dict[str, float]]:
+          variants: list[str], repeats: int = DEFAULT_REPEATS, threads: int = 1,
+          timeout: float = CHILD_TIMEOUT) -> dict[int, dict[str, float]]:
     """Instructions per call of `metric_name`'s region, {size: {variant: n}}.
 
     `module` is the claims module that declares the claim (a dotted name or a
@@ -115,7 +122,7 @@ def count(module: str, claim_id: str, metric_name: str, sizes: list[int],
             ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--collect-atstart=no",
              f"--callgrind-out-file={out}", sys.executable, "-m", "optbench.core.instructions"],
             input=json.dumps(spec), capture_output=True, text=True, env=env,
-            timeout=CHILD_TIMEOUT)
+            timeout=timeout)
         if done.returncode != 0:
             lines = [line for line in done.stderr.splitlines() if not line.startswith("==")]
             raise RuntimeError(f"callgrind child for {claim_id} failed: "

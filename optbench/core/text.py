@@ -42,7 +42,12 @@ def reading(ratio: float | None) -> str:
 def sampling(entry: Entry) -> str:
     """"23 rounds, settled": how many interleaved rounds, and why they stopped."""
     s = entry.sampling
-    return f"{s['rounds']} rounds, {s['stop']}" if s else ""
+    if not s:
+        return ""
+    control = s.get("control")
+    aa = (f", A/A {control['ratio']:.3g} [{control['ci_low']:.3g}, {control['ci_high']:.3g}]"
+          if control else "")
+    return f"{s['rounds']} rounds, {s['stop']}{aa}"
 
 
 def instructions(entry: Entry) -> str:

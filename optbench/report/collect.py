@@ -17,7 +17,7 @@ from optbench.core import gate, text, units
 from optbench.core.claim import VARIANT_ORDER
 from optbench.core.schema import VERDICT_CONTRAST, Entry, Results
 from optbench.core.text import interval, reading
-from optbench.core.verdict import ERROR, NOT_MEASURABLE, ORDER, SYMBOL
+from optbench.core.verdict import ERROR, NO_OP, NOT_MEASURABLE, ORDER, SYMBOL
 
 from . import plots
 from .asv_history import claim_view as asv_view
@@ -540,7 +540,7 @@ def build(sources: list[Source], out_dir: Path, profiles_dir: Path | None = None
         tally = Counter(e.verdict for e in s.document.claims if e.headline)
         counts.append({"source": s, "verdicts": [
             {"verdict": v, "symbol": SYMBOL[v], "count": tally.get(v, 0)}
-            for v in (*ORDER, NOT_MEASURABLE, ERROR)]})
+            for v in (*ORDER, NO_OP, NOT_MEASURABLE, ERROR)]})
 
     sections = []
     for claim_id in dict.fromkeys(claim_id for claim_id, _ in _claim_devices(sources)):

@@ -343,6 +343,17 @@ def _default_prefetch(state: Loading) -> str:
             + (" (the same: no change)" if mine == default else ""))
 
 
+def _prefetch_no_op(_device: str) -> str | None:
+    """The optimized's prefetch_factor, where it is PyTorch's own default with
+    workers (read from the installed DataLoader, which starts no worker here)."""
+    default = torch.utils.data.DataLoader(range(2), num_workers=2).prefetch_factor
+    mine = PREFETCH_FACTOR_VARIANTS["optimized"].prefetch_factor
+    if mine != default:
+        return None
+    return (f"prefetch_factor={mine} is PyTorch {torch.__version__}'s default with workers "
+            f"(DataLoader(num_workers=2).prefetch_factor is {default})")
+
+
 # Video-pipeline report §3: "`prefetch_factor=2` (batch prefetching)"; "Non-blocking
 # transfers + prefetching (overlapped computation)". No figure: read as a training
 # epoch at least 10% faster.
@@ -370,6 +381,7 @@ PREFETCH_FACTOR = Claim(
     ),
     output=_batches,
     equivalence=Equivalence.allclose(rtol=0, atol=0, description="the same batches, in order"),
+    no_op=_prefetch_no_op,
 )
 
 
@@ -401,6 +413,20 @@ def _pinned(state: Loading) -> str:
     return "pinned" if images.is_pinned() else "pageable"
 
 
+def _accelerator_available() -> bool:
+    accelerator = getattr(torch, "accelerator", None)   # torch >= 2.6
+    return accelerator.is_available() if accelerator else torch.cuda.is_available()
+
+
+def _pin_no_op(device: str) -> str | None:
+    """Without an accelerator the DataLoader ignores pin_memory=True (it warns
+    and hands pageable batches); with one, even a CPU run pins."""
+    if device != "cpu" or _accelerator_available():
+        return None
+    return (f"PyTorch {torch.__version__} pins only where an accelerator exists, and "
+            f"torch.accelerator.is_available() is False here: pin_memory=True is ignored")
+
+
 # Video-pipeline report §3: "`pin_memory=True` (faster CPU→GPU transfer)"; pharmagen
 # report, Memory Optimizations 1: "Pin Memory - Faster GPU transfers via pinned
 # memory". No figure: read as an epoch of transfers at least 10% faster.
@@ -429,6 +455,7 @@ PIN_MEMORY = Claim(
     output=_batches,
     equivalence=Equivalence.allclose(rtol=0, atol=0, description="the same batches, in order"),
     devices=("cpu", "cuda"),
+    no_op=_pin_no_op,
     notes="Pharmagen's own pin_memory (3cd3227b: pin_memory=torch.cuda.is_available()) is a "
           "switch of system.pharmagen: without CUDA it is False on both sides.",
 )

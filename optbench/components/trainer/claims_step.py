@@ -288,6 +288,15 @@ def _pharmagen_precision(state: PharmagenStepping) -> str:
     return "float32 (no autocast)"
 
 
+def _amp_no_op(device: str) -> str | None:
+    """The after commit's use_amp is torch.cuda.is_available(): off the CUDA
+    device its step is the before commit's."""
+    if PHARMAGEN_AMP_VARIANTS["optimized"].use_amp(device):
+        return None
+    return ("the after commit turns AMP on only on CUDA (use_amp = torch.cuda.is_available()): "
+            f"on this {device} run both sides train in float32")
+
+
 AMP = Claim(
     id="trainer.amp",
     source="pharmagen report, GPU Optimizations 1; pgen_model/src/train.py, Aderfi/Pharmagen "
@@ -325,6 +334,7 @@ AMP = Claim(
                     f"autocast rounds by design, training must not drift"),
     devices=("cpu", "cuda"),
     revision=2,
+    no_op=_amp_no_op,
     notes="Follows train.py's train_model at 4a1e100f and 3cd3227b with pipeline.py's model, "
           "optimizer and losses. 3cd3227b takes AMP only where torch.cuda.is_available() (not "
           "from the device it is given): on the CPU the after step is the before step, so "
@@ -342,6 +352,18 @@ def _zero_grad_default() -> str:
     default = inspect.signature(torch.optim.Optimizer.zero_grad).parameters["set_to_none"].default
     return (f"zero_grad()'s set_to_none defaults to {default} in torch {torch.__version__}"
             + (": set_to_none=True changes nothing" if default is True else ""))
+
+
+def _nonblocking_no_op(device: str) -> str | None:
+    """On the CPU both of the what-if's changes are torch's own behaviour:
+    a copy to the CPU of a CPU tensor is the tensor itself, blocking or not,
+    and zero_grad() sets grads to None by default (both read from torch)."""
+    default = inspect.signature(torch.optim.Optimizer.zero_grad).parameters["set_to_none"].default
+    batch = torch.zeros(2)
+    if device != "cpu" or default is not True or batch.to("cpu", non_blocking=True) is not batch:
+        return None
+    return (f"in torch {torch.__version__} .to('cpu', non_blocking=True) of a CPU tensor "
+            f"returns the tensor itself, and zero_grad()'s set_to_none defaults to True")
 
 
 def _grads_after_zero_grad(state: Stepping) -> str:
@@ -418,6 +440,7 @@ NONBLOCKING_WHATIF = Claim(
     output=lambda case: _curve(case)[0],
     equivalence=Equivalence.allclose(rtol=0, atol=0, description="the same loss, step for step"),
     devices=("cpu", "cuda"),
+    no_op=_nonblocking_no_op,
     notes="A what-if, not the codebase's step (trainer.nonblocking_set_to_none is): no AMP, "
           "Adam, classification, and no .item() in the step, so on CUDA ten steps can "
           "overlap copies that the codebase's six reads a step would serialize. Both changes "
