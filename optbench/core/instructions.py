@@ -59,7 +59,8 @@ CALLGRIND_SLOWDOWN = 100
 # warm-up call) runs about this many times slower than natively, and the
 # child's start (Python, torch and the claims module imported under
 # valgrind) takes about this long: the witness budget is estimated from both
-# before it starts (engine._affordable). Measured: see README, "Instructions".
+# before it starts (engine._affordable). The start is the README's 50 s torch
+# import under valgrind plus margin; the x20 is an estimate, not yet measured here.
 UNCOUNTED_SLOWDOWN = 20
 STARTUP_SECONDS = 60.0   # torch's import alone took 50 s under valgrind (README)
 CHILD_TIMEOUT = 1800
