@@ -105,10 +105,26 @@ def test_a_worse_ratio_never_improves_a_decisive_verdict(t, lo, width, floor, sh
 
 
 @LAWS
-@given(thresholds, st.lists(ratios, min_size=2, max_size=20), floors)
-def test_an_exact_readings_verdict_only_worsens_as_its_ratio_grows(t, points, floor):
-    """A zero-width interval (an exact counter) is never inconclusive, and
-    its verdict's rank rises with the ratio."""
+@given(thresholds, st.lists(ratios, min_size=2, max_size=20))
+def test_an_exact_readings_verdict_only_worsens_as_its_ratio_grows(t, points):
+    """A zero-width interval with an exact counter's floor (none) is never
+    inconclusive, and its verdict's rank rises with the ratio."""
+    floor = verdict.noise_floor("count")
+    ranks = []
+    for r in sorted(points):
+        v = verdict.position(t, r, r, floor)
+        assert v in DECISIVE
+        ranks.append(DECISIVE.index(v))
+    assert ranks == sorted(ranks)
+
+
+@LAWS
+@given(gains, st.lists(ratios, min_size=2, max_size=20), floors)
+def test_a_point_reading_of_a_gain_is_decisive_under_any_floor(t, points, floor):
+    """Against a claimed gain (t < 1) even a floor leaves a point reading
+    decisive, ranked by its ratio. (Against a cost bound a floor opens a
+    band above t that noise could explain: there a point reads
+    inconclusive, which is why counters carry no floor.)"""
     ranks = []
     for r in sorted(points):
         v = verdict.position(t, r, r, floor)
