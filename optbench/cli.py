@@ -129,6 +129,24 @@ def _parser() -> argparse.ArgumentParser:
                         metavar="PATH", help="selftest results (default reports/selftest.json)")
     _add_measuring_options(p_self)
 
+    p_asv = sub.add_parser(
+        "asv", help="asv across commits from git worktrees in this environment (no builds); "
+                    "with two or more, asv's comparison of the first and last sets the exit status")
+    p_asv.add_argument("commits", nargs="+", metavar="COMMIT",
+                       help="commits in order, oldest first (hashes, branches, HEAD~1)")
+    p_asv.add_argument("-b", "--bench", metavar="REGEX",
+                       help="only benchmarks whose name matches (asv run -b)")
+    p_asv.add_argument("--quick", action="store_true",
+                       help="asv's --quick: one call per benchmark, a smoke test, not a reading")
+    p_asv.add_argument("--secondary", action="store_true",
+                       help="the hidden costs too (each other counter, time and peak bytes; "
+                            "OPTBENCH_ASV_SECONDARY=1)")
+    p_asv.add_argument("--full-sizes", action="store_true",
+                       help="every workload size and full mode's sampling (OPTBENCH_FULL=1)")
+    p_asv.add_argument("--factor", type=float, default=1.1, metavar="F",
+                       help="a benchmark worse by more than F (and beyond asv's statistics) "
+                            "fails the comparison (default 1.1, as asv's)")
+
     p_profile = sub.add_parser("profile", help="memray flamegraph of each variant")
     p_profile.add_argument("id", metavar="ID")
     p_profile.add_argument("--size", type=_positive("--size"),
@@ -484,8 +502,30 @@ def _cmd_profile(args) -> int:
     return 0
 
 
+def _cmd_asv(args) -> int:
+    from optbench.runners import asv_commits
+
+    if not args.factor > 1:
+        raise UsageError(f"--factor {args.factor}: must be more than 1")
+    project = Path.cwd()
+    asv_commits.resolve(project, args.commits)   # every name, before the first run
+    runs = asv_commits.run_commits(project, args.commits, bench=args.bench, quick=args.quick,
+                                   secondaries=args.secondary, full_sizes=args.full_sizes,
+                                   say=lambda line: console.print(line, markup=False,
+                                                                  highlight=False))
+    console.print(f"{len(runs)} commit(s) in {sum(r.seconds for r in runs) / 60:.1f} min; "
+                  f"results in {asv_commits.CONFIG}'s results folder", markup=False)
+    if len(runs) < 2:
+        return 0
+    worse = asv_commits.compare(project, runs[0].commit, runs[-1].commit, factor=args.factor)
+    console.print(f"{runs[-1].commit[:8]} against {runs[0].commit[:8]}: "
+                  + ("slower beyond the factor (exit 1)" if worse else "no benchmark slower "
+                     f"by more than {args.factor}x"), markup=False)
+    return 1 if worse else 0
+
+
 COMMANDS = {"list": _cmd_list, "verify": _cmd_verify, "report": _cmd_report,
-            "profile": _cmd_profile, "selftest": _cmd_selftest}
+            "profile": _cmd_profile, "selftest": _cmd_selftest, "asv": _cmd_asv}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -201,12 +201,12 @@ def load(results_dir: Path = DEFAULT_RESULTS_DIR, claim_ids: Iterable[str] | Non
     unmapped, ambiguous = set(), set()
     for record in records:
         parts = record.name.split(".")
+        benchmark = parts[-1]
+        if benchmark == THREADS:   # how it was measured, not a figure of a claim's
+            continue
         ids = by_suite.get(parts[-2], []) if len(parts) >= 2 else []
         if len(ids) != 1:
             (ambiguous if ids else unmapped).add(record.name)
-            continue
-        benchmark = parts[-1]
-        if benchmark == THREADS:   # how it was measured, not a figure of the claim's
             continue
         key = (ids[0], benchmark, _hashable(record.params.get("variant")),
                _hashable(record.params.get("size")), record.machine, record.env)

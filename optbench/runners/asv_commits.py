@@ -1,0 +1,184 @@
+"""asv across commits, without building an environment per commit.
+
+`asv run A..B` builds a virtualenv with the project's dependencies for its
+environment (torch, triton and CUDA packages: over 5 GB) and then installs
+each commit into it. This runs each commit from a git worktree instead, in
+the project's own environment: asv's `--python=same` with the worktree's
+source first on the path (ASV_PYTHONPATH) and `--set-commit-hash`, every
+result in the project's `.asv/results`, so `asv publish`, `asv compare` and
+`optbench report` read them as asv's own. With two or more commits, asv's
+comparison of the first with the last decides the exit status, as `asv
+continuous` does: 1 when a benchmark got slower by more than `factor`.
+
+The commits run one after the other (asv does not interleave them either):
+a change smaller than the machine's drift between the two runs is not
+told apart from none. For a verdict on one change, `optbench verify`
+interleaves baseline and optimized within a run.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from optbench.core.registry import ClaimsError
+
+from .asv_suite import SECONDARY_ENV
+from .cases import FULL_SIZES_ENV
+
+CONFIG = "asv.conf.json"
+
+
+class CommitsError(ClaimsError):
+    """A commit, a folder or asv itself cannot be used: said in one line."""
+
+
+@dataclass
+class CommitRun:
+    commit: str
+    seconds: float
+    returncode: int
+
+
+def _git(project: Path, *args: str) -> str:
+    done = subprocess.run(["git", "-C", str(project), *args], capture_output=True, text=True)
+    if done.returncode:
+        raise CommitsError(done.stderr.strip().splitlines()[-1] if done.stderr.strip()
+                           else f"git {' '.join(args)} failed")
+    return done.stdout.strip()
+
+
+def resolve(project: Path, names: list[str]) -> list[str]:
+    """Each name (a hash, a branch, HEAD~2) as its full commit hash."""
+    found = []
+    for name in names:
+        try:
+            found.append(_git(project, "rev-parse", "--verify", "--quiet", f"{name}^{{commit}}"))
+        except CommitsError:
+            raise CommitsError(f"commit {name}: not a commit of the repository at "
+                               f"{project}") from None
+    return found
+
+
+def _asv_config(project: Path) -> dict:
+    from asv import util
+
+    path = project / CONFIG
+    if not path.is_file():
+        raise CommitsError(f"{path}: no asv configuration here (run from the project's root)")
+    return util.load_json(str(path), js_comments=True)
+
+
+def _results_dir(project: Path, config: dict) -> Path:
+    return (project / config.get("results_dir", "results")).resolve()
+
+
+def _machine_name() -> str | None:
+    path = Path.home() / ".asv-machine.json"
+    try:
+        machines = [k for k in json.loads(path.read_text()) if k != "version"]
+    except (OSError, ValueError):
+        return None
+    return machines[0] if len(machines) == 1 else None
+
+
+def last_commit_seconds(results_dir: Path, machine: str | None) -> float | None:
+    """How long the newest recorded commit took, from asv's own durations:
+    the estimate for the next one."""
+    from asv.results import iter_results_for_machine
+
+    if machine is None or not (results_dir / machine).is_dir():
+        return None
+    newest = max(iter_results_for_machine(str(results_dir), machine),
+                 key=lambda r: r.date or 0, default=None)
+    if newest is None:
+        return None
+    total = sum(v for v in newest.duration.values() if v)
+    return total or None
+
+
+def _worktree_config(config: dict, project: Path, tree: Path, results_dir: Path) -> Path:
+    """The project's asv configuration with the worktree's benchmarks and
+    the project's results folder, as absolute paths."""
+    local = dict(config, repo=str(project), benchmark_dir=str(tree / config.get(
+        "benchmark_dir", "benchmarks")), results_dir=str(results_dir),
+        html_dir=str((project / config.get("html_dir", "html")).resolve()),
+        env_dir=str(tree / ".asv" / "env"))
+    path = tree / ".optbench-asv.conf.json"
+    path.write_text(json.dumps(local, indent=2))
+    return path
+
+
+def run_commits(project: Path, names: list[str], bench: str | None = None,
+                quick: bool = False, secondaries: bool = False, full_sizes: bool = False,
+                say: Callable[[str], None] = print) -> list[CommitRun]:
+    """asv run of each commit in its own worktree; asv's output goes to the
+    terminal. Returns each commit's time."""
+    project = project.resolve()
+    config = _asv_config(project)
+    commits = resolve(project, names)
+    results_dir = _results_dir(project, config)
+    asv = [sys.executable, "-m", "asv"]
+    if _machine_name() is None and not (Path.home() / ".asv-machine.json").exists():
+        say("asv has no machine file yet: `asv machine --yes` writes one (~/.asv-machine.json)")
+        subprocess.run([*asv, "machine", "--yes"], cwd=project, check=False,
+                       capture_output=True)
+    estimate = last_commit_seconds(results_dir, _machine_name())
+    if estimate:
+        say(f"{len(commits)} commit(s); the last recorded commit took {estimate / 60:.1f} min "
+            f"of benchmarks here: about {len(commits) * estimate / 60:.0f} min in all")
+    env = {**os.environ, SECONDARY_ENV: "1" if secondaries else "0",
+           FULL_SIZES_ENV: "1" if full_sizes else "0"}
+    runs: list[CommitRun] = []
+    with tempfile.TemporaryDirectory(prefix="optbench-asv-commits-") as scratch:
+        for index, commit in enumerate(commits, 1):
+            tree = Path(scratch) / commit[:12]
+            _git(project, "worktree", "add", "--detach", str(tree), commit)
+            try:
+                conf = _worktree_config(config, project, tree, results_dir)
+                command = [*asv, "--config", str(conf), "run", "--python=same",
+                           "--set-commit-hash", commit, "--launch-method=forkserver"]
+                command += ["--quick"] if quick else []
+                command += ["-b", bench] if bench else []
+                say(f"commit {index} of {len(commits)}: {commit[:8]} "
+                    f"({_git(project, 'log', '-1', '--format=%s', commit)[:60]})")
+                started = time.monotonic()
+                done = subprocess.run(command, cwd=tree,
+                                      env={**env, "ASV_PYTHONPATH": str(tree)})
+                seconds = time.monotonic() - started
+            finally:
+                _git(project, "worktree", "remove", "--force", str(tree))
+            runs.append(CommitRun(commit, seconds, done.returncode))
+            left = (len(commits) - index) * (sum(r.seconds for r in runs) / len(runs))
+            say(f"commit {commit[:8]}: {seconds / 60:.1f} min"
+                + (f"; about {left / 60:.0f} min left" if left else ""))
+            if done.returncode:
+                raise CommitsError(f"asv run failed on {commit[:8]} (exit {done.returncode})")
+    return runs
+
+
+def compare(project: Path, base: str, head: str, factor: float = 1.1,
+            split: bool = False) -> bool:
+    """asv's own comparison table of two recorded commits; True when a
+    benchmark got worse by more than `factor` (asv continuous's failure)."""
+    from asv.commands.compare import Compare
+    from asv.config import Config
+
+    project = project.resolve()
+    base, head = resolve(project, [base, head])
+    previous = os.getcwd()
+    os.chdir(project)   # asv reads the configuration's relative paths from here
+    try:
+        conf = Config.load(CONFIG)
+        worsened, _improved = Compare.print_table(
+            conf, base, head, factor=factor, split=split, only_changed=False,
+            sort="ratio", machine=_machine_name(), use_stats=True)
+    finally:
+        os.chdir(previous)
+    return bool(worsened)
