@@ -433,3 +433,60 @@ def test_a_regression_and_an_error_in_one_run_exit_1_with_both_said(tmp_path):
     assert again.returncode == 1, again.stderr
     assert "REGRESSION fail.fine_before @ 1 cpu: count (optimized) grew: 1 -> 2" in again.stderr
     assert "error: " in again.stderr and "the optimized variant broke" in again.stderr
+
+
+@pytest.mark.parametrize("args, names", [
+    (["asv", "no-such-commit-xyz"], "no-such-commit-xyz"),
+    (["asv", "--factor", "0.9", "HEAD"], "--factor 0.9"),
+])
+def test_asv_bad_input_is_one_line_and_exit_2(args, names):
+    done = optbench(*args, cwd=ROOT)
+    assert done.returncode == 2
+    assert names in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def _git(repo, *args):
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
+                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
+                        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t",
+                        "PATH": "/usr/bin:/bin"})
+
+
+def test_asv_runs_each_commit_from_a_worktree_and_fails_on_a_slowdown(tmp_path):
+    """Two commits of a tiny project: the second sleeps ten times longer.
+    Each runs from its own worktree (the benchmark reads the worktree's own
+    module), results land in the project's results folder under the
+    commits' hashes, and asv's comparison fails the run."""
+    repo = tmp_path / "project"
+    (repo / "benchmarks").mkdir(parents=True)
+    (repo / "asv.conf.json").write_text(json.dumps({
+        "version": 1, "project": "tiny", "repo": ".", "branches": ["main"],
+        "environment_type": "virtualenv", "benchmark_dir": "benchmarks",
+        "env_dir": ".asv/env", "results_dir": ".asv/results", "html_dir": ".asv/html"}))
+    (repo / "benchmarks" / "__init__.py").write_text("")
+    (repo / "benchmarks" / "bench.py").write_text(
+        "import time\nfrom tiny_work import SECONDS\n\n"
+        "def time_work():\n    time.sleep(SECONDS)\n"
+        "time_work.repeat = (3, 5, 2.0)\ntime_work.number = 1\n")
+    commits = []
+    for seconds in (0.002, 0.02):
+        (repo / "tiny_work.py").write_text(f"SECONDS = {seconds}\n")
+        _git(repo, "init", "-q", "-b", "main") if not commits else None
+        _git(repo, "add", "-A")
+        _git(repo, "commit", "-q", "-m", f"sleep {seconds}")
+        done = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"],
+                              capture_output=True, text=True, check=True)
+        commits.append(done.stdout.strip())
+    env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-m", "optbench", "asv", "HEAD~1", "HEAD"],
+                          capture_output=True, text=True, cwd=repo, timeout=600, env=env)
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "slower beyond the factor" in done.stdout, done.stdout
+    results = list((repo / ".asv" / "results").glob("*/*.json"))
+    recorded = {json.loads(p.read_text()).get("commit_hash") for p in results}
+    assert set(commits) <= recorded
+    # the worktrees are gone
+    listed = subprocess.run(["git", "-C", str(repo), "worktree", "list"],
+                            capture_output=True, text=True).stdout
+    assert len(listed.strip().splitlines()) == 1

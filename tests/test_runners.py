@@ -193,24 +193,37 @@ def test_pytest_benchmark_cases_cover_every_claim_variant_and_size():
 
 
 def test_pytest_benchmark_only_runs_and_writes_json(tmp_path):
+    # registry.index: three variants, a timed claimed metric and exact counters beside it
     out = tmp_path / "bench.json"
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "--benchmark-only", "-p", "no:memray", "-q",
-         "-k", "split.shared_helper", "--benchmark-max-time=0.05", "--benchmark-min-rounds=2",
+         "-k", "registry.index", "--benchmark-max-time=0.05", "--benchmark-min-rounds=2",
          f"--benchmark-json={out}", str(ROOT / "tests" / "benchmarks")],
         capture_output=True, text=True, cwd=ROOT, timeout=600, env=_env())
     assert done.returncode == 0, done.stdout[-2000:]
     benchmarks = json.loads(out.read_text())["benchmarks"]
     assert {b["extra_info"]["variant"] for b in benchmarks} == {"baseline", "optimized", "best"}
-    assert all(b["group"].startswith("split.shared_helper @ ") for b in benchmarks)
+    assert all(b["group"].startswith("registry.index @ ") for b in benchmarks)
+    assert {b["extra_info"]["metric"] for b in benchmarks} == {"lookup_time"}
     # the hidden cost beside each timing is the exact count verify reads
     from test_components import measure
     claims = {c.id: c for c in builtin_claims()}
     for b in benchmarks:
         info = b["extra_info"]
-        assert info["failed_label_sets"] == measure(claims, "split.shared_helper",
-                                                    info["variant"], info["size"],
-                                                    "failed_label_sets"), b["group"]
+        assert info["wrong_lookups_after_updates"] == measure(
+            claims, "registry.index", info["variant"], info["size"],
+            "wrong_lookups_after_updates"), b["group"]
+
+
+def test_pytest_benchmark_skips_a_claim_that_times_nothing(tmp_path):
+    out = tmp_path / "bench.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "--benchmark-only", "-p", "no:memray", "-q", "-rs",
+         "-k", "split.shared_helper", f"--benchmark-json={out}",
+         str(ROOT / "tests" / "benchmarks")],
+        capture_output=True, text=True, cwd=ROOT, timeout=600, env=_env())
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert "split.shared_helper times nothing" in done.stdout
 
 
 def test_user_claims_run_through_pytest_benchmark_instead_of_the_builtin_ones(tmp_path):

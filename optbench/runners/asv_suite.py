@@ -1,13 +1,14 @@
 """asv suites generated from claims: variant and size are asv parameters.
 
-A suite has `time_primary` (the claim's primary region) and, where the
-claimed metric is one, its exact counter (`track_<counter>`) or its region's
-own peak heap bytes (`track_peak_bytes`, native allocations included, read
-by measure_memory as `optbench verify` reads a memory metric). The hidden
-costs (every other counter, the peak bytes of a claim about time) are
-benchmarks too with OPTBENCH_ASV_SECONDARY=1: asv starts a process and
-prepares the case for each benchmark, variant and size, so they would
-double a commit's run for readings a regression of the claim rarely needs.
+A suite holds the claimed metric as `optbench verify` reads it:
+`time_primary` (the claim's primary region) for a time, `track_<counter>`
+for an exact counter, `track_<metric>` for memory (the region's retained
+or peak bytes, native allocations included, read by measure_memory). The
+hidden costs (time_<metric> for each timed secondary, every other counter,
+and `track_peak_bytes`, the primary region's peak, unless that is the
+claim) are benchmarks too with OPTBENCH_ASV_SECONDARY=1: each costs a
+process and a prepared case per variant and size, so they would double a
+commit's run for readings a regression of the claim rarely needs.
 
 How asv times, set from verify's sampling plan for the mode (quick sizes:
 QUICK_PRIMARY; OPTBENCH_FULL=1: FULL_PRIMARY), so the runners measure alike:
