@@ -517,11 +517,19 @@ def _cmd_asv(args) -> int:
                   f"results in {asv_commits.CONFIG}'s results folder", markup=False)
     if len(runs) < 2:
         return 0
-    worse = asv_commits.compare(project, runs[0].commit, runs[-1].commit, factor=args.factor)
-    console.print(f"{runs[-1].commit[:8]} against {runs[0].commit[:8]}: "
-                  + ("slower beyond the factor (exit 1)" if worse else "no benchmark slower "
-                     f"by more than {args.factor}x"), markup=False)
-    return 1 if worse else 0
+    outcome = asv_commits.compare(project, runs[0].commit, runs[-1].commit, factor=args.factor)
+    pair = f"{runs[-1].commit[:8]} against {runs[0].commit[:8]}"
+    if outcome.version_changed:
+        console.print(f"{pair}: {len(outcome.version_changed)} benchmark(s) not compared (x): "
+                      f"their version changed, as the harness or the claim did "
+                      f"({', '.join(outcome.version_changed[:3])}"
+                      + (", ..." if len(outcome.version_changed) > 3 else "") + ")",
+                      markup=False, highlight=False)
+    console.print(f"{pair}: {outcome.compared} benchmark(s) compared, "
+                  + ("slower beyond the factor (exit 1)" if outcome.worsened
+                     else f"none slower by more than {args.factor}x"),
+                  markup=False, highlight=False)
+    return 1 if outcome.worsened else 0
 
 
 COMMANDS = {"list": _cmd_list, "verify": _cmd_verify, "report": _cmd_report,

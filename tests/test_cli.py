@@ -483,6 +483,7 @@ def test_asv_runs_each_commit_from_a_worktree_and_fails_on_a_slowdown(tmp_path):
                           capture_output=True, text=True, cwd=repo, timeout=600, env=env)
     assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-2000:]
     assert "slower beyond the factor" in done.stdout, done.stdout
+    assert "1 benchmark(s) compared" in done.stdout, done.stdout
     results = list((repo / ".asv" / "results").glob("*/*.json"))
     recorded = {json.loads(p.read_text()).get("commit_hash") for p in results}
     assert set(commits) <= recorded
@@ -490,3 +491,13 @@ def test_asv_runs_each_commit_from_a_worktree_and_fails_on_a_slowdown(tmp_path):
     listed = subprocess.run(["git", "-C", str(repo), "worktree", "list"],
                             capture_output=True, text=True).stdout
     assert len(listed.strip().splitlines()) == 1
+    # a changed benchmark is a new version: asv skips it, and the run says so
+    (repo / "benchmarks" / "bench.py").write_text(
+        (repo / "benchmarks" / "bench.py").read_text().replace("time.sleep(SECONDS)",
+                                                               "time.sleep(SECONDS / 2)"))
+    _git(repo, "commit", "-q", "-am", "half the sleep")
+    done = subprocess.run([sys.executable, "-m", "optbench", "asv", "HEAD~1", "HEAD"],
+                          capture_output=True, text=True, cwd=repo, timeout=600, env=env)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "1 benchmark(s) not compared (x): their version changed" in done.stdout, done.stdout
+    assert "0 benchmark(s) compared" in done.stdout

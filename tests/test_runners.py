@@ -169,15 +169,18 @@ def test_asv_version_keeps_when_a_variant_changes_and_moves_with_the_harness(mon
     before = cases.source_version(claim)
     real = Path.read_bytes
 
-    def edited(name):
+    def edited(name, tail):
         def read_bytes(path):
             data = real(path)
-            return data + b"\n# edited\n" if path.name == name and "loggers" in path.parts else data
+            return data + tail if path.name == name and "loggers" in path.parts else data
         return read_bytes
 
-    monkeypatch.setattr(Path, "read_bytes", edited("optimized.py"))
+    monkeypatch.setattr(Path, "read_bytes", edited("optimized.py", b"\nX = 1\n"))
     assert cases.source_version(claim) == before
-    monkeypatch.setattr(Path, "read_bytes", edited("claims.py"))
+    # reworded comments and docstrings measure the same
+    monkeypatch.setattr(Path, "read_bytes", edited("claims.py", b"\n# edited\n"))
+    assert cases.source_version(claim) == before
+    monkeypatch.setattr(Path, "read_bytes", edited("claims.py", b"\nX = 1\n"))
     assert cases.source_version(claim) != before
     monkeypatch.setattr(Path, "read_bytes", real)
     from dataclasses import replace

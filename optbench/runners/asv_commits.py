@@ -163,10 +163,29 @@ def run_commits(project: Path, names: list[str], bench: str | None = None,
     return runs
 
 
+@dataclass
+class Comparison:
+    worsened: bool          # a benchmark slower by more than the factor (asv's '+')
+    compared: int           # benchmarks recorded at both commits with one version
+    version_changed: list[str]   # recorded at both, versions differ: asv skips them ('x')
+
+
+def _versions(results_dir: Path, machine: str | None, commit: str) -> dict[str, str]:
+    from asv.results import iter_results_for_machine_and_hash
+
+    found: dict[str, str] = {}
+    for result in (iter_results_for_machine_and_hash(str(results_dir), machine, commit)
+                   if machine else ()):
+        found.update({k: v for k, v in result.benchmark_version.items() if v})
+    return found
+
+
 def compare(project: Path, base: str, head: str, factor: float = 1.1,
-            split: bool = False) -> bool:
-    """asv's own comparison table of two recorded commits; True when a
-    benchmark got worse by more than `factor` (asv continuous's failure)."""
+            split: bool = False) -> Comparison:
+    """asv's own comparison table of two recorded commits, and what it could
+    compare: a benchmark whose version changed between them (the harness or
+    the claim changed, not only the code under test) is marked x and never
+    fails the comparison, so a run that compared nothing says so."""
     from asv.commands.compare import Compare
     from asv.config import Config
 
@@ -181,4 +200,9 @@ def compare(project: Path, base: str, head: str, factor: float = 1.1,
             sort="ratio", machine=_machine_name(), use_stats=True)
     finally:
         os.chdir(previous)
-    return bool(worsened)
+    results_dir = _results_dir(project, _asv_config(project))
+    before = _versions(results_dir, _machine_name(), base)
+    after = _versions(results_dir, _machine_name(), head)
+    both = before.keys() & after.keys()
+    changed = sorted(name for name in both if before[name] != after[name])
+    return Comparison(bool(worsened), len(both) - len(changed), changed)

@@ -167,16 +167,38 @@ def variant_files(claims: list[Claim] | None = None) -> set[Path]:
     return files
 
 
+# Files that cannot change what a runner measures: the CLI, the report, the
+# terminal's output and asv's commit driver.
+_NOT_MEASURING = ("cli.py", "__main__.py", "terminal.py", "report/", "runners/asv_commits.py")
+
+
+def _code_only(path: Path) -> bytes:
+    """A source file's code without its docstrings and comments (ast drops
+    comments), so rewording one keeps asv's history."""
+    import ast
+
+    tree = ast.parse(path.read_bytes(), filename=str(path))
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                and body and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str)):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree).encode()
+
+
 def source_version(claim: Claim) -> str:
     """asv's version of a claim's suite: changes when what is measured and
     how changes, not when the code under test does.
 
-    It hashes the claim's id and revision and every optbench source file
-    except those holding variants (baseline.py, optimized.py, best.py and
-    their kin, of every claim): the harness, the claims' definitions, the
-    workloads and the runners. A commit that only changes a variant keeps
-    the version, so asv shows it as a step on the same graph instead of
-    starting a new history (asv discards results of other versions).
+    It hashes the claim's id and revision and the code (docstrings and
+    comments dropped) of every optbench source file except those holding
+    variants (baseline.py, optimized.py, best.py and their kin, of every
+    claim) and those that measure nothing (_NOT_MEASURING): the harness, the
+    claims' definitions, the workloads and the runners. A commit that only
+    changes a variant keeps the version, so asv shows it as a step on the
+    same graph instead of starting a new history (asv discards results of
+    other versions, and its comparison of two commits skips them, marked x).
     A user's claims module (OPTBENCH_CLAIMS) is not hashed: it holds the
     variants too, so only its claims' revision starts a new history.
     """
@@ -184,8 +206,9 @@ def source_version(claim: Claim) -> str:
     package = Path(__file__).resolve().parent.parent
     measured = variant_files()
     for path in sorted(package.rglob("*.py")):
-        if path.resolve() in measured:
+        name = path.relative_to(package).as_posix()
+        if path.resolve() in measured or name.startswith(_NOT_MEASURING):
             continue
-        digest.update(path.relative_to(package).as_posix().encode())
-        digest.update(path.read_bytes())
+        digest.update(name.encode())
+        digest.update(_code_only(path))
     return digest.hexdigest()[:16]
