@@ -143,6 +143,10 @@ def _parser() -> argparse.ArgumentParser:
                             "OPTBENCH_ASV_SECONDARY=1)")
     p_asv.add_argument("--full-sizes", action="store_true",
                        help="every workload size and full mode's sampling (OPTBENCH_FULL=1)")
+    p_asv.add_argument("--passes", type=int, default=2, metavar="N",
+                       help="mirrored passes over the commits (A B, B A, ...), each with its "
+                            "share of the samples, so the machine's drift falls on every "
+                            "commit alike (default 2)")
     p_asv.add_argument("--factor", type=float, default=1.1, metavar="F",
                        help="a benchmark worse by more than F (and beyond asv's statistics) "
                             "fails the comparison (default 1.1, as asv's)")
@@ -507,11 +511,13 @@ def _cmd_asv(args) -> int:
 
     if not args.factor > 1:
         raise UsageError(f"--factor {args.factor}: must be more than 1")
+    if args.passes < 1:
+        raise UsageError(f"--passes {args.passes}: must be at least 1")
     project = Path.cwd()
     asv_commits.resolve(project, args.commits)   # every name, before the first run
     runs = asv_commits.run_commits(project, args.commits, bench=args.bench, quick=args.quick,
                                    secondaries=args.secondary, full_sizes=args.full_sizes,
-                                   say=lambda line: console.print(line, markup=False,
+                                   passes=args.passes, say=lambda line: console.print(line, markup=False,
                                                                   highlight=False))
     console.print(f"{len(runs)} commit(s) in {sum(r.seconds for r in runs) / 60:.1f} min; "
                   f"results in {asv_commits.CONFIG}'s results folder", markup=False)

@@ -455,7 +455,7 @@ def _git(repo, *args):
 
 def test_asv_runs_each_commit_from_a_worktree_and_fails_on_a_slowdown(tmp_path):
     """Two commits of a tiny project: the second sleeps ten times longer.
-    Each runs from its own worktree (the benchmark reads the worktree's own
+    Each runs from its own worktree, in mirrored passes (A B B A) (the benchmark reads the worktree's own
     module), results land in the project's results folder under the
     commits' hashes, and asv's comparison fails the run."""
     repo = tmp_path / "project"
@@ -500,4 +500,5 @@ def test_asv_runs_each_commit_from_a_worktree_and_fails_on_a_slowdown(tmp_path):
                           capture_output=True, text=True, cwd=repo, timeout=600, env=env)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert "1 benchmark(s) not compared (x): their version changed" in done.stdout, done.stdout
+    assert "a pass in the last run like it here" in done.stdout   # the estimate
     assert "0 benchmark(s) compared" in done.stdout

@@ -92,6 +92,14 @@ def test_asv_times_as_verifys_plan_for_the_mode(monkeypatch):
     monkeypatch.setenv(FULL_SIZES_ENV, "1")
     assert asv_suite.suite("registry.index").repeat == (
         FULL_PRIMARY.min_rounds, FULL_PRIMARY.max_rounds, FULL_PRIMARY.budget_seconds / 3)
+    # two passes over a commit (optbench asv's A B B A) share the rounds and the budget
+    monkeypatch.setenv(asv_suite.PASSES_ENV, "2")
+    assert asv_suite.suite("registry.index").repeat == (
+        FULL_PRIMARY.min_rounds // 2, FULL_PRIMARY.max_rounds // 2,
+        FULL_PRIMARY.budget_seconds / 3 / 2)
+    monkeypatch.setenv(asv_suite.PASSES_ENV, "two")
+    with pytest.raises(ValueError, match="OPTBENCH_ASV_PASSES=two"):
+        asv_suite.suite("registry.index")
 
 
 def test_asv_prepares_a_case_once_per_process_though_setup_runs_every_sample(claims, asv_folder):
@@ -437,3 +445,12 @@ def test_the_three_runner_comparison_times_one_claim_by_each_runner(tmp_path):
                                            / bench["medians"]["baseline"])
     assert isinstance(bench["agrees_with_verify"], bool)
     assert "mlp.inference_mode @ 32" in done.stdout
+
+
+def test_optbench_asv_mirrors_its_passes_over_the_commits():
+    from optbench.runners.asv_commits import pass_order
+
+    assert pass_order(["a", "b"], 2) == [(1, "a"), (1, "b"), (2, "b"), (2, "a")]
+    assert pass_order(["a", "b", "c"], 3) == [(1, "a"), (1, "b"), (1, "c"), (2, "c"),
+                                              (2, "b"), (2, "a"), (3, "a"), (3, "b"), (3, "c")]
+    assert pass_order(["a"], 1) == [(1, "a")]

@@ -29,7 +29,7 @@ from typing import Callable
 
 from optbench.core.registry import ClaimsError
 
-from .asv_suite import SECONDARY_ENV
+from .asv_suite import PASSES_ENV, SECONDARY_ENV
 from .cases import FULL_SIZES_ENV
 
 CONFIG = "asv.conf.json"
@@ -42,8 +42,7 @@ class CommitsError(ClaimsError):
 @dataclass
 class CommitRun:
     commit: str
-    seconds: float
-    returncode: int
+    seconds: float   # its passes together
 
 
 def _git(project: Path, *args: str) -> str:
@@ -88,19 +87,32 @@ def _machine_name() -> str | None:
     return machines[0] if len(machines) == 1 else None
 
 
-def last_commit_seconds(results_dir: Path, machine: str | None) -> float | None:
-    """How long the newest recorded commit took, from asv's own durations:
-    the estimate for the next one."""
-    from asv.results import iter_results_for_machine
+TIMES = ".optbench-asv-times.json"   # in the results folder: the last run's pace
 
-    if machine is None or not (results_dir / machine).is_dir():
+
+def _settings(bench, quick, secondaries, full_sizes, passes) -> dict:
+    return {"bench": bench, "quick": quick, "secondaries": secondaries,
+            "full_sizes": full_sizes, "passes": passes}
+
+
+def last_pass_seconds(results_dir: Path, settings: dict) -> float | None:
+    """How long one pass over one commit took in the last run with these
+    settings (optbench asv records it): the estimate for this run."""
+    try:
+        recorded = json.loads((results_dir / TIMES).read_text())
+    except (OSError, ValueError):
         return None
-    newest = max(iter_results_for_machine(str(results_dir), machine),
-                 key=lambda r: r.date or 0, default=None)
-    if newest is None:
+    if not isinstance(recorded, dict) or recorded.get("settings") != settings:
         return None
-    total = sum(v for v in newest.duration.values() if v)
-    return total or None
+    seconds = recorded.get("seconds_per_pass")
+    return seconds if isinstance(seconds, (int, float)) and seconds > 0 else None
+
+
+def _record_pace(results_dir: Path, settings: dict, seconds: list[float]) -> None:
+    from optbench.core.results import write_atomic
+
+    write_atomic(results_dir / TIMES, json.dumps(
+        {"settings": settings, "seconds_per_pass": sum(seconds) / len(seconds)}))
 
 
 def _worktree_config(config: dict, project: Path, tree: Path, results_dir: Path) -> Path:
@@ -115,52 +127,75 @@ def _worktree_config(config: dict, project: Path, tree: Path, results_dir: Path)
     return path
 
 
+def pass_order(commits: list[str], passes: int) -> list[tuple[int, str]]:
+    """(pass, commit) in run order: mirrored passes (A B, B A, A B ...), so
+    a drift of the machine over the run falls on every commit alike."""
+    order = []
+    for number in range(1, passes + 1):
+        order += [(number, c) for c in (commits if number % 2 else commits[::-1])]
+    return order
+
+
 def run_commits(project: Path, names: list[str], bench: str | None = None,
                 quick: bool = False, secondaries: bool = False, full_sizes: bool = False,
-                say: Callable[[str], None] = print) -> list[CommitRun]:
-    """asv run of each commit in its own worktree; asv's output goes to the
-    terminal. Returns each commit's time."""
+                passes: int = 2, say: Callable[[str], None] = print) -> list[CommitRun]:
+    """asv run of each commit from its own worktree, in `passes` mirrored
+    passes (each with its share of the samples, appended to the commit's
+    earlier ones; a single commit takes one pass); asv's output goes to the
+    terminal. Returns each commit's time, its passes together."""
     project = project.resolve()
     config = _asv_config(project)
     commits = resolve(project, names)
+    passes = 1 if len(set(commits)) < 2 else passes
     results_dir = _results_dir(project, config)
     asv = [sys.executable, "-m", "asv"]
     if _machine_name() is None and not (Path.home() / ".asv-machine.json").exists():
         say("asv has no machine file yet: `asv machine --yes` writes one (~/.asv-machine.json)")
         subprocess.run([*asv, "machine", "--yes"], cwd=project, check=False,
                        capture_output=True)
-    estimate = last_commit_seconds(results_dir, _machine_name())
-    if estimate:
-        say(f"{len(commits)} commit(s); the last recorded commit took {estimate / 60:.1f} min "
-            f"of benchmarks here: about {len(commits) * estimate / 60:.0f} min in all")
+    order = pass_order(list(dict.fromkeys(commits)), passes)
+    settings = _settings(bench, quick, secondaries, full_sizes, passes)
+    per_pass = last_pass_seconds(results_dir, settings)
+    if per_pass:
+        say(f"{len(commits)} commit(s), {passes} pass(es) each: {per_pass / 60:.1f} min a pass "
+            f"in the last run like it here, so about {len(order) * per_pass / 60:.0f} min")
     env = {**os.environ, SECONDARY_ENV: "1" if secondaries else "0",
-           FULL_SIZES_ENV: "1" if full_sizes else "0"}
-    runs: list[CommitRun] = []
+           FULL_SIZES_ENV: "1" if full_sizes else "0", PASSES_ENV: str(passes)}
+    seconds = dict.fromkeys(commits, 0.0)
+    pass_seconds: list[float] = []
     with tempfile.TemporaryDirectory(prefix="optbench-asv-commits-") as scratch:
-        for index, commit in enumerate(commits, 1):
-            tree = Path(scratch) / commit[:12]
-            _git(project, "worktree", "add", "--detach", str(tree), commit)
-            try:
+        trees: dict[str, Path] = {}
+        try:
+            for step, (number, commit) in enumerate(order, 1):
+                if commit not in trees:
+                    trees[commit] = Path(scratch) / commit[:12]
+                    _git(project, "worktree", "add", "--detach", str(trees[commit]), commit)
+                tree = trees[commit]
                 conf = _worktree_config(config, project, tree, results_dir)
                 command = [*asv, "--config", str(conf), "run", "--python=same",
                            "--set-commit-hash", commit, "--launch-method=forkserver"]
+                # the first pass replaces an earlier run's results; later ones add to it
+                command += ["--append-samples"] if number > 1 else ["--record-samples"]
                 command += ["--quick"] if quick else []
                 command += ["-b", bench] if bench else []
-                say(f"commit {index} of {len(commits)}: {commit[:8]} "
+                say(f"pass {number} of {passes}, commit {commit[:8]} "
                     f"({_git(project, 'log', '-1', '--format=%s', commit)[:60]})")
                 started = time.monotonic()
                 done = subprocess.run(command, cwd=tree,
                                       env={**env, "ASV_PYTHONPATH": str(tree)})
-                seconds = time.monotonic() - started
-            finally:
+                took = time.monotonic() - started
+                seconds[commit] += took
+                pass_seconds.append(took)
+                left = (len(order) - step) * (sum(seconds.values()) / step)
+                say(f"commit {commit[:8]}, pass {number}: {took / 60:.1f} min"
+                    + (f"; about {left / 60:.0f} min left" if left else ""))
+                if done.returncode:
+                    raise CommitsError(f"asv run failed on {commit[:8]} (exit {done.returncode})")
+        finally:
+            for tree in trees.values():
                 _git(project, "worktree", "remove", "--force", str(tree))
-            runs.append(CommitRun(commit, seconds, done.returncode))
-            left = (len(commits) - index) * (sum(r.seconds for r in runs) / len(runs))
-            say(f"commit {commit[:8]}: {seconds / 60:.1f} min"
-                + (f"; about {left / 60:.0f} min left" if left else ""))
-            if done.returncode:
-                raise CommitsError(f"asv run failed on {commit[:8]} (exit {done.returncode})")
-    return runs
+    _record_pace(results_dir, settings, pass_seconds)
+    return [CommitRun(commit, seconds[commit]) for commit in commits]
 
 
 @dataclass

@@ -33,6 +33,7 @@ the known ids (see optbench.report.asv_history).
 from __future__ import annotations
 
 import atexit
+import math
 import os
 import tempfile
 from functools import partial
@@ -49,6 +50,10 @@ PEAK_BYTES = "track_peak_bytes"
 THREADS = "track_torch_threads"   # the measuring setup, kept beside the results
 # Set to 1 for the hidden costs' benchmarks too (each other counter, peak bytes).
 SECONDARY_ENV = "OPTBENCH_ASV_SECONDARY"
+# How many passes `optbench asv` makes over each commit (mirrored: A B B A):
+# each pass takes its share of verify's rounds and budget, and asv appends
+# its samples to the commit's earlier ones.
+PASSES_ENV = "OPTBENCH_ASV_PASSES"
 
 
 def secondaries_wanted() -> bool:
@@ -60,15 +65,25 @@ def timing_plan() -> SamplingPlan:
     return QUICK_PRIMARY if os.environ.get(FULL_SIZES_ENV, "") in ("", "0") else FULL_PRIMARY
 
 
-def asv_timing(claim: Claim, plan: SamplingPlan | None = None) -> dict:
+def passes() -> int:
+    """The passes over each commit this run is one of (OPTBENCH_ASV_PASSES,
+    set by `optbench asv`; 1 for a plain `asv run`)."""
+    text = os.environ.get(PASSES_ENV, "").strip() or "1"
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"{PASSES_ENV}={text}: must be a whole number of at least 1")
+    return int(text)
+
+
+def asv_timing(claim: Claim, plan: SamplingPlan | None = None, passes_made: int = 1) -> dict:
     """asv's timing attributes from verify's plan: one process per variant
     (verify's rounds run in one), setup's warm-up call only, and the plan's
     rounds and budget, the budget shared by the claim's variants as verify
-    shares it within a round."""
+    shares it within a round, and by the passes over the commit."""
     plan = plan or timing_plan()
-    share = plan.budget_seconds / len(claim.variant_names)
+    share = plan.budget_seconds / len(claim.variant_names) / passes_made
     return {"rounds": 1, "warmup_time": 0.0, "sample_time": plan.min_sample_seconds,
-            "repeat": (plan.min_rounds, plan.max_rounds, share)}
+            "repeat": (math.ceil(plan.min_rounds / passes_made),
+                       math.ceil(plan.max_rounds / passes_made), share)}
 
 
 # One prepared case per (claim, variant, size) in this process: asv calls
@@ -200,7 +215,7 @@ def suite(claim: str | Claim, secondaries: bool | None = None) -> type:
         "param_names": list(PARAM_NAMES),
         "version": source_version(claim),
         "timeout": 600,
-        **asv_timing(claim),
+        **asv_timing(claim, passes_made=passes()),
         "setup": setup,
         **_benchmarks(claim, secondaries),
     }
