@@ -69,14 +69,16 @@ def asv(claims: str, claim: str, size: int, env: dict) -> dict:
 
     env = {**env, "OPTBENCH_CLAIMS": claims}
     _run([sys.executable, "-m", "asv", "machine", "--yes"], env, 120)
-    _run([sys.executable, "-m", "asv", "run", "--python=same", "-b", "user_claims"], env, 1800)
-    written = sorted((p for p in (ROOT / ".asv" / "results").rglob("*.json")
-                      if p.name not in ("machine.json", "benchmarks.json")),
-                     key=lambda p: p.stat().st_mtime)
+    # --python=same saves results only under a commit hash given to it
+    head = _run(["git", "rev-parse", "HEAD"], env, 60).stdout.strip()
+    _run([sys.executable, "-m", "asv", "run", "--python=same", "-b", "user_claims",
+          "--set-commit-hash", head], env, 1800)
+    written = list((ROOT / ".asv" / "results").glob(f"*/{head[:8]}-*.json"))
     if not written:
-        raise SystemExit("asv wrote no results under .asv/results")
-    results = Results.load(str(written[-1]))
-    name = next(n for n in results.get_all_result_keys() if n.endswith(".time_primary"))
+        raise SystemExit(f"asv wrote no results for {head[:8]} under .asv/results")
+    results = Results.load(str(written[0]))
+    name = next(n for n in results.get_all_result_keys()
+                if n.startswith("user_claims.") and n.endswith(".time_primary"))
     params = results.get_result_params(name)
     medians = {}
     for combo, value in zip(itertools.product(*params), results.get_result_value(name, params)):

@@ -87,7 +87,9 @@ def _machine_name() -> str | None:
     return machines[0] if len(machines) == 1 else None
 
 
-TIMES = ".optbench-asv-times.json"   # in the results folder: the last run's pace
+# The last run's pace, beside asv's results folder (not in it: tools that
+# read every results file there would take it for one).
+TIMES = "optbench-asv-times.json"
 
 
 def _settings(bench, quick, secondaries, full_sizes, passes) -> dict:
@@ -99,7 +101,7 @@ def last_pass_seconds(results_dir: Path, settings: dict) -> float | None:
     """How long one pass over one commit took in the last run with these
     settings (optbench asv records it): the estimate for this run."""
     try:
-        recorded = json.loads((results_dir / TIMES).read_text())
+        recorded = json.loads((results_dir.parent / TIMES).read_text())
     except (OSError, ValueError):
         return None
     if not isinstance(recorded, dict) or recorded.get("settings") != settings:
@@ -111,7 +113,7 @@ def last_pass_seconds(results_dir: Path, settings: dict) -> float | None:
 def _record_pace(results_dir: Path, settings: dict, seconds: list[float]) -> None:
     from optbench.core.results import write_atomic
 
-    write_atomic(results_dir / TIMES, json.dumps(
+    write_atomic(results_dir.parent / TIMES, json.dumps(
         {"settings": settings, "seconds_per_pass": sum(seconds) / len(seconds)}))
 
 
