@@ -4,6 +4,7 @@ verdicts. The runs here use the model's SMALL widths (the same structure)."""
 import inspect
 import multiprocessing
 
+import numpy as np
 import pandas as pd
 import pytest
 import torch
@@ -182,3 +183,19 @@ def test_what_does_nothing_here_says_why_from_the_library(claims):
         f"passes the default again")
     gated = measure(claims, "system.pharmagen", "optimized", 500, "cuda_gated_switches")
     assert gated.startswith(f"torch.cuda.is_available() is {torch.cuda.is_available()}")
+
+
+def test_the_table_builds_at_every_size_a_claim_declares(claims):
+    """Full mode's sizes too: at 10,000 rows the drug names' second words
+    (1-2 syllables: 600 possible) could not be 1,250 distinct ones and the
+    generator drew forever (loader.dynamic_workers and preprocess.load_data
+    hung until the case timeout)."""
+    sizes = {size for claim_id in ("preprocess.load_data", "system.pharmagen",
+                                   "loader.dynamic_workers")
+             for size in claims[claim_id].sizes(quick=False)}
+    assert 10_000 in sizes
+    for rows in sorted(sizes):
+        frame = pharmgkb.table(rows)
+        assert len(frame) == rows
+    words = pharmgkb._names(np.random.default_rng(0), 1_250, (1, 3))
+    assert len(set(words)) == 1_250

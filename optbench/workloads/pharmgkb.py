@@ -51,6 +51,14 @@ _PHENOTYPE_WORDS = ("risk of", "response to", "dose of", "toxicity", "clearance 
 
 
 def _names(rng: np.random.Generator, count: int, syllables=(2, 4), capital=True) -> list[str]:
+    """`count` distinct made-up words of syllables[0] to syllables[1] - 1
+    syllables, longer words allowed where those few could not hold twice
+    `count` (1-2 syllables make 600 words: 10,000 rows' 1,250 drug names
+    drew forever)."""
+    low, high = syllables
+    while sum(len(_SYLLABLES) ** k for k in range(low, high)) < 2 * count:
+        high += 1
+    syllables = (low, high)
     seen, out = set(), []
     while len(out) < count:
         word = "".join(rng.choice(_SYLLABLES, rng.integers(*syllables)))
