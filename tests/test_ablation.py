@@ -281,3 +281,29 @@ def test_a_design_the_case_timeout_cannot_hold_is_refused_in_one_line():
     message = str(caught.value)
     assert "design full (16 cells" in message and "case timeout" in message
     assert "\n" not in message
+
+
+def test_full_modes_default_design_screens_where_the_whole_design_cannot_fit(monkeypatch):
+    """Full mode's default design is not an ask: where the full design's
+    fewest rounds would outlast the case timeout (system.lab_project: 32
+    cells, about 1,053 s against 900 s, an error in every full run), the
+    screen is measured and the entry says why; a --design given is refused."""
+    claim = planted.BY_ID["planted.system"].claim
+    full_cells = len(claim.measured_variants("full"))
+    real = engine._prepared
+
+    def slow_when_full(claim, cases, failed, options=None, progress=lambda _: None):
+        if options is not None and len(cases) == full_cells:
+            raise engine.DesignTooLong("too long", cells=full_cells, needed=1_053.0)
+        return real(claim, cases, failed, options, progress)
+
+    monkeypatch.setattr(engine, "_prepared", slow_when_full)
+    entry = engine.measure_case(claim, 1, "cpu", engine.RunOptions(quick=False,
+                                                                   instructions=False))
+    assert entry.ablation["design"]["kind"] == "screen"
+    assert len(entry.ablation["cells"]) < full_cells
+    assert any("design full (16 cells) would need about 1,053 s, over the case timeout of 900 s: "
+               "the screen was measured instead" in w for w in entry.warnings), entry.warnings
+    with pytest.raises(engine.MeasurementError, match="too long"):
+        engine.measure_case(claim, 1, "cpu", engine.RunOptions(quick=False, design="full",
+                                                               instructions=False))

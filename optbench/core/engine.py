@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import shutil
 import signal
 import subprocess
@@ -304,6 +305,7 @@ def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
         return Entry(**identity, verdict=verdict.NOT_MEASURABLE, reason=reason)
     step = "workload"
     cases: dict = {}
+    reduced = None   # why the mode's default design was not measured, if it was not
     # A system's cells other than baseline and optimized that raised: the
     # rest are kept and the ablation says what it could not compute.
     failed: dict[str, str] | None = {} if claim.is_system else None
@@ -313,7 +315,26 @@ def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
         names = claim.measured_variants(options.design_for(claim))
         cases = {v: claim.case(v, size, device, data=data) for v in names}
         step = "setup"
-        states = _prepared(claim, cases, failed, options, progress)
+        try:
+            states = _prepared(claim, cases, failed, options, progress)
+        except DesignTooLong as too_long:
+            # Full mode's default design is a default, not an ask: where it
+            # cannot fit the case timeout, the screen is measured and the
+            # entry says so. A --design given is refused as asked.
+            if options.design is not None or options.design_for(claim) == SCREEN:
+                raise
+            reduced = (f"design {options.design_for(claim)} ({too_long.cells} cells) would need "
+                       f"about {too_long.needed:,.0f} s, over the case timeout of "
+                       f"{options.case_timeout:,.0f} s: the screen was measured instead "
+                       f"(--design full --case-timeout {math.ceil(too_long.needed * 1.5 / 60) * 60}"
+                       f" for the whole design)")
+            progress(f"setup: {reduced}")
+            for case in cases.values():
+                shutil.rmtree(case.workdir, ignore_errors=True)
+            options, failed = replace(options, design=SCREEN), {}
+            names = claim.measured_variants(options.design_for(claim))
+            cases = {v: claim.case(v, size, device, data=data) for v in names}
+            states = _prepared(claim, cases, failed, options, progress)
         # What the witness must pay again before it counts anything.
         setup_seconds = time.perf_counter() - started
         step = claim.primary.name
@@ -367,7 +388,7 @@ def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
     equivalence = {"description": claim.equivalence.description, "per_variant": per_variant}
     if differences:
         equivalence["differences"] = differences
-    warnings = ()
+    warnings = (reduced,) if reduced else ()
     if stop_requested():
         words = (f"Ctrl-C stopped the sampling after {sampling['rounds']} rounds: the interval "
                  f"is from those rounds alone" if sampling and sampling["stop"] == INTERRUPTED
@@ -375,7 +396,7 @@ def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
         unread = [m.name for m in claim.secondary if m.name not in secondary]
         if unread:
             words += f"; hidden costs not read: {', '.join(unread)}"
-        warnings = (words,)
+        warnings = (*warnings, words)
     return Entry(
         **identity, warnings=warnings,
         verdict=verdict.decide(claimed, decided_on["ci_low"], decided_on["ci_high"], equivalent,
@@ -388,6 +409,14 @@ def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
         equivalent=equivalent, equivalence=equivalence, secondary=secondary,
         ablation=(_ablation(claim, options, primary, per_variant, failed or {})
                   if claim.is_system else None))
+
+
+class DesignTooLong(DesignError):
+    """A design whose fewest rounds would outlast the case timeout."""
+
+    def __init__(self, message: str, cells: int, needed: float):
+        super().__init__(message)
+        self.cells, self.needed = cells, needed
 
 
 # A system's cell whose first run takes this many times the slower of the
@@ -458,11 +487,11 @@ def _prepared(claim: Claim, cases: dict, failed: dict[str, str] | None,
         # The fewest rounds run every cell twice each, then the hidden costs.
         needed = trial_seconds * (2 * FEWEST_ROUNDS + 2)
         if needed > options.case_timeout:
-            raise DesignError(
+            raise DesignTooLong(
                 f"system {claim.id}: design {options.design_for(claim)} ({len(states)} cells, "
                 f"{trial_seconds:.1f} s for one run of each) needs about {needed:,.0f} s, over "
                 f"the case timeout of {options.case_timeout:,.0f} s: choose a smaller "
-                f"--design or a longer --case-timeout")
+                f"--design or a longer --case-timeout", cells=len(states), needed=needed)
     return states
 
 
