@@ -303,7 +303,26 @@ def test_full_modes_default_design_screens_where_the_whole_design_cannot_fit(mon
     assert entry.ablation["design"]["kind"] == "screen"
     assert len(entry.ablation["cells"]) < full_cells
     assert any("design full (16 cells) would need about 1,053 s, over the case timeout of 900 s: "
-               "the screen was measured instead" in w for w in entry.warnings), entry.warnings
+               "design screen was measured instead" in w for w in entry.warnings), entry.warnings
     with pytest.raises(engine.MeasurementError, match="too long"):
         engine.measure_case(claim, 1, "cpu", engine.RunOptions(quick=False, design="full",
                                                                instructions=False))
+
+
+def test_and_baseline_and_optimized_alone_where_the_screen_cannot_fit_either(monkeypatch):
+    claim = planted.BY_ID["planted.system"].claim
+    alone = len(claim.measured_variants("none"))
+    real = engine._prepared
+
+    def slow_but_alone(claim, cases, failed, options=None, progress=lambda _: None):
+        if options is not None and len(cases) > alone:
+            raise engine.DesignTooLong("too long", cells=len(cases), needed=1_000.0 * len(cases))
+        return real(claim, cases, failed, options, progress)
+
+    monkeypatch.setattr(engine, "_prepared", slow_but_alone)
+    entry = engine.measure_case(claim, 1, "cpu", engine.RunOptions(quick=False,
+                                                                   instructions=False))
+    assert entry.ablation["design"]["kind"] == "none"
+    said = " ".join(entry.warnings)
+    assert "design full (16 cells) would need about 16,000 s, design screen" in said, said
+    assert "design none was measured instead (--design full --case-timeout 24000" in said, said

@@ -19,7 +19,7 @@ from . import results, sanity, verdict
 from .schema import SCHEMA_VERSION, VERDICT_CONTRAST, Contrast, Entry, Reading, Results, VariantSummary
 from . import ablation, isolate
 from .claim import BASELINE, Claim, Metric, ratio
-from .design import FULL, SCREEN, DesignError
+from .design import FULL, KINDS, SCREEN, DesignError
 from .errors import MeasurementError
 from .origin import where
 from .measure import (EMPTY_CALL, FEWEST_ROUNDS, FULL_PRIMARY, FULL_SECONDARY, PRECISE,
@@ -315,26 +315,34 @@ def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
         names = claim.measured_variants(options.design_for(claim))
         cases = {v: claim.case(v, size, device, data=data) for v in names}
         step = "setup"
-        try:
-            states = _prepared(claim, cases, failed, options, progress)
-        except DesignTooLong as too_long:
-            # Full mode's default design is a default, not an ask: where it
-            # cannot fit the case timeout, the screen is measured and the
-            # entry says so. A --design given is refused as asked.
-            if options.design is not None or options.design_for(claim) == SCREEN:
-                raise
-            reduced = (f"design {options.design_for(claim)} ({too_long.cells} cells) would need "
-                       f"about {too_long.needed:,.0f} s, over the case timeout of "
-                       f"{options.case_timeout:,.0f} s: the screen was measured instead "
-                       f"(--design full --case-timeout {math.ceil(too_long.needed * 1.5 / 60) * 60}"
-                       f" for the whole design)")
-            progress(f"setup: {reduced}")
-            for case in cases.values():
-                shutil.rmtree(case.workdir, ignore_errors=True)
-            options, failed = replace(options, design=SCREEN), {}
-            names = claim.measured_variants(options.design_for(claim))
-            cases = {v: claim.case(v, size, device, data=data) for v in names}
-            states = _prepared(claim, cases, failed, options, progress)
+        # Full mode's default design is a default, not an ask: where it
+        # cannot fit the case timeout, the next smaller design is measured
+        # (screen, then baseline and optimized alone) and the entry says
+        # so. A --design given is refused as asked.
+        smaller = [] if options.design is not None else list(
+            KINDS[:KINDS.index(options.design_for(claim))][::-1])
+        too_long: list[str] = []   # each design tried, its cells and the time it needed
+        whole = None               # the full design's need
+        while True:
+            try:
+                states = _prepared(claim, cases, failed, options, progress)
+                break
+            except DesignTooLong as refused:
+                if not smaller:
+                    raise
+                whole = whole or refused.needed
+                too_long.append(f"design {options.design_for(claim)} ({refused.cells} cells) "
+                                f"would need about {refused.needed:,.0f} s")
+                options, failed = replace(options, design=smaller.pop(0)), {}
+                reduced = (f"{', '.join(too_long)}, over the case timeout of "
+                           f"{options.case_timeout:,.0f} s: design {options.design} was measured "
+                           f"instead (--design full --case-timeout "
+                           f"{math.ceil(whole * 1.5 / 60) * 60} for the whole design)")
+                progress(f"setup: {reduced}")
+                for case in cases.values():
+                    shutil.rmtree(case.workdir, ignore_errors=True)
+                names = claim.measured_variants(options.design_for(claim))
+                cases = {v: claim.case(v, size, device, data=data) for v in names}
         # What the witness must pay again before it counts anything.
         setup_seconds = time.perf_counter() - started
         step = claim.primary.name
