@@ -85,6 +85,8 @@ def test_witness_skips_sizes_past_its_budget():
     assert [e.size for e in kept] == [10_000]
     assert list(skipped) == ["c @ 1000000 cpu"]
     assert "over the witness budget of 120 s" in skipped["c @ 1000000 cpu"]
+    # what the smaller sizes spent is said: "56 s, over the budget of 120 s" read as a contradiction
+    assert " s left after the smaller sizes)" in skipped["c @ 1000000 cpu"]
 
 
 def test_the_witness_estimate_counts_setup_and_the_start_of_its_child():

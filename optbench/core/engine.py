@@ -699,7 +699,8 @@ def _affordable(entries: list[Entry], budget: float) -> tuple[list[Entry], dict[
                 f"witness skipped: would take about {total:,.0f} s under callgrind (setup and "
                 f"a warm-up ~{UNCOUNTED_SLOWDOWN}x slower under valgrind, each counted call "
                 f"~{CALLGRIND_SLOWDOWN}x slower), over the witness budget of {budget:.0f} s "
-                f"per claim")
+                f"per claim" + (f" ({budget - spent:,.0f} s left after the smaller sizes)"
+                                if kept else ""))
             continue
         kept.append(entry)
         spent += cost
