@@ -517,7 +517,8 @@ def _cmd_asv(args) -> int:
     asv_commits.resolve(project, args.commits)   # every name, before the first run
     runs = asv_commits.run_commits(project, args.commits, bench=args.bench, quick=args.quick,
                                    secondaries=args.secondary, full_sizes=args.full_sizes,
-                                   passes=args.passes, say=lambda line: console.print(line, markup=False,
+                                   passes=args.passes,
+                                   say=lambda line: console.print(line, markup=False,
                                                                   highlight=False))
     console.print(f"{len(runs)} commit(s) in {sum(r.seconds for r in runs) / 60:.1f} min; "
                   f"results in {asv_commits.CONFIG}'s results folder", markup=False)

@@ -446,18 +446,14 @@ def test_asv_bad_input_is_one_line_and_exit_2(args, names):
     assert len(done.stderr.strip().splitlines()) == 1
 
 
-def _git(repo, *args):
-    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
-                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
-                        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t",
-                        "PATH": "/usr/bin:/bin"})
-
-
 def test_asv_runs_each_commit_from_a_worktree_and_fails_on_a_slowdown(tmp_path):
     """Two commits of a tiny project: the second sleeps ten times longer.
-    Each runs from its own worktree, in mirrored passes (A B B A) (the benchmark reads the worktree's own
-    module), results land in the project's results folder under the
-    commits' hashes, and asv's comparison fails the run."""
+    Each runs from its own worktree (the benchmark reads the worktree's own
+    module), in mirrored passes (A B B A); results land in the project's
+    results folder under the commits' hashes, and asv's comparison fails
+    the run."""
+    from test_results import _git
+
     repo = tmp_path / "project"
     (repo / "benchmarks").mkdir(parents=True)
     (repo / "asv.conf.json").write_text(json.dumps({
@@ -475,9 +471,7 @@ def test_asv_runs_each_commit_from_a_worktree_and_fails_on_a_slowdown(tmp_path):
         _git(repo, "init", "-q", "-b", "main") if not commits else None
         _git(repo, "add", "-A")
         _git(repo, "commit", "-q", "-m", f"sleep {seconds}")
-        done = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"],
-                              capture_output=True, text=True, check=True)
-        commits.append(done.stdout.strip())
+        commits.append(_git(repo, "rev-parse", "HEAD"))
     env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
     done = subprocess.run([sys.executable, "-m", "optbench", "asv", "HEAD~1", "HEAD"],
                           capture_output=True, text=True, cwd=repo, timeout=600, env=env)
