@@ -1,8 +1,9 @@
 """The models the reports train, seeded and small enough for a CPU.
 
 So far the tabular MLP of the training-system report (its "Tabular Model
-(Iris dataset, CPU)", tabular.py) and the video-pipeline report's
-VariableARVideoModel with the model factory (video.py, factory.py), the
+(Iris dataset, CPU)", tabular.py) and the video-pipeline codebase's
+VariableARVideoModel (an Inception-style 3-D CNN, as at Horopter/AURA
+5332a68b and 70877759) with its model factory (video.py, factory.py), the
 Lab_Project's cross-attention fusion model (fusion.py), the image model
 (image.py) and the pharmagen-like model (pharmagen.py) the AMP trainer steps.
 

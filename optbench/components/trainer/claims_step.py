@@ -625,9 +625,9 @@ NEW_SHAPES = 4    # shapes never seen before, for the autotune cost
 def _clips(clips_per_batch: int) -> Training:
     """The video-pipeline clips (models.variable_ar's workload), one batch per
     aspect ratio, so consecutive steps change shape."""
-    from optbench.components.models.video import ReportVariableARVideoModel, clip_batches
+    from optbench.components.models.video import VariableARVideoModelAt70877759, clip_batches
 
-    return Training(ReportVariableARVideoModel,
+    return Training(VariableARVideoModelAt70877759,
                     torch.nn.functional.binary_cross_entropy_with_logits,
                     list(clip_batches(clips_per_batch).values()))
 
@@ -679,7 +679,8 @@ CUDNN_BENCHMARK = Claim(
     title="torch.backends.cudnn.benchmark = True, on the variable aspect-ratio video model",
     claimed=FINDS_FASTEST,
     variants=CUDNN_BENCHMARK_VARIANTS,
-    workload=Workload("VariableARVideoModel (the report's version), Adam, clips of 4 frames "
+    workload=Workload("VariableARVideoModel as at Horopter/AURA 70877759 (Inception-style "
+                      "3-D CNN, base_channels 32), Adam, clips (N, C, T, H, W) of 4 frames "
                       "in three aspect ratios (80x45, 45x80, 60x60), one shape per batch, "
                       "shapes in turn; size: clips per batch", _clips, sizes=(4, 16),
                       quick_sizes=(4,), size_unit="clips"),
@@ -702,7 +703,10 @@ CUDNN_BENCHMARK = Claim(
           "meaning on the CPU, so the claim is measured on CUDA only. Pharmagen's model "
           "(3cd3227b sets the flag where torch.cuda.is_available()) has no convolution: "
           "there the flag cannot act; its run with the flag is system.pharmagen's "
-          "cuda_flags switch. A what-if for Pharmagen: the model is the video pipeline's.",
+          "cuda_flags switch. A what-if for Pharmagen: the model is the video pipeline's. "
+          "Revision 2: the model was a made-up 2-D per-frame CNN (models.variable_ar's "
+          "revision 1); it is now the codebase's Inception-style 3-D CNN at full resolution.",
+    revision=2,
 )
 
 
