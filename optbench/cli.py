@@ -1,4 +1,4 @@
-"""optbench's command line: list, verify, profile.
+"""optbench's command line: list, verify, profile, audit.
 
 Every error a user can cause (an unknown id, a claims module that does not
 import, a corrupt results file, an unwritable path) ends in one line naming
@@ -150,6 +150,15 @@ def _parser() -> argparse.ArgumentParser:
     p_asv.add_argument("--factor", type=float, default=1.1, metavar="F",
                        help="a benchmark worse by more than F (and beyond asv's statistics) "
                             "fails the comparison (default 1.1, as asv's)")
+
+    p_audit = sub.add_parser(
+        "audit", help="every quantitative performance claim in a PR description or report, "
+                      "read as ratios optimized / baseline")
+    p_audit.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                         help="markdown (.md) or plain-text files")
+    p_audit.add_argument("--json", type=Path, metavar="OUT", help="write the claims as JSON")
+    p_audit.add_argument("--markdown", action="store_true",
+                         help="print GitHub-flavoured markdown for a PR comment")
 
     p_profile = sub.add_parser("profile", help="memray flamegraph of each variant")
     p_profile.add_argument("id", metavar="ID")
@@ -539,8 +548,30 @@ def _cmd_asv(args) -> int:
     return 1 if outcome.worsened else 0
 
 
+def _cmd_audit(args) -> int:
+    from optbench import audit
+    from optbench.audit import render
+
+    try:
+        found = audit.audit_files(args.files)
+    except audit.AuditInputError as exc:
+        raise UsageError(str(exc)) from None
+    if args.json:
+        results.write_atomic(args.json, audit.to_json(found))
+    if args.markdown:
+        console.print(render.markdown(found), markup=False, highlight=False, emoji=False,
+                      soft_wrap=True, end="")
+    else:
+        console.print(render.table(found))
+        console.print(render.summary_line(found), markup=False, highlight=False)
+    if args.json:
+        _say(f"claims written to {args.json}")
+    return 0
+
+
 COMMANDS = {"list": _cmd_list, "verify": _cmd_verify, "report": _cmd_report,
-            "profile": _cmd_profile, "selftest": _cmd_selftest, "asv": _cmd_asv}
+            "profile": _cmd_profile, "selftest": _cmd_selftest, "asv": _cmd_asv,
+            "audit": _cmd_audit}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,1332 @@
+"""The grammar: quantitative performance claims in a PR description or report.
+
+What it reads, over the tokens of lex.py, block by block (a paragraph, a
+heading, a list item, a table cell):
+
+- a quantity: [hedge] [sign] number [% | x | -fold | times | unit]
+  [(- | – | to) number [...]] or "between a and b"; hedges are words ("up
+  to", "at least", "roughly") or signs ("~", "≥", a trailing "+");
+- a transition: "a -> b", "a → b", "a ⇒ b", "from a to b", "a down to b",
+  "b instead of a", "b (was a)", "b, down from a": a measurement, read as
+  after / before of a lower-is-better quantity (before / after of a rate);
+- a relative figure: a percentage or multiplier with a direction word on its
+  right ("30% faster", "10x fewer file I/O", "30-50% memory reduction") or on
+  its left ("reduces worst-case by 80%", "speedup of 3x", "Improvement:
+  17%"), or a sign ("+12% tokens/s"); number words ("ten times", "half",
+  "twice as fast", "an order of magnitude");
+- complexity ("O(N) -> O(1)") and code size ("50+ lines eliminated") as their
+  own kinds; an absolute saving ("saves 2 GB") as an amount;
+- the metric a figure names, from the nouns beside it, its unit, or its
+  table row's label; with none, "faster" means time.
+
+What it leaves out: a figure with no direction and no transition (workload
+sizes, counts, hardware and version numbers), a transition of a setting
+("num_workers 2 -> 8", "4 -> 2 workers") or of a version ("torch 2.0 ->
+2.1"), years, fractions ("18/18 tests"), references ("#123", "§4"), and
+everything inside code (spans and blocks).
+
+Markdown is walked with markdown-it-py (already installed: rich depends on
+it) rather than by regular expressions over lines: its block map gives each
+paragraph's, heading's and table row's line, code blocks and HTML come out
+as their own tokens to skip, table cells come split (with "\\|" kept as a
+literal pipe), and inline code spans come apart from the text. No network,
+no model: the same text always gives the same claims.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+from markdown_it import MarkdownIt
+
+from optbench.audit import lexicon
+from optbench.audit.lex import (ARROW, CODE, CONFIG, CPLX, DASH, FRACTION, HEDGE, MULT, NUM,
+                                PCT, PIPE, PUNCT, QUOTE, REF, SIGN, UNIT, VERSION, WORD, Block,
+                                BlockBuilder, Tok)
+from optbench.audit.lexicon import FASTER, HIGHER, LESS, LOWER, MORE, SLOWER
+
+MEASUREMENT, EXPECTATION, ASSERTION = "measurement", "expectation", "assertion"
+RATIO, COMPLEXITY, CODE_SIZE, AMOUNT = "ratio", "complexity", "code size", "amount"
+UNSPECIFIED = "unspecified"
+
+
+@dataclass
+class Reading:
+    ratio_low: float
+    ratio_high: float
+    how: str
+
+
+@dataclass
+class Claim:
+    """One quantitative claim as the text states it.
+
+    readings: the claimed figure as ratios optimized / baseline of a
+    lower-is-better quantity; more than one where the words allow more than
+    one reading ("30% faster": 0.7 of the time, or 1.3x the rate). Empty for
+    complexity, and for an amount or a code size with no baseline to divide
+    by. measured_by: the optbench claims that measure it; the mapping is a
+    later step, so it is empty for now.
+    """
+    line: int
+    quote: str
+    metric: str
+    kind: str
+    readings: list[Reading]
+    hedge: str | None
+    stated: str
+    file: str | None = None
+    before: str | None = None
+    after: str | None = None
+    amount: str | None = None
+    measured_by: list = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        return {k: d[k] for k in ("file", "line", "quote", "metric", "kind", "readings", "hedge",
+                                  "stated", "before", "after", "amount", "measured_by")}
+
+
+# --- internal ---------------------------------------------------------------
+
+@dataclass
+class Qty:
+    start: int           # token indices [start, end)
+    end: int
+    low: float
+    high: float
+    form: str            # "plain" | "pct" | "mult"
+    unit: str | None
+    hedge: str | None
+    sign: str | None
+    needs_metric: bool = False
+
+
+@dataclass
+class Found:
+    """A claim inside one block, before it becomes a Claim."""
+    start: int           # token span
+    end: int
+    metric: str
+    kind: str
+    readings: list[Reading]
+    hedge: str | None
+    pair: bool = False            # a before/after figure pair
+    metric_source: str = "text"   # "text", "unit", "context", "default"
+    before: str | None = None
+    after: str | None = None
+    amount: str | None = None
+    quote_override: str | None = None
+    line_override: int | None = None
+    merged: bool = False
+
+
+@dataclass
+class Context:
+    """What a block's surroundings say: its table row's label and the
+    column's header (for the metric and the direction), and the text whose
+    words make a figure an expectation or a measurement."""
+    label: list[Tok] = field(default_factory=list)
+    header: list[Tok] = field(default_factory=list)
+    expectation_text: str = ""
+    measured: bool = False
+
+
+_SENTENCE_END = {".", "!", "?", ";"}
+_ABBREVIATIONS = {"e.g", "i.e", "vs", "approx", "ca", "etc", "cf", "fig", "no", "est"}
+
+
+def _fmt(x: float) -> str:
+    if x == 0:
+        return "0"
+    if abs(x) >= 1000 or abs(x) < 0.001:
+        return f"{x:.3g}"
+    return f"{x:.4g}"
+
+
+def _pct(x: float) -> str:
+    return f"{_fmt(x * 100)}%"
+
+
+class Grammar:
+    def __init__(self, block: Block, context: Context | None = None):
+        self.b = block
+        self.T = block.tokens
+        self.ctx = context or Context()
+        self.used = [False] * len(self.T)
+        self.metric_used = [False] * len(self.T)
+        self.sentence = self._sentences()
+
+    # --- helpers ----------------------------------------------------------
+    def _sentences(self) -> list[int]:
+        ids, current = [], 0
+        for i, t in enumerate(self.T):
+            ids.append(current)
+            if t.kind == PUNCT and t.norm in _SENTENCE_END:
+                prev = self.T[i - 1] if i else None
+                after = self.b.text[t.end:t.end + 1]
+                if t.norm == "." and (after not in ("", " ", "\n", "\"", "”", ")")
+                                      or (prev is not None and prev.kind == WORD and (
+                                          prev.norm in _ABBREVIATIONS or len(prev.norm) == 1))):
+                    continue
+                current += 1
+        return ids
+
+    def word(self, i: int) -> str:
+        if 0 <= i < len(self.T) and self.T[i].kind == WORD:
+            return self.T[i].norm
+        return ""
+
+    def words_at(self, i: int, phrases):
+        """The longest phrase of words starting at token i: (value, length)."""
+        for words, value in phrases:
+            if all(self.word(i + k) == w for k, w in enumerate(words)):
+                return value, len(words)
+        return None
+
+    def direction_at(self, i: int):
+        hit = self.words_at(i, lexicon.DIRECTION_PHRASES)
+        if hit and self.word(i) == "up" and self.word(i + 1) == "to":
+            return None          # "up to": a hedge
+        if hit and self.word(i) in ("more", "less", "fewer") and self.word(i + 1) == "than" \
+                and self._is_num(i + 2):
+            return None          # "more than 5": a hedge
+        if hit and self.word(i) == "down" and self.word(i + 1) in ("to", "from"):
+            return None          # a transition's word
+        return hit
+
+    def direction_ending_at(self, j: int):
+        for words, value in lexicon.DIRECTION_PHRASES:
+            start = j - len(words) + 1
+            if start >= 0 and all(self.word(start + k) == w for k, w in enumerate(words)):
+                if self.direction_at(start):
+                    return value, start
+        return None
+
+    def metric_at(self, i: int):
+        """(metric, orientation, end) of the metric phrase starting at token i."""
+        if not (0 <= i < len(self.T)) or self.T[i].kind != WORD:
+            return None
+        words, k = [], i
+        while k < len(self.T) and self.T[k].kind == WORD and len(words) < 5:
+            words.append(self.T[k].norm)
+            k += 1
+        joined = " ".join(words)
+        for metric, orientation, regex in lexicon.METRIC_RES:
+            m = regex.match(joined)
+            if m:
+                n = m.group(0).count(" ") + 1
+                return metric, orientation, i + n
+        return None
+
+    def config_at(self, i: int):
+        if not (0 <= i < len(self.T)):
+            return None
+        t = self.T[i]
+        if t.kind == CONFIG:
+            return i + 1
+        if t.kind != WORD:
+            return None
+        words, k = [], i
+        while k < len(self.T) and self.T[k].kind == WORD and len(words) < 3:
+            words.append(self.T[k].norm)
+            k += 1
+        m = lexicon.CONFIG_PATTERNS.match(" ".join(words))
+        return i + m.group(0).count(" ") + 1 if m else None
+
+    def _is_num(self, i: int) -> bool:
+        return 0 <= i < len(self.T) and self.T[i].kind in (NUM, SIGN)
+
+    def boundary(self, i: int) -> bool:
+        t = self.T[i]
+        return t.kind == PUNCT and t.norm in _SENTENCE_END and self.sentence[i] != (
+            self.sentence[i + 1] if i + 1 < len(self.T) else -1)
+
+    def same_sentence(self, i: int, j: int) -> bool:
+        return self.sentence[i] == self.sentence[j]
+
+    # --- quantities -------------------------------------------------------
+    def qty(self, i: int, allow_to: bool = True) -> Qty | None:
+        T, n = self.T, len(self.T)
+        j, hedge = i, None
+        if j < n and T[j].kind == HEDGE:
+            if T[j].norm == "±":
+                return None
+            hedge = T[j].norm
+            j += 1
+        elif (h := self.words_at(j, lexicon.HEDGE_PHRASES)) and self._is_num(j + h[1]):
+            hedge, j = h[0], j + h[1]
+            if j < n and T[j].kind == HEDGE and T[j].norm != "±":
+                j += 1
+        if self.word(j) == "between" and j + 3 < n and T[j + 1].kind == NUM \
+                and self.word(j + 2) == "and" and T[j + 3].kind == NUM:
+            a = self._number_with_suffix(j + 1)
+            b = self._number_with_suffix(j + 3)
+            form = b[1] if b[1] != "plain" else a[1]
+            unit = b[2] or a[2]
+            lo, hi = sorted((a[0], b[0]))
+            return Qty(i, b[3], lo, hi, form, unit, hedge, None)
+        sign = None
+        if j < n and T[j].kind == SIGN:
+            sign = T[j].norm
+            j += 1
+        if j >= n or T[j].kind != NUM:
+            return None
+        first = T[j]
+        v1, form1, unit1, j = self._number_with_suffix(j)
+        low = high = v1
+        form, unit = form1, unit1
+        # a range: "30-50%", "2–4x", "2 to 4x"
+        if j + 1 < n and T[j + 1].kind == NUM and not first.plus:
+            sep = T[j]
+            is_range = (sep.kind == DASH and (sep.norm != "-" or (
+                sep.start == T[j - 1].end and T[j + 1].start == sep.end))) or (
+                allow_to and sep.kind == WORD and sep.norm == "to")
+            if is_range:
+                v2, form2, unit2, k = self._number_with_suffix(j + 1)
+                compatible = (form1 == "plain" or form2 == "plain" or form1 == form2) and (
+                    not unit1 or not unit2 or _unit_family(unit1) == _unit_family(unit2))
+                if compatible and v1 * _scale(unit1, unit2) <= v2 and not (
+                        sep.kind == WORD and form1 == form2 == "plain" and not unit2):
+                    high = v2
+                    form = form2 if form2 != "plain" else form1
+                    unit = unit2 or unit1
+                    if unit1 and unit2 and unit1 != unit2:
+                        low = v1 * _scale(unit1, unit2)
+                    j = k
+        if hedge is None and (first.plus or T[j - 1].plus):
+            hedge = "at least"
+        if sign == "-" and form == "plain":
+            return None
+        return Qty(i, j, low, high, form, unit, hedge, sign, needs_metric=first.needs_metric)
+
+    def _number_with_suffix(self, j: int):
+        T, n = self.T, len(self.T)
+        value = T[j].value
+        j += 1
+        if j < n and T[j].kind == PCT:
+            return value, "pct", None, j + 1
+        if j < n and T[j].kind == MULT:
+            return value, "mult", None, j + 1
+        if j < n and T[j].kind == WORD and T[j].norm == "times" and (
+                self.direction_at(j + 1) or self.word(j + 1) in ("as", "the")):
+            return value, "mult", None, j + 1
+        if j < n and T[j].kind == UNIT:
+            return value, "plain", T[j].unit, j + 1
+        return value, "plain", None, j
+
+    # --- the finders ------------------------------------------------------
+    def find(self) -> list[Found]:
+        found: list[Found] = []
+        found += self.complexity()
+        found += self.pseudo_row()
+        found += self.transitions()
+        found += self.amounts()
+        found += self.relatives()
+        found.sort(key=lambda f: f.start)
+        return self.merge(found)
+
+    def mark(self, start: int, end: int) -> None:
+        for k in range(start, end):
+            self.used[k] = True
+
+    def free(self, start: int, end: int) -> bool:
+        return not any(self.used[start:end])
+
+    # complexity: "O(N) -> O(1)", "from O(N) to O(1)", "O(1) instead of O(N)"
+    def complexity(self) -> list[Found]:
+        out, T = [], self.T
+        for i, t in enumerate(T):
+            if t.kind != CPLX or self.used[i]:
+                continue
+            start = i - 1 if self.word(i - 1) == "from" else i
+            k = i + 1
+            while k < len(T) and T[k].kind == WORD and k - i <= 2 and not (
+                    T[k].norm in ("to", "instead")):
+                k += 1
+            reverse = False
+            if k < len(T) and T[k].kind == ARROW:
+                k += 1
+            elif self.word(k) == "to":
+                k += 1
+            elif self.word(k) == "instead" and self.word(k + 1) == "of":
+                k += 2
+                reverse = True
+            else:
+                continue
+            if k >= len(T) or T[k].kind != CPLX:
+                continue
+            first, second = t.text.strip("`"), T[k].text.strip("`")
+            before, after = (second, first) if reverse else (first, second)
+            end = k + 1
+            m = self.metric_at(end)
+            if m and m[0] != "complexity":
+                end = m[2]
+            self.mark(start, end)
+            out.append(Found(start, end, "complexity", COMPLEXITY, [], None,
+                             before=before, after=after))
+        return out
+
+    def skip_between(self, k: int) -> tuple[int, list]:
+        """Past quotes, a metric or setting noun and a workload phrase ("for
+        50 epochs", "per video") between a figure and its transition word."""
+        T, nouns, start = self.T, [], k
+        for _ in range(6):
+            if k >= len(T):
+                break
+            if T[k].kind == QUOTE:
+                k += 1
+                continue
+            if (c := self.config_at(k)) and not self.metric_at(k):
+                nouns.append(("config", k))
+                k = c
+                continue
+            if (m := self.metric_at(k)):
+                nouns.append((m, k))
+                k = m[2]
+                continue
+            if self.word(k) in lexicon.SKIPPABLE_BETWEEN:
+                k2 = k + 1
+                if k2 < len(T) and T[k2].kind == NUM:
+                    k2 += 1
+                words = 0
+                while k2 < len(T) and T[k2].kind == WORD and words < 2 and not (
+                        self.direction_at(k2) or T[k2].norm in ("to", "down", "instead")):
+                    k2 += 1
+                    words += 1
+                if words:
+                    k = k2
+                    continue
+            break
+        return (k, nouns) if k > start else (start, [])
+
+    def connector(self, k: int):
+        """A transition word at k: (length, reversed?)."""
+        T = self.T
+        if k < len(T) and T[k].kind == ARROW:
+            return 1
+        if self.word(k) == "down" and self.word(k + 1) == "to":
+            return 2
+        return None
+
+    def transitions(self) -> list[Found]:
+        out, T = [], self.T
+        for i in range(len(T)):
+            if self.used[i]:
+                continue
+            hit = None
+            if self.word(i) == "from":
+                q1 = self.qty(i + 1, allow_to=False)
+                if q1:
+                    k, nouns = self.skip_between(q1.end)
+                    length = 1 if self.word(k) == "to" else self.connector(k)
+                    if length:
+                        k2, _ = self.skip_between(k + length)
+                        q2 = self.qty(k2, allow_to=True)
+                        if q2:
+                            hit = (i, q1, q2, q2.end, nouns)
+            elif T[i].kind in (NUM, SIGN, HEDGE) or self.words_at(i, lexicon.HEDGE_PHRASES):
+                q1 = self.qty(i, allow_to=False)
+                if q1:
+                    k, nouns = self.skip_between(q1.end)
+                    length = self.connector(k)
+                    if length:
+                        k2, _ = self.skip_between(k + length)
+                        q2 = self.qty(k2, allow_to=False)
+                        if q2:
+                            hit = (i, q1, q2, q2.end, nouns)
+                    else:
+                        # "1.5 s instead of 2.1 s", "1.5 s (was 2.1 s)", "1.5 s, down from 2.1 s"
+                        k = q1.end
+                        while k < len(T) and (T[k].kind == QUOTE or (
+                                T[k].kind == PUNCT and T[k].norm in ",(")):
+                            k += 1
+                        back = None
+                        if self.word(k) == "instead" and self.word(k + 1) == "of":
+                            back = k + 2
+                        elif self.word(k) in ("was", "previously", "formerly") or (
+                                self.word(k) == "from" and k > q1.end):
+                            back = k + 1
+                        elif self.word(k) in ("down", "up") and self.word(k + 1) == "from":
+                            back = k + 2
+                        if back is not None:
+                            q0 = self.qty(back, allow_to=False)
+                            if q0:
+                                end = q0.end
+                                if end < len(T) and T[end].kind == PUNCT and T[end].norm == ")":
+                                    end += 1
+                                hit = (i, q0, q1, end, [])
+            if not hit:
+                continue
+            start, before, after, end, nouns = hit
+            if not self.free(start, end):
+                continue
+            f = self.transition_claim(start, before, after, end, nouns)
+            if f:
+                self.mark(f.start, f.end)
+                out.append(f)
+        return out
+
+    def _left_noun(self, i: int, reach: int = 4):
+        """The nearest metric or setting noun ending left of token i, in
+        the same sentence: ("metric", (metric, orientation, start)) or
+        ("config", start) or None. Crosses commas, brackets, colons, pipes;
+        a longer phrase wins over a shorter one that ends at the same token."""
+        best = None          # (kind, payload, end)
+        j = i - 1
+        while j >= max(0, i - 1 - 3 * reach):
+            t = self.T[j]
+            if self.boundary(j) or t.kind in (NUM, ARROW, CPLX):
+                break
+            if t.kind == CONFIG:
+                if best is None:
+                    best = ("config", j, j + 1)
+                break
+            if t.kind == WORD and not self.metric_used[j]:
+                m = self.metric_at(j)
+                if m and m[2] <= i:
+                    if best is None or m[2] >= best[2]:
+                        best = ("metric", (m[0], m[1], j), m[2])
+                elif not m:
+                    c = self.config_at(j)
+                    if c and c <= i and (best is None or c > best[2]):
+                        best = ("config", j, c)
+            if best is not None and j < best[2] - 5:
+                break
+            j -= 1
+        if best is None:
+            return None
+        gap = [self.T[k] for k in range(best[2], i)
+               if self.T[k].kind == WORD and self.T[k].norm not in lexicon.FILLERS
+               and not self.direction_at(k)]
+        if len(gap) > reach:
+            return None
+        return best[0], best[1]
+
+    def transition_claim(self, start, before: Qty, after: Qty, end, nouns) -> Found | None:
+        T = self.T
+        if before.form != after.form:
+            if not (before.form == "mult" and after.form == "plain"):
+                return None
+        u1, u2 = before.unit, after.unit
+        if u1 and u2 and _unit_family(u1) != _unit_family(u2):
+            return None
+        unit = u2 or u1
+        b_lo, b_hi = before.low, before.high
+        if u1 and u2 and u1 != u2:
+            s = _scale(u1, u2)
+            b_lo, b_hi = b_lo * s, b_hi * s
+        if b_lo <= 0 or after.low < 0:
+            return None
+        plain = before.form == "plain" and not unit
+        if plain and all(float(v).is_integer() and 1900 <= v <= 2100
+                         for v in (b_lo, b_hi, after.low, after.high)):
+            return None      # years
+        # versions and hardware: "torch 2.0 -> 2.1", "RTX 3090 -> 4090"
+        if start and (T[start - 1].kind == VERSION or (T[start - 1].kind == WORD and (
+                T[start - 1].norm in lexicon.VERSION_WORDS
+                or T[start - 1].norm in lexicon.HARDWARE_WORDS))):
+            return None
+        if any(kind == "config" for kind, _ in nouns):
+            return None
+        metric, orientation, source = None, LOWER, "text"
+        between = [m for m, _ in nouns if m != "config"]
+        right = self.metric_at(end) if end < len(T) else None
+        right_config = self.config_at(end) if end < len(T) else None
+        if right_config and not right:
+            return None      # "4 -> 2 workers"
+        left = self._left_noun(start)
+        if left and left[0] == "config":
+            return None      # "num_workers 2 -> 8", "epochs: 44 -> 21"
+        if between:
+            metric, orientation = between[0][0], between[0][1]
+        elif right:
+            metric, orientation = right[0], right[1]
+            for k in range(end, right[2]):
+                self.metric_used[k] = True
+            end = right[2]
+        elif left:
+            metric, orientation = left[1][0], left[1][1]
+            start = min(start, left[1][2]) if start - left[1][2] <= 4 else start
+            for k in range(left[1][2], self.metric_at(left[1][2])[2]):
+                self.metric_used[k] = True
+        if unit:
+            family = _unit_family(unit)
+            unit_metric = "throughput" if family.startswith("throughput") else \
+                lexicon.UNIT_FAMILY_METRIC.get(family)
+            unit_orientation = HIGHER if unit_metric == "throughput" else LOWER
+            if metric is None or not _compatible_unit_metric(unit_metric, metric):
+                metric, orientation, source = unit_metric, unit_orientation, "unit"
+        if metric is None or metric == "complexity":
+            return None      # a change of some number: no perf figure named
+        if before.form == "pct" and not metric:
+            return None
+        # trailing "per video", "for 50 epochs"
+        k = end
+        if self.word(k) in ("per", "for") and k + 1 < len(T):
+            k2 = k + 1 + (T[k + 1].kind == NUM)
+            if k2 < len(T) and T[k2].kind == WORD:
+                end = k2 + 1
+        if end < len(T) and T[end].kind == PUNCT and T[end].norm == ")" and any(
+                T[x].norm == "(" for x in range(start, end)):
+            end += 1
+        readings = [_pair_reading(metric, orientation, (b_lo, b_hi), (after.low, after.high),
+                                  self._span_text(before.start, before.end),
+                                  self._span_text(after.start, after.end))]
+        kind = CODE_SIZE if metric == "lines of code" else RATIO
+        return Found(start, end, metric, kind, readings, before.hedge or after.hedge, pair=True,
+                     metric_source=source)
+
+    def _span_text(self, start: int, end: int) -> str:
+        if start >= end:
+            return ""
+        return " ".join(self.b.text[self.T[start].start:self.T[end - 1].end].split())
+
+    # pseudo-rows: "Validation loop (1000 samples) | 2.1s | 1.5s | 30% faster"
+    def pseudo_row(self) -> list[Found]:
+        T = self.T
+        pipes = [i for i, t in enumerate(T) if t.kind == PIPE]
+        if len(pipes) < 2:
+            return []
+        bounds = [-1] + pipes + [len(T)]
+        segments = [(bounds[k] + 1, bounds[k + 1]) for k in range(len(bounds) - 1)]
+        out = []
+        for k in range(len(segments) - 1):
+            (s1, e1), (s2, e2) = segments[k], segments[k + 1]
+            a = self.single(s1, e1)
+            b = self.single(s2, e2)
+            if not (a and b) or not self.free(s1, e2):
+                continue
+            label_start = segments[0][0] if k > 0 else s1
+            label = [t for t in T[label_start:s1] if t.kind == WORD]
+            f = pair_claim(self, a, b, label, [])
+            if f is None:
+                continue
+            f.start, f.end = label_start, segments[-1][1]
+            while f.start < f.end and T[f.start].kind in (QUOTE, PIPE):
+                f.start += 1
+            last = f.end
+            while last > f.start and T[last - 1].kind in (QUOTE, PIPE, PUNCT):
+                last -= 1
+            f.end = max(last, e2)
+            self.mark(s1, e2)
+            out.append(f)
+            break
+        return out
+
+    def single(self, s: int, e: int):
+        """A segment that is one quantity, maybe with its noun: (Qty, noun)."""
+        T = self.T
+        while s < e and T[s].kind in (QUOTE, PUNCT):
+            s += 1
+        while e > s and T[e - 1].kind in (QUOTE, PUNCT):
+            e -= 1
+        if s >= e:
+            return None
+        q = self.qty(s, allow_to=True)
+        if not q or q.form == "pct":
+            return None
+        rest = q.end
+        noun = None
+        if rest < e:
+            m = self.metric_at(rest)
+            c = self.config_at(rest)
+            if m:
+                noun = m
+                rest = m[2]
+            elif c:
+                return None
+            if self.word(rest) == "per" and rest + 1 < e:
+                rest += 2
+        if rest != e:
+            return None
+        return q, noun
+
+    def amounts(self) -> list[Found]:
+        """Code size ("50+ lines of code eliminated"), and savings with no
+        baseline ("saves 2 GB", "400 ms faster", "3 fewer decodes")."""
+        out, T = [], self.T
+        for i in range(len(T)):
+            if self.used[i] or T[i].kind not in (NUM, HEDGE, WORD):
+                continue
+            q = self.qty(i)
+            if not q or q.form != "plain" or not self.free(q.start, q.end) or q.needs_metric:
+                continue
+            unit_metric = None
+            if q.unit:
+                fam = _unit_family(q.unit)
+                unit_metric = lexicon.UNIT_FAMILY_METRIC.get(fam)
+            noun = self.metric_at(q.end)
+            direction, dstart, dend = None, None, None
+            end = q.end
+            if noun and noun[0] in lexicon.COUNTED:
+                end = noun[2]
+                # "341 lines of dead code deleted", "50+ lines of code eliminated"
+                for k in range(end, min(len(T), end + 5)):
+                    if self.boundary(k) or T[k].kind in (NUM, PUNCT):
+                        break
+                    d = self.direction_at(k)
+                    if d and d[0] == LESS:
+                        direction, dstart, dend = d[0], k, k + d[1]
+                        break
+            elif unit_metric and (d := self.direction_at(q.end)) and d[0] in (LESS, FASTER):
+                direction, dstart, dend = d[0], q.end, q.end + d[1]      # "400 ms faster"
+            elif (d := self.direction_at(q.end)) and d[0] == LESS and \
+                    (m := self.metric_at(q.end + d[1])) and m[0] in lexicon.COUNTED:
+                direction, dstart, dend = d[0], q.end, q.end + d[1]      # "3 fewer decodes"
+                noun = m
+            if direction is None:
+                # "saves 2 GB", "removes 50+ lines", "reduces memory by 3 GB"
+                left = self._left_direction(q.start)
+                if left and left[0] == LESS and (unit_metric or (noun and noun[0] in
+                                                                 lexicon.COUNTED)):
+                    direction, dstart, dend = left[0], left[1], left[1] + 1
+                    if noun and noun[0] in lexicon.COUNTED:
+                        end = noun[2]
+            if direction is None:
+                continue
+            metric = noun[0] if noun else None
+            if metric is None and dend is not None:
+                after = self.metric_at(dend)
+                if after:
+                    metric = after[0]
+                    dend = after[2]
+            if metric is None:
+                left_metric = self._left_noun(min(q.start, dstart))
+                if left_metric and left_metric[0] == "metric":
+                    metric = left_metric[1][0]
+            metric = metric or unit_metric or UNSPECIFIED
+            if metric == UNSPECIFIED:
+                continue
+            span_start, span_end = min(q.start, dstart), max(end, dend)
+            readings, kind = [], (CODE_SIZE if metric == "lines of code" else AMOUNT)
+            # "saves 112 opens of 1,746": a ratio after all
+            k = span_end
+            if self.word(k) == "of" and k + 1 < len(T) and T[k + 1].kind == NUM \
+                    and T[k + 1].value and T[k + 1].value > q.high:
+                total = T[k + 1].value
+                readings = [Reading((total - q.high) / total, (total - q.low) / total,
+                                    f"{metric} {_fmt(total)} -> {_fmt(total - q.high)}: "
+                                    f"{_fmt(q.high)} of {_fmt(total)} saved")]
+                kind = CODE_SIZE if metric == "lines of code" else RATIO
+                span_end = k + 2
+            self.mark(span_start, span_end)
+            out.append(Found(span_start, span_end, metric, kind, readings, q.hedge,
+                             amount=self._span_text(q.start, end)))
+        return out
+
+    def _left_direction(self, start: int):
+        """A direction word left of a figure: right beside it ("saves
+        40%"), or ending in a connector ("reduces worst-case by 80%",
+        "speedup of 3x", "Improvement: 17%"). (type, index)."""
+        T = self.T
+        k = start - 1
+        while k >= 0 and T[k].kind == QUOTE:
+            k -= 1
+        if k < 0:
+            return None
+        adjacent = self.direction_ending_at(k)
+        if adjacent:
+            return adjacent[0], adjacent[1]
+        tk = T[k]
+        if not ((tk.kind == WORD and tk.norm in lexicon.LEFT_CONNECTORS)
+                or (tk.kind == PUNCT and tk.norm == ":") or tk.kind == PIPE):
+            return None
+        for j in range(k - 1, max(-1, k - 8), -1):
+            if self.boundary(j) or T[j].kind in (NUM, ARROW) or self.used[j]:
+                return None
+            d = self.direction_ending_at(j)
+            if d:
+                return d[0], d[1]
+        return None
+
+    def relatives(self) -> list[Found]:
+        out, T = [], self.T
+        for i in range(len(T)):
+            if self.used[i]:
+                continue
+            q = self.qty(i)
+            if not q or q.form == "plain" or not self.free(q.start, q.end):
+                continue
+            f = self.relative_claim(q)
+            if f:
+                self.mark(f.start, f.end)
+                out.append(f)
+        return out
+
+    def relative_claim(self, q: Qty) -> Found | None:
+        T = self.T
+        direction, dstart, dend, between = None, None, None, None
+        k, steps = q.end, 0
+        while k < len(T) and steps < 4 and not self.used[k]:
+            d = self.direction_at(k)
+            if d:
+                direction, dstart, dend = d[0], k, k + d[1]
+                break
+            m = self.metric_at(k)
+            if m and between is None and steps < 3:
+                between = (m, k)
+                k = m[2]
+                steps += 1
+                continue
+            if T[k].kind == WORD and T[k].norm in ("overall", "total", "end-to-end", "the",
+                                                   "average", "median", "mean"):
+                k += 1
+                steps += 1
+                continue
+            if T[k].kind == QUOTE:
+                k += 1
+                continue
+            break
+        if direction is None:
+            between = None
+            left = self._left_direction(q.start)
+            if left:
+                direction, dstart = left
+                dend = dstart + 1
+        metric = orientation = None
+        source = "text"
+        mstart = mend = None
+        if between:
+            (metric, orientation, mend), mstart = between[0], between[1]
+        if direction is None:
+            # "2x the throughput", "+12% tokens/s", "−25% latency", "doubles throughput"
+            k = q.end + (self.word(q.end) == "the")
+            m = self.metric_at(k)
+            if m and (q.form == "mult" or q.sign):
+                direction = LESS if q.sign == "-" else MORE
+                metric, orientation, mstart, mend = m[0], m[1], k, m[2]
+            elif q.sign and (left := self._left_noun(q.start, reach=1)) and left[0] == "metric":
+                direction = LESS if q.sign == "-" else MORE
+                metric, orientation = left[1][0], left[1][1]
+                mstart = left[1][2]
+                mend = self.metric_at(mstart)[2]
+            elif self._alone() and (d := self._context_direction()):
+                direction = d
+            elif q.sign and self._alone() and self._context_metric():
+                direction = LESS if q.sign == "-" else MORE
+            else:
+                return None
+        if metric is None and dend is not None:
+            # right of the direction: "10x fewer file I/O", "reduction in image I/O"
+            k, steps = dend, 0
+            while k < len(T) and steps < 3:
+                m = self.metric_at(k)
+                if m:
+                    metric, orientation, mstart, mend = m[0], m[1], k, m[2]
+                    break
+                c = self.config_at(k)
+                if c and direction in (LESS, MORE):
+                    return None            # "10x larger batch size"
+                if T[k].kind == WORD and T[k].norm in lexicon.FILLERS:
+                    k += 1
+                    steps += 1
+                    continue
+                break
+        if metric is None:
+            left = self._left_noun(q.start)
+            if left and left[0] == "config":
+                if direction in (LESS, MORE):
+                    return None            # "learning rate 10x lower"
+            elif left:
+                metric, orientation = left[1][0], left[1][1]
+                first = q.start if dstart is None else min(q.start, dstart)
+                lend = self.metric_at(left[1][2])[2]
+                gap = [t for t in T[lend:first] if t.kind == WORD
+                       and t.norm not in lexicon.FILLERS and not self.direction_at(T.index(t))]
+                if len(gap) <= 1:
+                    mstart = left[1][2]
+                    mend = self.metric_at(mstart)[2]
+                source = "text"
+        if metric is None and (m := self._context_metric()):
+            metric, orientation = m
+            source = "context"
+        if metric is None:
+            if direction in (FASTER, SLOWER):
+                metric, orientation, source = "time", LOWER, "default"
+            else:
+                metric, orientation, source = UNSPECIFIED, LOWER, "default"
+        if metric == UNSPECIFIED and (direction == MORE or q.needs_metric):
+            return None
+        if metric == "complexity":
+            return None
+        if mstart is not None:
+            for x in range(mstart, mend):
+                self.metric_used[x] = True
+        readings = _relative_readings(direction, q, metric, orientation)
+        if not readings:
+            return None
+        start = min(x for x in (q.start, dstart, mstart) if x is not None)
+        end = max(x for x in (q.end, dend, mend) if x is not None)
+        # a closing bracket that belongs to the quote's opening one
+        if end < len(T) and T[end].kind == PUNCT and T[end].norm == ")" and any(
+                T[x].kind == PUNCT and T[x].norm == "(" for x in range(start, end)):
+            end += 1
+        kind = CODE_SIZE if metric == "lines of code" else RATIO
+        return Found(start, end, metric, kind, readings, q.hedge, metric_source=source)
+
+    def _alone(self) -> bool:
+        """A table cell that holds little but the figure (its header or row
+        label then says what the figure is)."""
+        if not (self.ctx.header or self.ctx.label):
+            return False
+        words = [t for t in self.T if t.kind == WORD]
+        return len(words) <= 2
+
+    def _context_direction(self):
+        for toks in (self.ctx.header, self.ctx.label):
+            g = Grammar(_tokens_block(toks))
+            for k in range(len(g.T)):
+                d = g.direction_at(k)
+                if d:
+                    return d[0]
+        return None
+
+    def _context_metric(self):
+        for toks in (self.ctx.label, self.ctx.header):
+            g = Grammar(_tokens_block(toks))
+            for k in range(len(g.T)):
+                if g.config_at(k) and not g.metric_at(k):
+                    return None
+                m = g.metric_at(k)
+                if m:
+                    return m[0], m[1]
+        return None
+
+    # merge a relative figure into the transition it restates:
+    # "2.1 s -> 1.5 s (30% faster)", "60-70% fewer decodes (from 7-9x to 3x)"
+    def merge(self, found: list[Found]) -> list[Found]:
+        pairs = [f for f in found if f.pair]
+        for r in found:
+            if r.pair or r.kind not in (RATIO, CODE_SIZE) or not r.readings:
+                continue
+            for p in pairs:
+                if not _metrics_merge(p, r):
+                    continue
+                if self._adjacent(p, r) or self._adjacent(r, p) or self._in_row(p, r):
+                    # readings in the order the text gives them
+                    p.readings = (r.readings + p.readings) if r.start < p.start \
+                        else (p.readings + r.readings)
+                    p.hedge = p.hedge or r.hedge
+                    p.start, p.end = min(p.start, r.start), max(p.end, r.end)
+                    r.merged = True
+                    break
+        return [f for f in found if not f.merged]
+
+    def _adjacent(self, first: Found, second: Found) -> bool:
+        if not self.same_sentence(first.end - 1, second.start) and not \
+                self.same_sentence(first.start, second.end - 1):
+            return False
+        if second.start < first.end:
+            return first.start <= second.start     # overlapping: one figure, read twice
+        gap = self.T[first.end:second.start]
+        words = [t for t in gap if t.kind == WORD]
+        return len(gap) <= 6 and len(words) <= 2 and not any(
+            t.kind in (NUM, ARROW, CPLX, PIPE) for t in gap)
+
+    def _in_row(self, p: Found, r: Found) -> bool:
+        return p.quote_override is not None or (
+            any(t.kind == PIPE for t in self.T[p.start:p.end]) and r.start >= p.start
+            and r.end <= p.end + 1)
+
+
+def _tokens_block(toks: list[Tok]) -> Block:
+    block = Block("", [], [], list(toks))
+    return block
+
+
+def _metrics_merge(p: Found, r: Found) -> bool:
+    if r.metric == p.metric:
+        return True
+    if r.metric_source in ("default", "context") or r.metric == UNSPECIFIED:
+        return True
+    return r.metric in lexicon.SPEED_GROUP and p.metric in lexicon.SPEED_GROUP
+
+
+def pair_claim(g: Grammar, before, after, label: list[Tok], header: list[Tok],
+               header_unit: str | None = None) -> Found | None:
+    """A before/after pair of single figures (a table row, a pseudo-row)."""
+    (qb, nb), (qa, na) = before, after
+    if qb.form != qa.form and not {qb.form, qa.form} <= {"plain", "mult"}:
+        return None
+    u1, u2 = qb.unit or header_unit, qa.unit or header_unit
+    if u1 and u2 and _unit_family(u1) != _unit_family(u2):
+        return None
+    unit = u2 or u1
+    b_lo, b_hi = qb.low, qb.high
+    if u1 and u2 and u1 != u2:
+        s = _scale(u1, u2)
+        b_lo, b_hi = b_lo * s, b_hi * s
+    if b_lo <= 0:
+        return None
+    lg = Grammar(_tokens_block(label))
+    for k in range(len(lg.T)):
+        t = lg.T[k]
+        if t.kind == VERSION or (t.kind == WORD and t.norm in lexicon.VERSION_WORDS):
+            return None
+    metric = orientation = None
+    for noun in (na, nb):
+        if noun:
+            metric, orientation = noun[0], noun[1]
+            break
+    if metric is None:
+        # the label's head, not its workload in brackets ("Validation loop (1000 samples)")
+        head = []
+        for t in label:
+            if t.kind == PUNCT and t.norm in "([":
+                break
+            head.append(t)
+        for toks in (head, header):
+            tg = Grammar(_tokens_block(toks))
+            for k in range(len(tg.T)):
+                if tg.config_at(k) and not tg.metric_at(k):
+                    return None
+                m = tg.metric_at(k)
+                if m:
+                    metric, orientation = m[0], m[1]
+                    break
+            if metric:
+                break
+    if unit:
+        fam = _unit_family(unit)
+        unit_metric = "throughput" if fam.startswith("throughput") else \
+            lexicon.UNIT_FAMILY_METRIC.get(fam)
+        if metric is None or not _compatible_unit_metric(unit_metric, metric):
+            metric = unit_metric
+            orientation = HIGHER if unit_metric == "throughput" else LOWER
+    if metric is None or metric == "complexity":
+        return None
+    reading = _pair_reading(metric, orientation, (b_lo, b_hi), (qa.low, qa.high),
+                            g._span_text(qb.start, qb.end), g._span_text(qa.start, qa.end))
+    kind = CODE_SIZE if metric == "lines of code" else RATIO
+    return Found(qb.start, qa.end, metric, kind, [reading], qb.hedge or qa.hedge, pair=True,
+                 metric_source="text")
+
+
+def _unit_family(unit: str) -> str:
+    return lexicon.UNITS[unit][0] if unit in lexicon.UNITS else unit
+
+
+def _scale(u_from: str | None, u_to: str | None) -> float:
+    """Factor turning a value in u_from into u_to (1 when either is None)."""
+    if not u_from or not u_to or u_from not in lexicon.UNITS or u_to not in lexicon.UNITS:
+        return 1.0
+    return lexicon.UNITS[u_from][1] / lexicon.UNITS[u_to][1]
+
+
+def _compatible_unit_metric(unit_metric: str | None, metric: str) -> bool:
+    if unit_metric == "time":
+        return metric in ("time", "latency", "CPU time")
+    if unit_metric == "memory":
+        return metric in ("memory", "disk space")
+    if unit_metric == "throughput":
+        return metric == "throughput"
+    return False
+
+
+def _pair_reading(metric, orientation, before, after, before_text, after_text) -> Reading:
+    (b_lo, b_hi), (a_lo, a_hi) = before, after
+    if orientation == HIGHER:
+        lo, hi = b_lo / a_hi, b_hi / a_lo if a_lo else float("inf")
+        how = f"{metric} {before_text} -> {after_text}: time x before/after"
+    else:
+        lo, hi = a_lo / b_hi, a_hi / b_lo
+        how = f"{metric} {before_text} -> {after_text}: after/before"
+    return Reading(lo, hi, how)
+
+
+def _relative_readings(direction: str, q: Qty, metric: str, orientation: str) -> list[Reading]:
+    lo, hi, out = q.low, q.high, []
+    what = "time" if metric in (UNSPECIFIED, "throughput", "CPU efficiency",
+                                "GPU utilization") else metric
+    rate = "throughput" if metric in ("time", "latency", "throughput", UNSPECIFIED,
+                                      "CPU time") else f"{metric} (higher is better)"
+
+    def rng(a, b):
+        a, b = sorted((a, b))
+        return (_fmt(a) if abs(a - b) < 1e-12 else f"{_fmt(a)}-{_fmt(b)}")
+
+    def add(a, b, how):
+        a, b = sorted((a, b))
+        if b < 0 or a < 0:
+            return
+        out.append(Reading(a, b, how))
+
+    if q.form == "pct":
+        p_lo, p_hi = lo / 100, hi / 100
+        text = rng(lo, hi) + "%"
+        if direction == FASTER:
+            if orientation == HIGHER and metric not in ("time",):
+                add(1 / (1 + p_hi), 1 / (1 + p_lo),
+                    f"{rate} x {rng(1 + p_lo, 1 + p_hi)}, so time x 1/{rng(1 + p_lo, 1 + p_hi)}")
+                if p_hi < 1:
+                    add(1 - p_hi, 1 - p_lo, f"time x {rng(1 - p_hi, 1 - p_lo)} ({text} less time)")
+            else:
+                if p_hi < 1:
+                    add(1 - p_hi, 1 - p_lo,
+                        f"{what} x {rng(1 - p_hi, 1 - p_lo)} ({text} less {what})")
+                add(1 / (1 + p_hi), 1 / (1 + p_lo),
+                    f"{rate} x {rng(1 + p_lo, 1 + p_hi)}, so {what} x 1/{rng(1 + p_lo, 1 + p_hi)}")
+        elif direction == SLOWER:
+            add(1 + p_lo, 1 + p_hi, f"{what} x {rng(1 + p_lo, 1 + p_hi)} ({text} more {what})")
+            if p_hi < 1:
+                add(1 / (1 - p_lo), 1 / (1 - p_hi),
+                    f"{rate} x {rng(1 - p_hi, 1 - p_lo)}, so {what} x 1/{rng(1 - p_hi, 1 - p_lo)}")
+        elif direction == LESS:
+            if orientation == HIGHER:
+                if p_hi < 1:
+                    add(1 / (1 - p_lo), 1 / (1 - p_hi),
+                        f"{metric} x {rng(1 - p_hi, 1 - p_lo)} (a loss), so time x "
+                        f"1/{rng(1 - p_hi, 1 - p_lo)}")
+            elif p_hi <= 1:
+                add(1 - p_hi, 1 - p_lo, f"{what} x {rng(1 - p_hi, 1 - p_lo)} ({text} less)")
+        elif direction == MORE:
+            if orientation == HIGHER:
+                add(1 / (1 + p_hi), 1 / (1 + p_lo),
+                    f"{metric} x {rng(1 + p_lo, 1 + p_hi)}, so time x 1/{rng(1 + p_lo, 1 + p_hi)}")
+            else:
+                add(1 + p_lo, 1 + p_hi, f"{what} x {rng(1 + p_lo, 1 + p_hi)} ({text} more, a cost)")
+    else:   # a multiplier
+        if lo <= 0:
+            return []
+        text = rng(lo, hi) + "x"
+        if direction == FASTER:
+            add(1 / hi, 1 / lo, f"{what} x 1/{rng(lo, hi)} ({text} as fast)")
+        elif direction == SLOWER:
+            add(lo, hi, f"{what} x {rng(lo, hi)} ({text} slower)")
+        elif direction == LESS:
+            if orientation == HIGHER:
+                add(lo, hi, f"{metric} x 1/{rng(lo, hi)} (a loss), so time x {rng(lo, hi)}")
+            else:
+                add(1 / hi, 1 / lo, f"{what} x 1/{rng(lo, hi)} ({text} less)")
+        elif direction == MORE:
+            if orientation == HIGHER:
+                add(1 / hi, 1 / lo, f"{metric} x {rng(lo, hi)}, so time x 1/{rng(lo, hi)}")
+            else:
+                add(lo, hi, f"{what} x {rng(lo, hi)} (a cost)")
+    return out
+
+
+# --- documents --------------------------------------------------------------
+
+MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd", ".mdx"}
+
+
+def _markdown(plain: bool) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": not plain}).enable("table")
+    if plain:
+        md.disable("code")          # plain text: an indented line is not code
+    return md
+
+
+def parse_text(text: str, *, plain: bool = False, file: str | None = None) -> list[Claim]:
+    """Every quantitative performance claim in `text`, in order."""
+    tokens = _markdown(plain).parse(text)
+    claims: list[Claim] = []
+    headings: list[tuple[int, str]] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok.type == "heading_open":
+            level = int(tok.tag[1:])
+            inline = tokens[i + 1]
+            headings = [h for h in headings if h[0] < level] + [(level, inline.content)]
+            block = _inline_block(inline)
+            claims += _claims_of(block, Context(expectation_text=_heading_text(headings[:-1])),
+                                 file)
+            i += 3
+            continue
+        if tok.type == "table_open":
+            j = i
+            while tokens[j].type != "table_close":
+                j += 1
+            claims += _table_claims(tokens[i:j + 1], _heading_text(headings), file)
+            i = j + 1
+            continue
+        if tok.type == "inline":
+            claims += _claims_of(_inline_block(tok),
+                                 Context(expectation_text=_heading_text(headings)), file)
+        i += 1
+    return claims
+
+
+def _heading_text(headings) -> str:
+    return " ".join(h[1] for h in headings)
+
+
+def _inline_block(inline) -> Block:
+    builder = BlockBuilder((inline.map[0] if inline.map else 0) + 1)
+    for child in inline.children or []:
+        if child.type == "text":
+            builder.text(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            builder.newline()
+        elif child.type == "code_inline":
+            builder.code_span(child.content)
+        elif child.type == "image":
+            builder.text(child.content)
+        elif child.type == "html_inline":
+            builder.text(" ")
+    return builder.build()
+
+
+def _claims_of(block: Block, ctx: Context, file: str | None) -> list[Claim]:
+    g = Grammar(block, ctx)
+    return [_to_claim(g, f, ctx, file) for f in g.find()]
+
+
+def _to_claim(g: Grammar, f: Found, ctx: Context, file: str | None) -> Claim:
+    T = g.T
+    quote = f.quote_override or " ".join(g.b.text[T[f.start].start:T[f.end - 1].end].split())
+    quote = _trim_quote(quote)
+    line = f.line_override or T[f.start].line
+    sentence = g.sentence[f.start]
+    words = " ".join(t.text for k, t in enumerate(T)
+                     if g.sentence[k] == sentence and t.kind not in (CODE, CONFIG))
+    if lexicon.EXPECTATION.search(words) or lexicon.EXPECTATION.search(ctx.expectation_text):
+        stated = EXPECTATION
+    elif f.pair or ctx.measured:
+        stated = MEASUREMENT
+    else:
+        stated = ASSERTION
+    return Claim(line=line, quote=quote, metric=f.metric, kind=f.kind, readings=f.readings,
+                 hedge=f.hedge, stated=stated, file=file, before=f.before, after=f.after,
+                 amount=f.amount)
+
+
+def _trim_quote(quote: str) -> str:
+    quote = quote.strip()
+    for _ in range(3):
+        before = quote
+        if quote[:1] in "\"“”'‘’" and quote.count(quote[0]) % 2 == 1:
+            quote = quote[1:].strip()
+        if quote[-1:] in "\"“”'‘’" and quote.count(quote[-1]) % 2 == 1:
+            quote = quote[:-1].strip()
+        if quote.endswith(")") and quote.count("(") < quote.count(")"):
+            quote = quote[:-1].strip()
+        if quote.startswith("(") and quote.count("(") > quote.count(")"):
+            quote = quote[1:].strip()
+        if quote.endswith(("(", ",", ":", "|")):
+            quote = quote[:-1].strip()
+        if quote == before:
+            break
+    return quote
+
+
+# --- tables -----------------------------------------------------------------
+
+def _table_claims(tokens, heading_text: str, file: str | None) -> list[Claim]:
+    rows: list[tuple[int, list[Block]]] = []
+    current: list[Block] | None = None
+    line = 0
+    for tok in tokens:
+        if tok.type == "tr_open":
+            current = []
+            line = (tok.map[0] if tok.map else 0) + 1
+        elif tok.type == "inline" and current is not None:
+            block = _inline_block(tok)
+            if not tok.map:
+                block = _relined(block, line)
+            current.append(block)
+        elif tok.type == "tr_close" and current is not None:
+            rows.append((line, current))
+            current = None
+    if not rows:
+        return []
+    header = rows[0][1]
+    body = rows[1:]
+    header_texts = [h.text for h in header]
+    before_col = next((c for c, h in enumerate(header_texts)
+                       if lexicon.BEFORE_HEADER.search(h)
+                       and not lexicon.AFTER_HEADER.search(h)), None)
+    after_col = next((c for c, h in enumerate(header_texts)
+                      if lexicon.AFTER_HEADER.search(h) and c != before_col
+                      and not lexicon.BEFORE_HEADER.search(h)), None)
+    if before_col is None or after_col is None:
+        before_col = after_col = None
+    measured_cols = {c for c, h in enumerate(header_texts) if lexicon.MEASURED_HEADER.search(h)}
+    claims: list[Claim] = []
+    # the header row itself may hold a figure ("| Speedup (2.1x) |"): rare; skipped.
+    for line, cells in body:
+        label_col = next((c for c in range(len(cells)) if c not in (before_col, after_col)), 0)
+        label = cells[label_col].tokens if cells else []
+        expect_text = " ".join([heading_text, *header_texts,
+                                cells[label_col].text if cells else ""])
+        pair = None
+        if before_col is not None and max(before_col, after_col) < len(cells):
+            pair = _row_pair(cells, before_col, after_col, label, header, line, file)
+            if pair is not None and lexicon.EXPECTATION.search(expect_text):
+                pair[0].stated = EXPECTATION
+        row_claims: list[Claim] = []
+        for c, cell in enumerate(cells):
+            if pair is not None and c in (before_col, after_col):
+                continue
+            ctx = Context(label=label if c != label_col else [],
+                          header=header[c].tokens if c < len(header) else [],
+                          expectation_text=expect_text,
+                          measured=c in measured_cols or pair is not None)
+            g = Grammar(cell, ctx)
+            for f in g.find():
+                claim = _to_claim(g, f, ctx, file)
+                if pair is not None and not f.pair and f.kind in (RATIO, CODE_SIZE) \
+                        and _metrics_merge(pair[1], f):
+                    pair[0].readings.extend(claim.readings)
+                    pair[0].hedge = pair[0].hedge or claim.hedge
+                    continue
+                row_claims.append(claim)
+        if pair is not None:
+            claims.append(pair[0])
+        claims += row_claims
+    return claims
+
+
+def _relined(block: Block, line: int) -> Block:
+    block.lines = [line] * len(block.text)
+    for t in block.tokens:
+        t.line = line
+    return block
+
+
+def _row_pair(cells, before_col, after_col, label, header, line, file):
+    """The row's before and after cells as one measured claim."""
+    bc, ac = cells[before_col], cells[after_col]
+    header_unit = None
+    for col in (before_col, after_col):
+        if col < len(header):
+            m = re.search(r"[(\[]\s*([^)\]]+?)\s*[)\]]", header[col].text)
+            if m and m.group(1) in lexicon.UNITS:
+                header_unit = m.group(1)
+    label_header = header[0].tokens if header else []
+    # Both figures live in different blocks: join them in one grammar's text.
+    joined = BlockBuilder(line)
+    joined.text(bc.text)
+    joined.text(" | ")
+    joined.text(ac.text)
+    jb = joined.build()
+    jg = Grammar(jb)
+    pipe = next(k for k, t in enumerate(jg.T) if t.kind == PIPE)
+    qb = jg.single(0, pipe) or _leading(jg, 0, pipe)
+    qa = jg.single(pipe + 1, len(jg.T)) or _leading(jg, pipe + 1, len(jg.T))
+    if not (qa and qb):
+        return None
+    f = pair_claim(jg, qb, qa, label, label_header, header_unit)
+    if f is None:
+        return None
+    quote = " | ".join(c.text.strip() for c in cells if c.text.strip())
+    claim = Claim(line=line, quote=" ".join(quote.split()), metric=f.metric, kind=f.kind,
+                  readings=f.readings, hedge=f.hedge, stated=MEASUREMENT, file=file)
+    return claim, f
+
+
+def _leading(g: Grammar, s: int = 0, e: int | None = None):
+    """The first quantity of a cell, with the noun after it ("7-9 video
+    decodes per video")."""
+    e = len(g.T) if e is None else e
+    k = s
+    while k < e and g.T[k].kind in (QUOTE, PUNCT):
+        k += 1
+    q = g.qty(k) if k < e else None
+    if not q or q.form == "pct":
+        return None
+    noun = g.metric_at(q.end) if q.end < e else None
+    return q, noun
