@@ -72,7 +72,7 @@ DIRECTION_PHRASES: list[tuple[tuple[str, ...], str]] = sorted([
 # A direction word to the left of its figure needs one of these right before
 # the figure ("reduces worst-case by 80%", "speedup of 3x", "Improvement: 17%"),
 # or must stand right beside it ("saves 40%").
-LEFT_CONNECTORS = {"by", "of", ":", "|", "to", "is", "was", "~"}
+LEFT_CONNECTORS = {"by", "of", ":", "|", "is", "was", "~"}
 
 # --- metrics ----------------------------------------------------------------
 LOWER, HIGHER = "lower", "higher"   # which way is better
@@ -93,13 +93,14 @@ METRIC_PATTERNS: list[tuple[str, str, str]] = [
     ("memory", LOWER, r"(?:(?:gpu|host|peak|cpu|device|system|process|resident|working) )*"
                       r"(?:memory|ram|vram|rss|heap|footprint)(?: usage| footprint| use"
                       r"| consumption| spikes?| pressure)?|peak|allocations?|memory-usage"),
-    ("latency", LOWER, r"(?:p50|p90|p95|p99|tail |median |mean |request )?latency|latencies"
+    ("latency", LOWER, r"(?:(?:p50|p90|p95|p99|tail|median|mean|request|step|query) )?latency"
+                       r"|latencies"
                        r"|p50|p90|p95|p99|response times?|time to first token|ttft"),
     ("throughput", HIGHER, r"throughput|bandwidth|samples/s|samples/sec|samples per second"
                            r"|it/s|its/s|iterations per second|tokens/s|tokens per second"
                            r"|tok/s|images/s|img/s|fps|frames per second|qps|req/s"
                            r"|requests per second|examples/s|items/s"),
-    ("lines of code", LOWER, r"lines of code|loc|sloc|code reduction|code size|lines"
+    ("lines of code", LOWER, r"lines of code|loc|sloc|code(?= (?:reduction|size))|lines"
                              r"|statements|duplicated code|duplicate code"),
     ("CPU efficiency", HIGHER, r"cpu (?:efficiency|utili[sz]ation)"),
     ("GPU utilization", HIGHER, r"gpu (?:efficiency|utili[sz]ation)"),
@@ -142,7 +143,7 @@ VERSION_WORDS = {
     "tensorflow", "tf", "jax", "sklearn", "scikit-learn", "scipy", "pillow", "opencv", "rich",
     "pip", "node", "gcc", "clang", "ubuntu", "debian", "driver", "nccl", "triton", "version",
     "versions", "release", "rc", "lightning", "accelerate", "deepspeed", "onnx", "onnxruntime",
-    "tensorrt", "rocm", "java", "go", "rust", "llvm", "macos", "windows", "ios", "android",
+    "tensorrt", "rocm", "java", "golang", "rust", "llvm", "macos", "windows", "ios", "android",
     "kernel", "linux", "v", "ver", "pyarrow", "polars", "arrow", "protobuf", "django", "flask",
 }
 
@@ -210,4 +211,4 @@ FOLD_WORDS = {"twofold": 2, "threefold": 3, "fourfold": 4, "fivefold": 5, "tenfo
 
 FILLERS = {"in", "of", "the", "a", "an", "for", "on", "during", "per", "total", "overall",
            "across", "end-to-end", "average", "median", "mean", "typical", "its", "their",
-           "our", "and"}
+           "our"}

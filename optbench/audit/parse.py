@@ -119,6 +119,7 @@ class Found:
     quote_override: str | None = None
     line_override: int | None = None
     merged: bool = False
+    orientation: str = LOWER
 
 
 @dataclass
@@ -133,6 +134,12 @@ class Context:
 
 
 _SENTENCE_END = {".", "!", "?", ";"}
+# verbs that link a noun to its figure: "step time changes by", "calls drop from"
+_LINKING = {"is", "are", "was", "were", "goes", "go", "went", "gone", "from", "by", "changes",
+            "changed", "change", "now", "takes", "took", "bumped", "raised", "raises",
+            "moves", "moved", "becomes", "became"}
+_CLAUSE_WORDS = {"although", "but", "while", "whereas", "and", "or", "because", "though",
+                 "yet", "so"}
 _ABBREVIATIONS = {"e.g", "i.e", "vs", "approx", "ca", "etc", "cf", "fig", "no", "est"}
 
 
@@ -156,6 +163,7 @@ class Grammar:
         self.used = [False] * len(self.T)
         self.metric_used = [False] * len(self.T)
         self.sentence = self._sentences()
+        self.pairs: list[Found] = []
 
     # --- helpers ----------------------------------------------------------
     def _sentences(self) -> list[int]:
@@ -436,8 +444,9 @@ class Grammar:
                         if q2:
                             hit = (i, q1, q2, q2.end, nouns)
                     else:
-                        # "1.5 s instead of 2.1 s", "1.5 s (was 2.1 s)", "1.5 s, down from 2.1 s"
-                        k = q1.end
+                        # "1.5 s instead of 2.1 s", "1.5 s (was 2.1 s)", "1.5 s, down from 2.1 s",
+                        # "3 decodes per video instead of 8"
+                        k, nouns = self.skip_between(q1.end)
                         while k < len(T) and (T[k].kind == QUOTE or (
                                 T[k].kind == PUNCT and T[k].norm in ",(")):
                             k += 1
@@ -445,17 +454,18 @@ class Grammar:
                         if self.word(k) == "instead" and self.word(k + 1) == "of":
                             back = k + 2
                         elif self.word(k) in ("was", "previously", "formerly") or (
-                                self.word(k) == "from" and k > q1.end):
+                                self.word(k) == "from" and T[k - 1].kind == PUNCT
+                                and T[k - 1].norm == "("):
                             back = k + 1
                         elif self.word(k) in ("down", "up") and self.word(k + 1) == "from":
                             back = k + 2
                         if back is not None:
                             q0 = self.qty(back, allow_to=False)
-                            if q0:
+                            if q0 and (q0.unit is None) == (q1.unit is None):
                                 end = q0.end
                                 if end < len(T) and T[end].kind == PUNCT and T[end].norm == ")":
                                     end += 1
-                                hit = (i, q0, q1, end, [])
+                                hit = (i, q0, q1, end, nouns)
             if not hit:
                 continue
             start, before, after, end, nouns = hit
@@ -464,6 +474,7 @@ class Grammar:
             f = self.transition_claim(start, before, after, end, nouns)
             if f:
                 self.mark(f.start, f.end)
+                self.pairs.append(f)
                 out.append(f)
         return out
 
@@ -498,9 +509,11 @@ class Grammar:
             return None
         gap = [self.T[k] for k in range(best[2], i)
                if self.T[k].kind == WORD and self.T[k].norm not in lexicon.FILLERS
-               and not self.direction_at(k)]
+               and self.T[k].norm not in _LINKING and not self.direction_at(k)]
         if len(gap) > reach:
             return None
+        if best[0] == "config" and gap:
+            return None      # a setting two words away names something else
         return best[0], best[1]
 
     def transition_claim(self, start, before: Qty, after: Qty, end, nouns) -> Found | None:
@@ -523,7 +536,7 @@ class Grammar:
                          for v in (b_lo, b_hi, after.low, after.high)):
             return None      # years
         # versions and hardware: "torch 2.0 -> 2.1", "RTX 3090 -> 4090"
-        if start and (T[start - 1].kind == VERSION or (T[start - 1].kind == WORD and (
+        if plain and start and (T[start - 1].kind == VERSION or (T[start - 1].kind == WORD and (
                 T[start - 1].norm in lexicon.VERSION_WORDS
                 or T[start - 1].norm in lexicon.HARDWARE_WORDS))):
             return None
@@ -575,7 +588,7 @@ class Grammar:
                                   self._span_text(after.start, after.end))]
         kind = CODE_SIZE if metric == "lines of code" else RATIO
         return Found(start, end, metric, kind, readings, before.hedge or after.hedge, pair=True,
-                     metric_source=source)
+                     metric_source=source, orientation=orientation)
 
     def _span_text(self, start: int, end: int) -> str:
         if start >= end:
@@ -584,13 +597,26 @@ class Grammar:
 
     # pseudo-rows: "Validation loop (1000 samples) | 2.1s | 1.5s | 30% faster"
     def pseudo_row(self) -> list[Found]:
+        """Rows written with pipes, one per source line, outside a table (or
+        quoted in a cell): the first two adjacent cells that are one figure
+        each are its before and after."""
         T = self.T
-        pipes = [i for i, t in enumerate(T) if t.kind == PIPE]
-        if len(pipes) < 2:
-            return []
-        bounds = [-1] + pipes + [len(T)]
-        segments = [(bounds[k] + 1, bounds[k + 1]) for k in range(len(bounds) - 1)]
         out = []
+        for line in sorted({t.line for t in T}):
+            idx = [k for k, t in enumerate(T) if t.line == line]
+            lo, hi = idx[0], idx[-1] + 1
+            found = self._pseudo_row(lo, hi)
+            if found:
+                out.append(found)
+        return out
+
+    def _pseudo_row(self, lo: int, hi: int) -> Found | None:
+        T = self.T
+        pipes = [i for i in range(lo, hi) if T[i].kind == PIPE]
+        if len(pipes) < 2:
+            return None
+        bounds = [lo - 1] + pipes + [hi]
+        segments = [(bounds[k] + 1, bounds[k + 1]) for k in range(len(bounds) - 1)]
         for k in range(len(segments) - 1):
             (s1, e1), (s2, e2) = segments[k], segments[k + 1]
             a = self.single(s1, e1)
@@ -598,7 +624,7 @@ class Grammar:
             if not (a and b) or not self.free(s1, e2):
                 continue
             label_start = segments[0][0] if k > 0 else s1
-            label = [t for t in T[label_start:s1] if t.kind == WORD]
+            label = [t for t in T[label_start:s1] if t.kind in (WORD, PUNCT)]
             f = pair_claim(self, a, b, label, [])
             if f is None:
                 continue
@@ -610,9 +636,9 @@ class Grammar:
                 last -= 1
             f.end = max(last, e2)
             self.mark(s1, e2)
-            out.append(f)
-            break
-        return out
+            self.pairs.append(f)
+            return f
+        return None
 
     def single(self, s: int, e: int):
         """A segment that is one quantity, maybe with its noun: (Qty, noun)."""
@@ -669,12 +695,13 @@ class Grammar:
                     if d and d[0] == LESS:
                         direction, dstart, dend = d[0], k, k + d[1]
                         break
-            elif unit_metric and (d := self.direction_at(q.end)) and d[0] in (LESS, FASTER):
+            elif unit_metric and (d := self.direction_at(q.end)):
                 direction, dstart, dend = d[0], q.end, q.end + d[1]      # "400 ms faster"
             elif (d := self.direction_at(q.end)) and d[0] == LESS and \
                     (m := self.metric_at(q.end + d[1])) and m[0] in lexicon.COUNTED:
                 direction, dstart, dend = d[0], q.end, q.end + d[1]      # "3 fewer decodes"
                 noun = m
+                end = m[2]
             if direction is None:
                 # "saves 2 GB", "removes 50+ lines", "reduces memory by 3 GB"
                 left = self._left_direction(q.start)
@@ -733,7 +760,8 @@ class Grammar:
                 or (tk.kind == PUNCT and tk.norm == ":") or tk.kind == PIPE):
             return None
         for j in range(k - 1, max(-1, k - 8), -1):
-            if self.boundary(j) or T[j].kind in (NUM, ARROW) or self.used[j]:
+            if self.boundary(j) or T[j].kind in (NUM, ARROW, PIPE) or self.used[j] or (
+                    T[j].kind == PUNCT and T[j].norm == ",") or self.word(j) in _CLAUSE_WORDS:
                 return None
             d = self.direction_ending_at(j)
             if d:
@@ -753,6 +781,30 @@ class Grammar:
                 self.mark(f.start, f.end)
                 out.append(f)
         return out
+
+    def metric_right(self, k: int, steps: int = 3):
+        """A metric phrase starting at k, past fillers and one adjective
+        ("in the image I/O", "less activation memory"): (metric, orientation,
+        start, end), or ("config", k) where a setting comes first."""
+        T, skipped = self.T, 0
+        while k < len(T) and steps >= 0:
+            m = self.metric_at(k)
+            if m:
+                return m[0], m[1], k, m[2]
+            if self.config_at(k):
+                return ("config", k)
+            if T[k].kind != WORD or self.direction_at(k):
+                return None
+            if T[k].norm in lexicon.FILLERS:
+                k += 1
+                steps -= 1
+                continue
+            if skipped == 0 and self.metric_at(k + 1):
+                skipped = 1
+                k += 1
+                continue
+            return None
+        return None
 
     def relative_claim(self, q: Qty) -> Found | None:
         T = self.T
@@ -790,39 +842,37 @@ class Grammar:
         if between:
             (metric, orientation, mend), mstart = between[0], between[1]
         if direction is None:
-            # "2x the throughput", "+12% tokens/s", "−25% latency", "doubles throughput"
-            k = q.end + (self.word(q.end) == "the")
-            m = self.metric_at(k)
-            if m and (q.form == "mult" or q.sign):
+            # "2x the throughput", "+12% tokens/s", "−25% latency", "doubles throughput",
+            # "212 -> 148 ms (-30%)"
+            right = self.metric_right(q.end, steps=1)
+            pair = self._pair_before(q.start)
+            if right and right[0] != "config" and (q.form == "mult" or q.sign):
                 direction = LESS if q.sign == "-" else MORE
-                metric, orientation, mstart, mend = m[0], m[1], k, m[2]
-            elif q.sign and (left := self._left_noun(q.start, reach=1)) and left[0] == "metric":
+                metric, orientation, mstart, mend = right
+            elif q.sign and (left := self._left_noun(q.start, reach=3)) and left[0] == "metric":
                 direction = LESS if q.sign == "-" else MORE
                 metric, orientation = left[1][0], left[1][1]
                 mstart = left[1][2]
                 mend = self.metric_at(mstart)[2]
+            elif q.sign and pair is not None:
+                direction = LESS if q.sign == "-" else MORE
+                metric, orientation, source = pair.metric, pair.orientation, "pair"
             elif self._alone() and (d := self._context_direction()):
                 direction = d
             elif q.sign and self._alone() and self._context_metric():
                 direction = LESS if q.sign == "-" else MORE
             else:
                 return None
-        if metric is None and dend is not None:
-            # right of the direction: "10x fewer file I/O", "reduction in image I/O"
-            k, steps = dend, 0
-            while k < len(T) and steps < 3:
-                m = self.metric_at(k)
-                if m:
-                    metric, orientation, mstart, mend = m[0], m[1], k, m[2]
-                    break
-                c = self.config_at(k)
-                if c and direction in (LESS, MORE):
+        if metric is None:
+            # "10x fewer file I/O", "reduction in image I/O"; with the direction on the
+            # left, the figure's own right: "saves 40% of the preprocessing time"
+            at = dend if dstart is not None and dstart >= q.end else q.end
+            right = self.metric_right(at)
+            if right and right[0] == "config":
+                if direction in (LESS, MORE):
                     return None            # "10x larger batch size"
-                if T[k].kind == WORD and T[k].norm in lexicon.FILLERS:
-                    k += 1
-                    steps += 1
-                    continue
-                break
+            elif right:
+                metric, orientation, mstart, mend = right
         if metric is None:
             left = self._left_noun(q.start)
             if left and left[0] == "config":
@@ -832,13 +882,12 @@ class Grammar:
                 metric, orientation = left[1][0], left[1][1]
                 first = q.start if dstart is None else min(q.start, dstart)
                 lend = self.metric_at(left[1][2])[2]
-                gap = [t for t in T[lend:first] if t.kind == WORD
-                       and t.norm not in lexicon.FILLERS and not self.direction_at(T.index(t))]
+                gap = [k for k in range(lend, first) if T[k].kind == WORD
+                       and T[k].norm not in lexicon.FILLERS and T[k].norm not in _LINKING
+                       and not self.direction_at(k)]
                 if len(gap) <= 1:
-                    mstart = left[1][2]
-                    mend = self.metric_at(mstart)[2]
-                source = "text"
-        if metric is None and (m := self._context_metric()):
+                    mstart, mend = left[1][2], lend
+        if metric is None and direction in (LESS, MORE) and (m := self._context_metric()):
             metric, orientation = m
             source = "context"
         if metric is None:
@@ -863,7 +912,15 @@ class Grammar:
                 T[x].kind == PUNCT and T[x].norm == "(" for x in range(start, end)):
             end += 1
         kind = CODE_SIZE if metric == "lines of code" else RATIO
-        return Found(start, end, metric, kind, readings, q.hedge, metric_source=source)
+        return Found(start, end, metric, kind, readings, q.hedge, metric_source=source,
+                     orientation=orientation)
+
+    def _pair_before(self, start: int):
+        """The transition right before a bracket that holds this figure."""
+        k = start - 1
+        if k < 1 or not (self.T[k].kind == PUNCT and self.T[k].norm == "("):
+            return None
+        return next((f for f in self.pairs if f.end in (k, k + 1) or f.end == k - 0), None)
 
     def _alone(self) -> bool:
         """A table cell that holds little but the figure (its header or row
