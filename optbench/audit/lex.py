@@ -101,7 +101,7 @@ _REF_RE = re.compile(r"#\d+|§\s?\d+(?:\.\d+)*|(?:PR|pr|GH|gh)-\d+")
 _CONFIG_RE = re.compile(r"[A-Za-z_][\w.\-]*[ ]?(?:==|:=|=(?!>))[ ]?[^\s,;)\]|]+")
 _ARROW_RE = re.compile(r"-{1,2}>|={1,2}>|[→⟶⇒➜➔⟹↦⇨⮕➡]")
 _WORD_RE = re.compile(r"[^\W\d][\w'’]*(?:[-/][\w'’]+)*")
-_DIGIT_WORD_RE = re.compile(r"\d[\w'’]*(?:[-/][\w'’]+)*")
+_DIGIT_WORD_RE = re.compile(r"[.\d][\w.'’]*(?:[-/][\w'’]+)*")
 _ORDER_RE = re.compile(
     r"(?P<n>an?|one|two|three|\d+)[ \u00a0]+orders?[ \u00a0]+of[ \u00a0]+magnitude",
     re.IGNORECASE)
@@ -165,7 +165,7 @@ def tokenize(block: Block) -> list[Tok]:
             add(MULT, m.end(), m.end())
             i = m.end()
             continue
-        if boundary and ch.isdigit():
+        if boundary and ch.isdecimal():
             if (m := _DATE_RE.match(text, i)):
                 add(DATE, i, m.end())
                 i = m.end()
@@ -175,7 +175,7 @@ def tokenize(block: Block) -> list[Tok]:
                 i = m.end()
                 continue
         if ch in "vV" and boundary and (m := _VERSION_RE.match(text, i)) and m.end() > i + 1 \
-                and text[i + 1].isdigit():
+                and text[i + 1].isdecimal():
             add(VERSION, i, m.end())
             i = m.end()
             continue
@@ -193,8 +193,8 @@ def tokenize(block: Block) -> list[Tok]:
             add(ARROW, i, m.end())
             i = m.end()
             continue
-        if ch in "+-−" and i + 1 < n and (text[i + 1].isdigit() or
-                                          (text[i + 1] == "." and text[i + 2:i + 3].isdigit())) \
+        if ch in "+-−" and i + 1 < n and (text[i + 1].isdecimal() or
+                                          (text[i + 1] == "." and text[i + 2:i + 3].isdecimal())) \
                 and (prev.isspace() or prev in "([|:=/" + _QUOTES) :
             add(SIGN, i, i + 1, norm="-" if ch in "-−" else "+")
             i += 1
@@ -203,7 +203,7 @@ def tokenize(block: Block) -> list[Tok]:
             add(HEDGE, i, i + 1, norm="±")
             i += 1
             continue
-        if ch.isdigit() or (ch == "." and text[i + 1:i + 2].isdigit() and boundary):
+        if ch.isdecimal() or (ch == "." and text[i + 1:i + 2].isdecimal() and boundary):
             i = _number(text, i, block, out, boundary)
             continue
         if ch.isalpha() or ch == "_":
@@ -256,7 +256,7 @@ def _number(text: str, i: int, block: Block, out: list[Tok], boundary: bool) -> 
     raw = m.group(0)
     j = m.end()
     # A fraction or a ratio written with a slash ("18/18", "25/30") is a count, not a figure.
-    if text[j:j + 1] == "/" and text[j + 1:j + 2].isdigit():
+    if text[j:j + 1] == "/" and text[j + 1:j + 2].isdecimal():
         f = re.compile(r"/[\d,.]+").match(text, j)
         add(FRACTION, i, f.end())
         return f.end()
@@ -269,7 +269,7 @@ def _number(text: str, i: int, block: Block, out: list[Tok], boundary: bool) -> 
     if scale:
         value *= 1e3 if scale.group(1) in "kK" else 1e6
         j = scale.end()
-    plus = text[j:j + 1] == "+" and not text[j + 1:j + 2].isdigit()
+    plus = text[j:j + 1] == "+" and not text[j + 1:j + 2].isdecimal()
     tok = Tok(NUM, i, j + plus, text[i:j + plus], block.line_at(i), value=value, plus=plus)
     j += plus
     if (u := _UNIT_RE.match(text, j)) and not (u.group("sp") and u.group("u") in ("B", "h")):

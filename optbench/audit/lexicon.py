@@ -36,6 +36,10 @@ HEDGE_PHRASES: list[tuple[tuple[str, ...], str]] = sorted([
     (("almost",), "nearly"),
     (("some",), "about"),
     (("typically",), "typically"),
+    (("something", "like"), "about"),
+    (("on", "the", "order", "of"), "about"),
+    (("in", "the", "region", "of"), "about"),
+    (("of", "the", "order", "of"), "about"),
 ], key=lambda p: -len(p[0]))
 
 HEDGE_SYMBOLS = {"~": "~", "∼": "~", "≈": "~", "≃": "~", ">": "more than", ">=": "at least",
@@ -113,7 +117,7 @@ METRIC_PATTERNS: list[tuple[str, str, str]] = [
                     r"|inference|total|end-to-end|load|loading|startup|build|compile"
                     r"|processing|preprocessing|lookup|response|job|test|ci) )?"
                     r"(?:time|times|duration|runtime|run-time|wall-clock|seconds)"
-                    r"|worst-case|wall time|elapsed"),
+                    r"|worst-case|wall time|elapsed|(?:data )?loading|startup"),
     ("time", HIGHER, r"(?:training |inference |loading |processing |iteration |lookup )?speed"),
 ]
 METRIC_RES = [(m, o, re.compile(rf"(?:{p})(?= |$)")) for m, o, p in METRIC_PATTERNS]

@@ -131,6 +131,7 @@ class Context:
     header: list[Tok] = field(default_factory=list)
     expectation_text: str = ""
     measured: bool = False
+    row_metric: tuple[str, str] | None = None   # a table row's before/after pair's
 
 
 _SENTENCE_END = {".", "!", "?", ";"}
@@ -138,6 +139,9 @@ _SENTENCE_END = {".", "!", "?", ";"}
 _LINKING = {"is", "are", "was", "were", "goes", "go", "went", "gone", "from", "by", "changes",
             "changed", "change", "now", "takes", "took", "bumped", "raised", "raises",
             "moves", "moved", "becomes", "became"}
+# "down 1.3 GB (from 10.4 GB)": the figure is the change, not the new value
+_DIFFERENCE_WORDS = {"down": -1, "up": 1, "less": -1, "fewer": -1, "more": 1, "saves": -1,
+                     "saved": -1, "cuts": -1, "by": -1}
 _CLAUSE_WORDS = {"although", "but", "while", "whereas", "and", "or", "because", "though",
                  "yet", "so"}
 _ABBREVIATIONS = {"e.g", "i.e", "vs", "approx", "ca", "etc", "cf", "fig", "no", "est"}
@@ -262,8 +266,12 @@ class Grammar:
                 return None
             hedge = T[j].norm
             j += 1
-        elif (h := self.words_at(j, lexicon.HEDGE_PHRASES)) and self._is_num(j + h[1]):
+        elif (h := self.words_at(j, lexicon.HEDGE_PHRASES)) and (
+                self._is_num(j + h[1]) or (self.word(j + h[1]) in ("a", "an")
+                                           and self._is_num(j + h[1] + 1))):
             hedge, j = h[0], j + h[1]
+            if self.word(j) in ("a", "an"):      # "something like a 1.3x speedup"
+                j += 1
             if j < n and T[j].kind == HEDGE and T[j].norm != "±":
                 j += 1
         if self.word(j) == "between" and j + 3 < n and T[j + 1].kind == NUM \
@@ -465,7 +473,14 @@ class Grammar:
                                 end = q0.end
                                 if end < len(T) and T[end].kind == PUNCT and T[end].norm == ")":
                                     end += 1
-                                hit = (i, q0, q1, end, nouns)
+                                diff = self.word(q1.start - 1)
+                                if diff in _DIFFERENCE_WORDS:
+                                    q1 = _difference(q0, q1, _DIFFERENCE_WORDS[diff])
+                                    start = q1.start - 1
+                                else:
+                                    start = i
+                                if q1 is not None:
+                                    hit = (start, q0, q1, end, nouns)
             if not hit:
                 continue
             start, before, after, end, nouns = hit
@@ -563,6 +578,8 @@ class Grammar:
             start = min(start, left[1][2]) if start - left[1][2] <= 4 else start
             for k in range(left[1][2], self.metric_at(left[1][2])[2]):
                 self.metric_used[k] = True
+        if metric is None and (m := self._context_metric()):
+            metric, orientation, source = m[0], m[1], "context"
         if unit:
             family = _unit_family(unit)
             unit_metric = "throughput" if family.startswith("throughput") else \
@@ -570,6 +587,8 @@ class Grammar:
             unit_orientation = HIGHER if unit_metric == "throughput" else LOWER
             if metric is None or not _compatible_unit_metric(unit_metric, metric):
                 metric, orientation, source = unit_metric, unit_orientation, "unit"
+        elif source == "context":
+            return None      # a bare pair of numbers needs its noun beside it
         if metric is None or metric == "complexity":
             return None      # a change of some number: no perf figure named
         if before.form == "pct" and not metric:
@@ -761,7 +780,7 @@ class Grammar:
             return None
         for j in range(k - 1, max(-1, k - 8), -1):
             if self.boundary(j) or T[j].kind in (NUM, ARROW, PIPE) or self.used[j] or (
-                    T[j].kind == PUNCT and T[j].norm == ",") or self.word(j) in _CLAUSE_WORDS:
+                    T[j].kind == PUNCT and T[j].norm in ",()") or self.word(j) in _CLAUSE_WORDS:
                 return None
             d = self.direction_ending_at(j)
             if d:
@@ -799,7 +818,8 @@ class Grammar:
                 k += 1
                 steps -= 1
                 continue
-            if skipped == 0 and self.metric_at(k + 1):
+            if skipped == 0 and self.metric_at(k + 1) and T[k].norm not in _CLAUSE_WORDS \
+                    and T[k].norm not in _LINKING and T[k].norm.isalpha():
                 skipped = 1
                 k += 1
                 continue
@@ -859,6 +879,9 @@ class Grammar:
                 metric, orientation, source = pair.metric, pair.orientation, "pair"
             elif self._alone() and (d := self._context_direction()):
                 direction = d
+            elif q.sign and self._alone() and self.ctx.row_metric:
+                direction = LESS if q.sign == "-" else MORE
+                (metric, orientation), source = self.ctx.row_metric, "pair"
             elif q.sign and self._alone() and self._context_metric():
                 direction = LESS if q.sign == "-" else MORE
             else:
@@ -979,12 +1002,23 @@ class Grammar:
         gap = self.T[first.end:second.start]
         words = [t for t in gap if t.kind == WORD]
         return len(gap) <= 6 and len(words) <= 2 and not any(
-            t.kind in (NUM, ARROW, CPLX, PIPE) for t in gap)
+            t.kind in (NUM, ARROW, CPLX, PIPE) or t.norm in _CLAUSE_WORDS for t in gap)
 
     def _in_row(self, p: Found, r: Found) -> bool:
         return p.quote_override is not None or (
             any(t.kind == PIPE for t in self.T[p.start:p.end]) and r.start >= p.start
             and r.end <= p.end + 1)
+
+
+def _difference(before: Qty, change: Qty, sign: int) -> Qty | None:
+    """The value after a change stated as a difference from `before`."""
+    scale = _scale(change.unit, before.unit) if change.unit and before.unit else 1.0
+    lo = before.low + sign * change.high * scale
+    hi = before.high + sign * change.low * scale
+    if lo <= 0 or hi <= 0 or before.form != change.form:
+        return None
+    return Qty(change.start, change.end, min(lo, hi), max(lo, hi), change.form,
+               before.unit or change.unit, change.hedge, None)
 
 
 def _tokens_block(toks: list[Tok]) -> Block:
@@ -993,9 +1027,14 @@ def _tokens_block(toks: list[Tok]) -> Block:
 
 
 def _metrics_merge(p: Found, r: Found) -> bool:
-    if r.metric == p.metric:
+    """May r restate p's figure? The same metric, or r names none of its own
+    ("(80% reduction)" beside "50 writes -> 10 writes"); "faster" only restates
+    a time, latency or rate."""
+    if r.metric == p.metric or r.metric == UNSPECIFIED:
         return True
-    if r.metric_source in ("default", "context") or r.metric == UNSPECIFIED:
+    if r.metric_source == "default":
+        return p.metric in lexicon.SPEED_GROUP
+    if r.metric_source in ("context", "pair"):
         return True
     return r.metric in lexicon.SPEED_GROUP and p.metric in lexicon.SPEED_GROUP
 
@@ -1057,7 +1096,7 @@ def pair_claim(g: Grammar, before, after, label: list[Tok], header: list[Tok],
                             g._span_text(qb.start, qb.end), g._span_text(qa.start, qa.end))
     kind = CODE_SIZE if metric == "lines of code" else RATIO
     return Found(qb.start, qa.end, metric, kind, [reading], qb.hedge or qa.hedge, pair=True,
-                 metric_source="text")
+                 metric_source="text", orientation=orientation or LOWER)
 
 
 def _unit_family(unit: str) -> str:
@@ -1181,6 +1220,7 @@ def parse_text(text: str, *, plain: bool = False, file: str | None = None) -> li
     tokens = _markdown(plain).parse(text)
     claims: list[Claim] = []
     headings: list[tuple[int, str]] = []
+    lead, depth = None, 0     # a list's lead-in paragraph and the list's depth
     i = 0
     while i < len(tokens):
         tok = tokens[i]
@@ -1200,9 +1240,21 @@ def parse_text(text: str, *, plain: bool = False, file: str | None = None) -> li
             claims += _table_claims(tokens[i:j + 1], _heading_text(headings), file)
             i = j + 1
             continue
+        if tok.type in ("bullet_list_open", "ordered_list_open"):
+            depth += 1
+        elif tok.type in ("bullet_list_close", "ordered_list_close"):
+            depth -= 1
+            if lead is not None and depth < lead[1]:
+                lead = None
         if tok.type == "inline":
-            claims += _claims_of(_inline_block(tok),
-                                 Context(expectation_text=_heading_text(headings)), file)
+            block = _inline_block(tok)
+            claims += _claims_of(block, Context(label=lead[0] if lead else [],
+                                                expectation_text=_heading_text(headings)), file)
+            # "Latency (p95), before → after:" names what the list below it measures
+            follows = tokens[i + 2].type if i + 2 < len(tokens) else ""
+            if tok.content.rstrip().endswith(":") and follows in ("bullet_list_open",
+                                                                 "ordered_list_open"):
+                lead = (block.tokens, depth + 1)
         i += 1
     return claims
 
@@ -1321,7 +1373,8 @@ def _table_claims(tokens, heading_text: str, file: str | None) -> list[Claim]:
             ctx = Context(label=label if c != label_col else [],
                           header=header[c].tokens if c < len(header) else [],
                           expectation_text=expect_text,
-                          measured=c in measured_cols or pair is not None)
+                          measured=c in measured_cols or pair is not None,
+                          row_metric=(pair[1].metric, pair[1].orientation) if pair else None)
             g = Grammar(cell, ctx)
             for f in g.find():
                 claim = _to_claim(g, f, ctx, file)
@@ -1361,7 +1414,10 @@ def _row_pair(cells, before_col, after_col, label, header, line, file):
     joined.text(ac.text)
     jb = joined.build()
     jg = Grammar(jb)
-    pipe = next(k for k, t in enumerate(jg.T) if t.kind == PIPE)
+    pipe = next((k for k, t in enumerate(jg.T) if t.kind == PIPE
+                 and t.start == len(bc.text) + 1), None)
+    if pipe is None:
+        return None
     qb = jg.single(0, pipe) or _leading(jg, 0, pipe)
     qa = jg.single(pipe + 1, len(jg.T)) or _leading(jg, pipe + 1, len(jg.T))
     if not (qa and qb):
