@@ -564,8 +564,11 @@ class Grammar:
         if right_config and not right:
             return None      # "4 -> 2 workers"
         left = self._left_noun(start)
+        if left and left[0] == "config" and not (unit and any(
+                T[k].kind == WORD for k in range(self.config_at(left[1]) or left[1], start))):
+            return None      # "num_workers 2 -> 8", "epochs: 44 -> 21", "timeout 30 s -> 60 s"
         if left and left[0] == "config":
-            return None      # "num_workers 2 -> 8", "epochs: 44 -> 21"
+            left = None      # "epoch takes 41 s instead of 58 s": a time, not a setting
         if between:
             metric, orientation = between[0][0], between[0][1]
         elif right:
@@ -1401,11 +1404,13 @@ def _row_pair(cells, before_col, after_col, label, header, line, file):
     """The row's before and after cells as one measured claim."""
     bc, ac = cells[before_col], cells[after_col]
     header_unit = None
-    for col in (before_col, after_col):
-        if col < len(header):
-            m = re.search(r"[(\[]\s*([^)\]]+?)\s*[)\]]", header[col].text)
-            if m and m.group(1) in lexicon.UNITS:
-                header_unit = m.group(1)
+    label_text = " ".join(t.text for t in label)
+    for text in [header[c].text for c in (before_col, after_col) if c < len(header)] + [
+            label_text]:
+        m = re.search(r"[(\[]\s*([^)\]]+?)\s*[)\]]", text)
+        if m and m.group(1) in lexicon.UNITS:
+            header_unit = m.group(1)      # "Baseline (ms)", "step (ms)"
+            break
     label_header = header[0].tokens if header else []
     # Both figures live in different blocks: join them in one grammar's text.
     joined = BlockBuilder(line)
