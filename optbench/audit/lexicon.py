@@ -168,6 +168,14 @@ EXPECTATION = re.compile(
     r"|would|could|may|might|potential(?:ly)?|projected|projection|anticipated?|predicted"
     r"|prediction|theoretical(?:ly)?|likely|hopefully|promises?|forecast)\b", re.IGNORECASE)
 
+# In a heading, a table header or a row label only these mark what follows as
+# expected ("## Expected improvements"); a modal verb there ("every difference
+# that could change a verdict") says nothing about the figures under it.
+EXPECTATION_CONTEXT = re.compile(
+    r"\b(?:expect(?:ed|ation|ations)|estimat(?:e|ed|es|ion|ions)|projected|projections?"
+    r"|anticipated|predicted|predictions?|theoretical|potential|forecasts?|targets?)\b",
+    re.IGNORECASE)
+
 # Table headers: which column holds the figure before the change, which after.
 BEFORE_HEADER = re.compile(
     r"\b(?:before|baseline|old|original|orig|previous|prev|current|main|master|base"

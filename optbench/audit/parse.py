@@ -578,7 +578,10 @@ class Grammar:
             end = right[2]
         elif left:
             metric, orientation = left[1][0], left[1][1]
-            start = min(start, left[1][2]) if start - left[1][2] <= 4 else start
+            bracket = any(T[k].kind == PUNCT and T[k].norm == "(" for k in range(left[1][2], start))
+            closes = end < len(T) and T[end].kind == PUNCT and T[end].norm == ")"
+            if start - left[1][2] <= 4 and (not bracket or closes):
+                start = left[1][2]      # "writes go 44 -> 21", "peak (64.81 -> 64.80 MB)"
             for k in range(left[1][2], self.metric_at(left[1][2])[2]):
                 self.metric_used[k] = True
         if metric is None and (m := self._context_metric()):
@@ -804,7 +807,7 @@ class Grammar:
                 out.append(f)
         return out
 
-    def metric_right(self, k: int, steps: int = 3):
+    def metric_right(self, k: int, steps: int = 3, adjective: bool = True):
         """A metric phrase starting at k, past fillers and one adjective
         ("in the image I/O", "less activation memory"): (metric, orientation,
         start, end), or ("config", k) where a setting comes first."""
@@ -821,7 +824,8 @@ class Grammar:
                 k += 1
                 steps -= 1
                 continue
-            if skipped == 0 and self.metric_at(k + 1) and T[k].norm not in _CLAUSE_WORDS \
+            if adjective and skipped == 0 and self.metric_at(k + 1) \
+                    and T[k].norm not in _CLAUSE_WORDS \
                     and T[k].norm not in _LINKING and T[k].norm.isalpha():
                 skipped = 1
                 k += 1
@@ -867,7 +871,7 @@ class Grammar:
         if direction is None:
             # "2x the throughput", "+12% tokens/s", "−25% latency", "doubles throughput",
             # "212 -> 148 ms (-30%)"
-            right = self.metric_right(q.end, steps=1)
+            right = self.metric_right(q.end, steps=1, adjective=False)
             pair = self._pair_before(q.start)
             if right and right[0] != "config" and (q.form == "mult" or q.sign):
                 direction = LESS if q.sign == "-" else MORE
@@ -1295,7 +1299,8 @@ def _to_claim(g: Grammar, f: Found, ctx: Context, file: str | None) -> Claim:
     sentence = g.sentence[f.start]
     words = " ".join(t.text for k, t in enumerate(T)
                      if g.sentence[k] == sentence and t.kind not in (CODE, CONFIG))
-    if lexicon.EXPECTATION.search(words) or lexicon.EXPECTATION.search(ctx.expectation_text):
+    if lexicon.EXPECTATION.search(words) or lexicon.EXPECTATION_CONTEXT.search(
+            ctx.expectation_text):
         stated = EXPECTATION
     elif f.pair or ctx.measured:
         stated = MEASUREMENT
@@ -1367,7 +1372,7 @@ def _table_claims(tokens, heading_text: str, file: str | None) -> list[Claim]:
         pair = None
         if before_col is not None and max(before_col, after_col) < len(cells):
             pair = _row_pair(cells, before_col, after_col, label, header, line, file)
-            if pair is not None and lexicon.EXPECTATION.search(expect_text):
+            if pair is not None and lexicon.EXPECTATION_CONTEXT.search(expect_text):
                 pair[0].stated = EXPECTATION
         row_claims: list[Claim] = []
         for c, cell in enumerate(cells):
@@ -1447,4 +1452,6 @@ def _leading(g: Grammar, s: int = 0, e: int | None = None):
     if not q or q.form == "pct":
         return None
     noun = g.metric_at(q.end) if q.end < e else None
+    if noun is None:
+        return None          # "4 (stage 1) + 0 + 11 = 15": a sum, not a figure
     return q, noun
