@@ -996,6 +996,11 @@ class Grammar:
                         else (p.readings + r.readings)
                     p.hedge = p.hedge or r.hedge
                     p.start, p.end = min(p.start, r.start), max(p.end, r.end)
+                    inside = self.T[p.start:p.end]
+                    opened = sum(t.kind == PUNCT and t.norm == "(" for t in inside) - sum(
+                        t.kind == PUNCT and t.norm == ")" for t in inside)
+                    if opened > 0 and p.end < len(self.T) and self.T[p.end].norm == ")":
+                        p.end += 1      # "... decodes (from 7-9x to 3x per video)"
                     r.merged = True
                     break
         return [f for f in found if not f.merged]
