@@ -113,6 +113,7 @@ _DOUBLE_VALUES = {"doubl": 2.0, "twice": 2.0, "tripl": 3.0, "thric": 3.0, "quadr
 _FOLD_RE = re.compile(r"[ \u00a0]?-?[ \u00a0]?fold\b", re.IGNORECASE)
 _MULT_RE = re.compile(r"[ \u00a0]?[x×X](?![A-Za-z0-9])")
 _DIMENSION_RE = re.compile(r"[ \u00a0]?[x×][ \u00a0]?\d")
+_DIMENSIONS_RE = re.compile(r"[ \u00a0]?[x×][ \u00a0]?[\d.]+(?:[ \u00a0]?[x×][ \u00a0]?[\d.]+)*")
 _PERCENT_RE = re.compile(r"[ \u00a0]?%|[ \u00a0](?:percent|per cent|pct)\b", re.IGNORECASE)
 _DASHES = "-–—‒"
 _QUOTES = "\"“”„«»'‘’"
@@ -146,7 +147,8 @@ def tokenize(block: Block) -> list[Tok]:
             continue
         if boundary and (m := _ORDER_RE.match(text, i)):
             count = m.group("n").lower()
-            power = 1 if count in ("a", "an", "one") else lexicon.NUMBER_WORDS.get(count) or int(count)
+            power = 1 if count in ("a", "an", "one") else (
+                lexicon.NUMBER_WORDS.get(count) or int(count))
             add(NUM, i, m.end(), value=10.0 ** power, synthetic=True)
             add(MULT, m.end(), m.end())
             i = m.end()
@@ -261,7 +263,7 @@ def _number(text: str, i: int, block: Block, out: list[Tok], boundary: bool) -> 
         add(FRACTION, i, f.end())
         return f.end()
     if _DIMENSION_RE.match(text, j):          # "224x224", "3 x 3"
-        d = re.compile(r"[ \u00a0]?[x×][ \u00a0]?[\d.]+(?:[ \u00a0]?[x×][ \u00a0]?[\d.]+)*").match(text, j)
+        d = _DIMENSIONS_RE.match(text, j)
         add(WORD, i, d.end(), norm=text[i:d.end()].lower())
         return d.end()
     value = float(raw.replace(",", ""))

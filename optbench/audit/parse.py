@@ -29,8 +29,18 @@ Markdown is walked with markdown-it-py (already installed: rich depends on
 it) rather than by regular expressions over lines: its block map gives each
 paragraph's, heading's and table row's line, code blocks and HTML come out
 as their own tokens to skip, table cells come split (with "\\|" kept as a
-literal pipe), and inline code spans come apart from the text. No network,
-no model: the same text always gives the same claims.
+literal pipe), and inline code spans come apart from the text. pint and
+quantulum3 are not used: the units a PR names are few (lexicon.UNITS), a
+unit here only sets a figure's scale and its metric, and quantulum3 would
+add a dependency and a trained classifier for a job a table does. No
+network, no model: the same text always gives the same claims.
+
+How a claim is stated: "expectation" when its sentence says so ("should",
+"will", "expected", "estimated", "potential"), or its heading, table header
+or row label does with a strong word ("Expected gains"); else "measurement"
+for a before/after pair (a transition, a table's before/after columns, a
+pipe row) or a figure in a column headed "measured"/"results"; else
+"assertion": a figure stated with nothing behind it.
 """
 from __future__ import annotations
 
@@ -40,9 +50,9 @@ from dataclasses import asdict, dataclass, field
 from markdown_it import MarkdownIt
 
 from optbench.audit import lexicon
-from optbench.audit.lex import (ARROW, CODE, CONFIG, CPLX, DASH, FRACTION, HEDGE, MULT, NUM,
-                                PCT, PIPE, PUNCT, QUOTE, REF, SIGN, UNIT, VERSION, WORD, Block,
-                                BlockBuilder, Tok)
+from optbench.audit.lex import (ARROW, CODE, CONFIG, CPLX, DASH, HEDGE, MULT, NUM, PCT, PIPE,
+                                PUNCT, QUOTE, SIGN, UNIT, VERSION, WORD, Block, BlockBuilder,
+                                Tok)
 from optbench.audit.lexicon import FASTER, HIGHER, LESS, LOWER, MORE, SLOWER
 
 MEASUREMENT, EXPECTATION, ASSERTION = "measurement", "expectation", "assertion"
@@ -116,8 +126,6 @@ class Found:
     before: str | None = None
     after: str | None = None
     amount: str | None = None
-    quote_override: str | None = None
-    line_override: int | None = None
     merged: bool = False
     orientation: str = LOWER
 
@@ -153,10 +161,6 @@ def _fmt(x: float) -> str:
     if abs(x) >= 1000 or abs(x) < 0.001:
         return f"{x:.3g}"
     return f"{x:.4g}"
-
-
-def _pct(x: float) -> str:
-    return f"{_fmt(x * 100)}%"
 
 
 class Grammar:
@@ -1017,9 +1021,8 @@ class Grammar:
             t.kind in (NUM, ARROW, CPLX, PIPE) or t.norm in _CLAUSE_WORDS for t in gap)
 
     def _in_row(self, p: Found, r: Found) -> bool:
-        return p.quote_override is not None or (
-            any(t.kind == PIPE for t in self.T[p.start:p.end]) and r.start >= p.start
-            and r.end <= p.end + 1)
+        return any(t.kind == PIPE for t in self.T[p.start:p.end]) and r.start >= p.start \
+            and r.end <= p.end + 1
 
 
 def _difference(before: Qty, change: Qty, sign: int) -> Qty | None:
@@ -1298,9 +1301,9 @@ def _claims_of(block: Block, ctx: Context, file: str | None) -> list[Claim]:
 
 def _to_claim(g: Grammar, f: Found, ctx: Context, file: str | None) -> Claim:
     T = g.T
-    quote = f.quote_override or " ".join(g.b.text[T[f.start].start:T[f.end - 1].end].split())
+    quote = " ".join(g.b.text[T[f.start].start:T[f.end - 1].end].split())
     quote = _trim_quote(quote)
-    line = f.line_override or T[f.start].line
+    line = T[f.start].line
     sentence = g.sentence[f.start]
     words = " ".join(t.text for k, t in enumerate(T)
                      if g.sentence[k] == sentence and t.kind not in (CODE, CONFIG))
