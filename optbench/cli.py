@@ -562,7 +562,8 @@ def _cmd_audit(args) -> int:
         console.print(render.markdown(found), markup=False, highlight=False, emoji=False,
                       soft_wrap=True, end="")
     else:
-        console.print(render.table(found))
+        for table in render.tables(found, args.files):
+            console.print(table, markup=False, highlight=False)
         console.print(render.summary_line(found), markup=False, highlight=False)
     if args.json:
         _say(f"claims written to {args.json}")

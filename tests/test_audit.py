@@ -430,6 +430,17 @@ def test_cli_table(capsys):
     assert "1 claim(s): 1 ratio; 1 assertion" in out
 
 
+def test_cli_table_per_file(capsys, tmp_path):
+    empty = tmp_path / "empty.md"
+    empty.write_text("Nothing measured here: torch 2.1, 18/18 tests.\n")
+    assert cli.main(["audit", str(empty), *_reports()[:2]]) == 0
+    out = capsys.readouterr().out
+    assert f"{empty}: no quantitative performance claim" in out
+    for name in REPORTS[:2]:
+        n = len(parse_file(SOURCES / name))
+        assert f"{SOURCES / name}: {n} quantitative claim(s)" in out
+
+
 def test_cli_json_writes_the_list_atomically(tmp_path, capsys):
     out = tmp_path / "deep" / "claims.json"
     assert cli.main(["audit", *_reports(), "--json", str(out)]) == 0

@@ -44,18 +44,28 @@ def measured(claim: Claim) -> str:
     return ", ".join(claim.measured_by) if claim.measured_by else "not mapped yet"
 
 
-def table(claims: list[Claim]) -> Table:
-    many = len({c.file for c in claims}) > 1
-    t = Table(title=f"optbench audit: {len(claims)} quantitative claim(s)")
-    t.add_column("file:line" if many else "line", no_wrap=True)
-    t.add_column("quote", overflow="fold", ratio=3)
-    t.add_column("metric", overflow="fold")
-    t.add_column("readings", overflow="fold", ratio=1)
-    t.add_column("hedge", overflow="fold")
-    t.add_column("stated", overflow="fold")
+def table(claims: list[Claim], title: str | None = None) -> Table:
+    t = Table(title=title or f"optbench audit: {len(claims)} quantitative claim(s)",
+              title_justify="left")
+    t.add_column("line", no_wrap=True, justify="right")
+    t.add_column("quote", overflow="fold", ratio=1)
+    t.add_column("metric", overflow="fold", min_width=9)
+    t.add_column("readings", overflow="fold", min_width=15)
+    t.add_column("hedge", overflow="fold", min_width=8)
+    t.add_column("stated", no_wrap=True, min_width=11)
     for c in claims:
-        t.add_row(where(c, many), c.quote, c.metric, claimed(c), c.hedge or "", c.stated)
+        t.add_row(str(c.line), c.quote, c.metric, claimed(c), c.hedge or "", c.stated)
     return t
+
+
+def tables(claims: list[Claim], files) -> list[Table | str]:
+    """One table per file, in the order given; a file with none, one line."""
+    out: list[Table | str] = []
+    for file in files:
+        group = [c for c in claims if c.file == str(file)]
+        out.append(table(group, f"{file}: {len(group)} quantitative claim(s)") if group
+                   else f"{file}: no quantitative performance claim")
+    return out
 
 
 def summary_line(claims: list[Claim]) -> str:
