@@ -326,3 +326,42 @@ def test_and_baseline_and_optimized_alone_where_the_screen_cannot_fit_either(mon
     said = " ".join(entry.warnings)
     assert "design full (16 cells) would need about 16,000 s, design screen" in said, said
     assert "design none was measured instead (--design full --case-timeout 24000" in said, said
+
+
+def test_a_system_judged_on_a_count_has_exact_shares():
+    """system(primary=a counter): each cell is read once, its figure exact;
+    the ablation's effects are points, and a switch that changes no count
+    has no effect at all (not one below a noise floor)."""
+    from optbench.core.claim import Metric
+
+    def run(configuration, case):
+        writes = 100
+        if "batched" in configuration.on:
+            writes //= 10      # 10x fewer
+        if "flush_at_exit" in configuration.on:
+            writes += 1
+        return {"writes": writes}
+
+    claim = system(
+        id="system.counted", source="test", title="writes counted",
+        claimed=Claimed.times_fewer(10, text="10x fewer writes"),
+        switches=[Switch("batched", ""), Switch("flush_at_exit", ""), Switch("idle", "")],
+        workload=Workload("nothing", lambda n: n, sizes=(1,), quick_sizes=(1,)),
+        run=run, output_of=lambda result: "same", equivalence=Equivalence.exact("same"),
+        isolation="in-process",
+        primary=Metric("writes", "counter", "writes", lambda state: state()["writes"],
+                       "writes in one run"))
+    entry = engine.measure_case(claim, 1, "cpu", engine.RunOptions(quick=True, design="full"))
+    assert entry.verdict == verdict.PARTIAL          # 100 -> 11: 9.1x, short of 10x
+    found = entry.ablation
+    assert len(found["cells"]) == 8 and all(c["rounds"] == 1 for c in found["cells"].values())
+    rows = {row["name"]: row for row in found["switches"]}
+    assert rows["batched"]["shapley"]["ci_low"] == rows["batched"]["shapley"]["ci_high"]
+    assert rows["idle"]["shapley"]["factor"] == 1.0
+    assert not rows["idle"]["shapley"]["significant"]
+    assert rows["batched"]["shapley"]["significant"]
+    total = math.log(11 / 100)
+    shares = [rows[n]["shapley"]["share"] for n in ("batched", "flush_at_exit", "idle")]
+    assert sum(shares) == pytest.approx(1.0) and shares[2] == 0.0
+    assert rows["flush_at_exit"]["shapley"]["log"] == pytest.approx(
+        total - rows["batched"]["shapley"]["log"])

@@ -54,10 +54,13 @@ class Effect:
     log: float
     log_low: float
     log_high: float
+    # Below this an effect is not named (the time noise floor); exact
+    # counters have none: any change of a count is one.
+    floor: float = FLOOR
 
     @classmethod
-    def over_rounds(cls, per_round) -> "Effect":
-        return cls(*mean_interval(per_round))
+    def over_rounds(cls, per_round, floor: float = FLOOR) -> "Effect":
+        return cls(*mean_interval(per_round), floor)
 
     @property
     def factor(self) -> float:
@@ -66,7 +69,8 @@ class Effect:
     @property
     def significant(self) -> bool:
         """Interval clear of no change, and larger than the noise floor."""
-        return bool((self.log_high < 0 or self.log_low > 0) and abs(self.log) >= FLOOR)
+        return bool((self.log_high < 0 or self.log_low > 0) and abs(self.log) >= self.floor
+                    and self.log != 0)
 
     def to_json(self) -> dict:
         return {"factor": self.factor, "ci_low": math.exp(self.log_low),
@@ -81,14 +85,17 @@ def _shapley_weights(k: int) -> dict[int, float]:
 
 
 def analyse(design: Design, samples: Mapping[str, Sequence[float] | None],
-            equivalent: Mapping[str, bool | str | None] | None = None) -> dict:
+            equivalent: Mapping[str, bool | str | None] | None = None, *,
+            exact: bool = False) -> dict:
     """The ablation of one system entry, JSON-ready.
 
     `samples[cell]` is the cell's seconds per round (None: the cell failed);
     `equivalent[cell]` its output's judgement against the baseline's. What
     the measured cells cannot give (a failed cell, a screen's missing cells)
-    is listed under "cannot", never guessed.
+    is listed under "cannot", never guessed. `exact`: the cells are exact
+    counts (one reading each, no noise floor), not seconds.
     """
+    floor = 0.0 if exact else FLOOR
     names = design.names
     k = len(names)
     by_on = {c.on: c.name for c in design.configurations}
@@ -125,7 +132,7 @@ def analyse(design: Design, samples: Mapping[str, Sequence[float] | None],
     if base is None or opt is None:
         cannot.append("no end-to-end ratio: the baseline or the optimized failed")
         return out
-    total = Effect.over_rounds(opt - base)
+    total = Effect.over_rounds(opt - base, floor)
     out["total"] = total.to_json()
     rounds = len(base)
     all_cells = all(cell(on) is not None for on in _subsets(names))
@@ -138,21 +145,21 @@ def analyse(design: Design, samples: Mapping[str, Sequence[float] | None],
     for n in names:
         alone, without = cell([n]), cell([m for m in names if m != n])
         if alone is not None:
-            rows[n]["add_one_in"] = Effect.over_rounds(alone - base).to_json()
+            rows[n]["add_one_in"] = Effect.over_rounds(alone - base, floor).to_json()
         if without is not None:
-            rows[n]["leave_one_out"] = Effect.over_rounds(opt - without).to_json()
+            rows[n]["leave_one_out"] = Effect.over_rounds(opt - without, floor).to_json()
         if alone is not None and without is not None and design.kind == "screen":
             # One-at-a-time at both ends, averaged: the main effect when the
             # switch does not interact (a screen cannot tell that it does not).
-            rows[n]["main"] = {**Effect.over_rounds(((alone - base) + (opt - without)) / 2
-                                                    ).to_json(), "from": "screen"}
+            rows[n]["main"] = {**Effect.over_rounds(((alone - base) + (opt - without)) / 2,
+                                                    floor).to_json(), "from": "screen"}
 
     if balanced:
         measured = list(design.configurations)
         y = np.stack([logs[c.name] for c in measured])          # cells x rounds
         signs = {n: np.array([1.0 if n in c.on else -1.0 for c in measured]) for n in names}
         for n in names:
-            rows[n]["main"] = Effect.over_rounds(_contrast(y, signs[n])).to_json()
+            rows[n]["main"] = Effect.over_rounds(_contrast(y, signs[n]), floor).to_json()
         out["variation"] = _variation(y, signs, names, all_cells)
     elif design.kind == "full":
         cannot.append("no main effects: a cell of the design failed")
@@ -179,13 +186,13 @@ def analyse(design: Design, samples: Mapping[str, Sequence[float] | None],
                           f"[{math.exp(total.log_low):.3g}, {math.exp(total.log_high):.3g}]) "
                           f"is not clear of no change and of the noise floor")
         for n in names:
-            effect = Effect.over_rounds(per_switch[n])
+            effect = Effect.over_rounds(per_switch[n], floor)
             rows[n]["shapley"] = effect.to_json()
             # The share of the end-to-end log change: shares add to 1 exactly.
             rows[n]["shapley"]["share"] = (effect.log / total.log) if shares else None
             rows[n]["shapley"]["share_of_seconds"] = (
                 float(np.mean(in_seconds[n])) / saved if shares and saved else None)
-        out["interactions"] = _interactions(names, cell, rounds)
+        out["interactions"] = _interactions(names, cell, rounds, floor)
     else:
         missing = 2 ** k - len(logs)
         cannot.append(f"no Shapley values or interactions: they need all {2 ** k} cells, "
@@ -235,7 +242,7 @@ def _variation(y: np.ndarray, signs: Mapping[str, np.ndarray], names: Sequence[s
     return {"shares": shares, "residual": max(0.0, 1 - explained / within)}
 
 
-def _interactions(names, cell, rounds) -> list[dict]:
+def _interactions(names, cell, rounds, floor: float = FLOOR) -> list[dict]:
     """Every pair: its interaction, and each switch's effect with the other
     off and on (averaged over the remaining switches), said in words when
     the interaction is significant."""
@@ -250,14 +257,14 @@ def _interactions(names, cell, rounds) -> list[dict]:
                 for coalition in combos:
                     with_other = coalition + ((other,) if other_on else ())
                     diffs += cell(with_other + (switch,)) - cell(with_other)
-                effect_of[(switch, other_on)] = Effect.over_rounds(diffs / len(combos))
+                effect_of[(switch, other_on)] = Effect.over_rounds(diffs / len(combos), floor)
         # (A with B on) - (A with B off), halved: the AB contrast
         inter_rounds = np.zeros(rounds)
         combos = list(_subsets(rest))
         for coalition in combos:
             inter_rounds += (cell(coalition + (a, b)) - cell(coalition + (b,))
                              - cell(coalition + (a,)) + cell(coalition))
-        interaction = Effect.over_rounds(inter_rounds / (2 * len(combos)))
+        interaction = Effect.over_rounds(inter_rounds / (2 * len(combos)), floor)
         # The same contrast in seconds, as a fraction of the baseline's time:
         # two changes to separate stages save time additively, which on the
         # log scale reads as an interaction. A pair is named only when both
@@ -269,7 +276,8 @@ def _interactions(names, cell, rounds) -> list[dict]:
                            - np.exp(cell(coalition + (a,))) + np.exp(cell(coalition))) / base
         additive = mean_interval(in_seconds / len(combos))
         additive_significant = bool((additive[2] < 0 or additive[1] > 0)
-                                    and abs(additive[0]) >= float(TIME_NOISE_FLOOR))
+                                    and abs(additive[0]) >= (float(TIME_NOISE_FLOOR) if floor else 0)
+                                    and additive[0] != 0)
         row = {"switches": [a, b], **interaction.to_json(),
                "in_seconds": {"of_baseline": additive[0], "ci_low": additive[1],
                               "ci_high": additive[2], "significant": additive_significant},

@@ -492,8 +492,10 @@ def _prepared(claim: Claim, cases: dict, failed: dict[str, str] | None,
                          else f"{type(exc).__name__}: {exc} [{where(exc, claim.defined_at)}]")
             states.pop(v, None)
     if failed is not None and options is not None:
-        # The fewest rounds run every cell twice each, then the hidden costs.
-        needed = trial_seconds * (2 * FEWEST_ROUNDS + 2)
+        # The fewest rounds run every cell twice each, then the hidden costs;
+        # an exact count is read once a cell (the first run's, kept by the
+        # claim), then the hidden costs of the named variants.
+        needed = trial_seconds * (2 * FEWEST_ROUNDS + 2 if claim.primary.kind == "time" else 2)
         if needed > options.case_timeout:
             raise DesignTooLong(
                 f"system {claim.id}: design {options.design_for(claim)} ({len(states)} cells, "
@@ -507,9 +509,11 @@ def _ablation(claim: Claim, options: RunOptions, primary: dict, per_variant: dic
               failed: dict[str, str]) -> dict[str, Any]:
     """The design's cells and each switch's effect (core/ablation.py)."""
     design = claim.design(options.design_for(claim))
-    cells = {c.name: primary.get(c.name) for c in design.configurations}
+    exact = claim.primary.kind == "counter"   # one exact count a cell, not rounds of seconds
+    cells = {c.name: ([primary[c.name]] if exact and c.name in primary else primary.get(c.name))
+             for c in design.configurations}
     judged = {BASELINE: True, **per_variant}
-    out = ablation.analyse(design, cells, judged)
+    out = ablation.analyse(design, cells, judged, exact=exact)
     for name, why in failed.items():
         if name in out["cells"]:
             out["cells"][name]["error"] = why

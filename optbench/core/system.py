@@ -69,11 +69,17 @@ def system(*, id: str, source: str, title: str, claimed: Claimed, switches: Sequ
            best: Any = None, component: str = "system",
            headline_size: int | None = None, devices: Sequence[str] = ("cpu",),
            requires: Sequence[str] = (), quick_design: str | None = None,
-           claimed_on: Mapping[str, Claimed] | None = None) -> Claim:
+           claimed_on: Mapping[str, Claimed] | None = None,
+           primary: Metric | None = None,
+           output_of: Callable[[Any], Any] | None = None) -> Claim:
     """A system claim: `run` end to end, all-before against all-after, with
     every switch's share measured. `isolation` says how samples run and why;
     `quick_design` ("none", "screen") what quick mode measures by default;
-    `claimed_on` a device's own claimed figure (a GPU speed-up beside the CPU's).
+    `claimed_on` a device's own claimed figure (a GPU speed-up beside the CPU's);
+    `primary` a counter to judge instead of the run's time (a report that
+    claims fewer decodes, not a faster run): each cell is then one exact
+    count, and the switches' shares of it are exact too; `output_of` the part
+    of a run's result its equivalence compares (default: all of it).
     `run` must start afresh each time (its output is checked from the last
     timed run of each cell)."""
     check_switches(switches, id)
@@ -95,8 +101,10 @@ def system(*, id: str, source: str, title: str, claimed: Claimed, switches: Sequ
     def output(case: Case) -> Any:
         state = runs.pop(case.workdir, None)
         if state is not None and state.case is case and state.last_output is not None:
-            return state.last_output
-        return run(case.implementation, case)
+            result = state.last_output
+        else:
+            result = run(case.implementation, case)
+        return output_of(result) if output_of else result
 
     # The claim's own functions are the module that wrote `run`: whatever looks
     # a claim's code up through its setup (the runners' source versions, the
@@ -105,7 +113,7 @@ def system(*, id: str, source: str, title: str, claimed: Claimed, switches: Sequ
     return Claim(
         id=id, source=source, component=component, title=title, claimed=claimed,
         variants=variants, workload=workload, setup=setup,
-        primary=Metric(metric_name, "time", "s", _time_one_run, metric_description),
+        primary=primary or Metric(metric_name, "time", "s", _time_one_run, metric_description),
         output=output, equivalence=equivalence, secondary=secondary, notes=notes,
         revision=revision, switches=tuple(switches), isolation=isolation,
         headline_size=headline_size, devices=devices, requires=requires,
