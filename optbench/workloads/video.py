@@ -358,3 +358,33 @@ def aspect_ratio_clips(folder: Path, clips_per_shape: int = 4, frames: int = 4,
         shape = spec.name.split("_")[0]
         out[shape] = (np.stack(clips), np.array(labels, dtype=np.float32))
     return out
+
+
+def write_h264_video(path: Path, frames: int, width: int, height: int, fps: int = 30,
+                     seed: int = SEED) -> Path:
+    """`frames` seeded frames (`frame_pixels`, as RGB) encoded with libx264
+    in yuv420p through PyAV, in an .mp4: what the AURA pipeline's videos are
+    and how it writes its own. Same seed, same frames; the encoded bytes
+    depend on the bundled FFmpeg and x264."""
+    import av
+
+    if frames < 1:
+        raise ValueError(f"frames must be >= 1, got {frames}")
+    if width < 2 or height < 2 or width % 2 or height % 2:
+        raise ValueError(f"width and height must be even and >= 2, got {width}x{height}")
+    path = Path(path).with_suffix(".mp4")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    container = av.open(str(path), mode="w")
+    try:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        scene = _Scene(width, height, seed)
+        for index in range(frames):
+            rgb = np.ascontiguousarray(scene.frame(index, seed)[:, :, ::-1])
+            for packet in stream.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    finally:
+        container.close()
+    return path

@@ -1,28 +1,29 @@
-"""The video-pipeline report's four stages (augmentation io and pipeline,
-scaling, features; stages.py) and the three claims read on them, each with
-its variants in a file of its own:
+"""AURA's video pipeline (Horopter/AURA, 5332a68b -> 70877759) and the
+claims read on it:
 
-  video.metadata_cache   cache_baseline / cache_optimized / cache_best: where a
-                         stage gets a video's frame count (a decode, the report's
-                         JSON cache, the read it makes anyway cached by content)
-  video.chunked_frames   chunked.py: the features stage holding a whole video,
-                         250 frames, or one frame
-  video.aggressive_gc    collection.py: no explicit collection, or gc.collect()
-                         after every chunk and every stage
+  pipeline.py, training.py   the five stages, each change of 70877759 a switch
+  decoding.py                every decode and encode, through PyAV, counted
+  frame_cache.py             lib/utils/video_cache.py, and what came before it
+
+  video.metadata_cache   the frame-count cache alone (claims.py)
+  video.chunked_frames   stage 3 in 250-frame chunks (claims_memory.py)
+  video.aggressive_gc    the collections 70877759 added (claims_memory.py)
+  system.video           the whole pipeline, every switch (system_claims.py)
+
+A variant is the set of switches on: the before commit's code is none.
 """
 from optbench.core.claim import pick_claim_variant
 
-from . import cache_baseline, cache_best, cache_optimized, chunked, collection
+from . import pipeline
 
-# video.metadata_cache: each variant is pipeline(paths, cache_file).
-METADATA_CACHE_VARIANTS = {"baseline": cache_baseline.pipeline,
-                           "optimized": cache_optimized.pipeline, "best": cache_best.pipeline}
-# video.chunked_frames: each is features(path, frame_count).
-CHUNKED_FRAMES_VARIANTS = {"baseline": chunked.all_frames, "optimized": chunked.chunks_of_250,
-                           "best": chunked.one_frame_at_a_time}
-# video.aggressive_gc: each is pipeline(paths, frame_count).
-AGGRESSIVE_GC_VARIANTS = {"baseline": collection.no_explicit_collection,
-                          "optimized": collection.collect_throughout}
+BEFORE = frozenset()
+# video.metadata_cache, video.aggressive_gc: the switches on.
+METADATA_CACHE_VARIANTS = {"baseline": BEFORE, "optimized": frozenset({pipeline.CACHE})}
+AGGRESSIVE_GC_VARIANTS = {"baseline": BEFORE, "optimized": frozenset({pipeline.COLLECT})}
+# video.chunked_frames: stage 3 as each commit runs it (after, its chunk
+# loads count through the cache).
+CHUNKED_FRAMES_VARIANTS = {"baseline": BEFORE,
+                           "optimized": frozenset({pipeline.CHUNKED, pipeline.CACHE})}
 
 _BY_CLAIM = {"metadata_cache": METADATA_CACHE_VARIANTS,
              "chunked_frames": CHUNKED_FRAMES_VARIANTS, "aggressive_gc": AGGRESSIVE_GC_VARIANTS}
