@@ -59,17 +59,17 @@ def test_the_cgroup_quota_is_read_from_v2_or_v1(tmp_path, files, quota):
 
 
 def test_the_reports_settings_that_are_pytorchs_defaults_say_so(claims):
-    prefetch = measure(claims, "loader.prefetch_factor", "optimized", 64, "prefetch_factor")
+    prefetch = measure(claims, "loader.prefetch_factor_whatif", "optimized", 64, "prefetch_factor")
     default = torch.utils.data.DataLoader(DATA, num_workers=2).prefetch_factor
     assert prefetch.startswith(f"2 here; PyTorch {torch.__version__}'s default with workers: "
                                f"{default}")
     assert prefetch.endswith("(the same: no change)") == (default == 2)
-    said = measure(claims, "loader.pin_memory", "optimized", 256, "warnings")
+    said = measure(claims, "loader.pin_memory_whatif", "optimized", 256, "warnings")
     if not torch.cuda.is_available():
         assert "no accelerator is found" in said
-        assert measure(claims, "loader.pin_memory", "optimized", 256,
+        assert measure(claims, "loader.pin_memory_whatif", "optimized", 256,
                        "batch_memory") == "pageable"
-    assert measure(claims, "loader.pin_memory", "baseline", 256, "warnings") == "no warning"
+    assert measure(claims, "loader.pin_memory_whatif", "baseline", 256, "warnings") == "no warning"
 
 
 def test_throughput_is_read_for_each_worker_count_oversubscription_marked(claims):
@@ -137,7 +137,7 @@ def _finish(run: subprocess.Popen, timeout: float) -> str:
 
 def test_no_worker_outlives_a_run(tmp_path):
     mark = uuid.uuid4().hex
-    run = _verify(mark, "loader.persistent_workers", "--json", str(tmp_path / "r.json"))
+    run = _verify(mark, "loader.persistent_workers_whatif", "--json", str(tmp_path / "r.json"))
     err = _finish(run, 300)
     assert run.returncode == 0, err
     assert _left_behind(mark) == []
@@ -158,7 +158,7 @@ def test_no_worker_outlives_ctrl_c(tmp_path):
     """SIGINT to the whole foreground group, as a terminal's Ctrl-C, once the
     loader's workers are running."""
     mark = uuid.uuid4().hex
-    run = _verify(mark, "loader.persistent_workers", "--json", str(tmp_path / "r.json"),
+    run = _verify(mark, "loader.persistent_workers_whatif", "--json", str(tmp_path / "r.json"),
                   start_new_session=True,
                   # A shell's background job inherits SIGINT ignored, and
                   # Python keeps it so: give the run a terminal's.
@@ -185,6 +185,6 @@ def test_persistent_workers_are_counted_in_their_own_process_tree(claims):
     """Each variant's tree is read in a process of its own: the baseline's
     workers are gone after its epochs, the persistent ones are still there."""
     for stat in ("process_tree_rss", "process_tree_uss"):
-        kept = measure(claims, "loader.persistent_workers", "optimized", 64, stat)
-        gone = measure(claims, "loader.persistent_workers", "baseline", 64, stat)
+        kept = measure(claims, "loader.persistent_workers_whatif", "optimized", 64, stat)
+        gone = measure(claims, "loader.persistent_workers_whatif", "baseline", 64, stat)
         assert kept > gone, stat

@@ -5,12 +5,14 @@ loader.dynamic_workers     "num_workers = min(cpu_count(), 8)", "10-30% improvem
                            Pharmagen's train loader, 4 workers -> the formula
                            (Aderfi/Pharmagen 4a1e100f -> 3cd3227b)
 loader.dynamic_workers_whatif  the formula against no workers, over image files
-loader.persistent_workers  "Workers persist across epochs", "Reduces memory fragmentation"
-loader.prefetch_factor     "prefetch_factor=2 (batch prefetching)"
-loader.pin_memory          "pin_memory=True (faster CPU→GPU transfer)"
+loader.persistent_workers_whatif  "Workers persist across epochs", "Reduces memory fragmentation"
+loader.prefetch_factor_whatif     "prefetch_factor=2 (batch prefetching)"
+loader.pin_memory_whatif          "pin_memory=True (faster CPU→GPU transfer)"
 
-The last three are the video-pipeline report's readings, over the collator's
-image files (a file decoded and resized per sample). Pharmagen's own
+The last three are what-ifs: the video-pipeline report's settings with 2
+workers, over the collator's image files (a file decoded and resized per
+sample). The video codebase itself passes num_workers=0, so there they are
+the defaults (system.video's loader_settings switch); Pharmagen's own
 pin_memory (`torch.cuda.is_available()`) and persistent_workers (with the one
 epoch train_pipeline forces) are switches of system.pharmagen.
 """
@@ -65,7 +67,7 @@ def _epoch(state: Loading) -> None:
 
 def _batches(case: Case) -> list:
     """Every batch of one epoch, in order: what the settings must not change.
-    (PyTorch's warnings here are loader.pin_memory's `warnings` reading.)"""
+    (PyTorch's warnings here are loader.pin_memory_whatif's `warnings` reading.)"""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return [tuple(t.clone() for t in batch) for batch in _setup(case).loader]
@@ -233,7 +235,7 @@ DYNAMIC_WORKERS = Claim(
 )
 
 
-# --- loader.persistent_workers ---------------------------------------------------------
+# --- loader.persistent_workers_whatif ---------------------------------------------------
 
 def _first_batches(state: Loading) -> list[float]:
     """Time to each epoch's first batch, over EPOCHS epochs of one loader."""
@@ -278,10 +280,10 @@ PERSIST = Claimed.percent_less(10, text="workers persist across epochs (read as:
                                         "a reused loader at least 10% faster)")
 
 PERSISTENT_WORKERS = Claim(
-    id="loader.persistent_workers",
+    id="loader.persistent_workers_whatif",
     source="video-pipeline report §3 (pharmagen report, Memory Optimizations 2: see notes)",
     component="loaders",
-    title="persistent_workers=False (PyTorch's default) -> True, 2 workers",
+    title="what-if, 2 workers: persistent_workers=False (PyTorch's default) -> True",
     claimed=PERSIST,
     variants=PERSISTENT_WORKERS_VARIANTS,
     workload=Workload("the collator's image files, decoded and resized per sample; batches "
@@ -304,13 +306,15 @@ PERSISTENT_WORKERS = Claim(
     ),
     output=_batches,
     equivalence=Equivalence.allclose(rtol=0, atol=0, description="the same batches, in order"),
-    notes="Pharmagen's own persistent_workers (3cd3227b) is a switch of system.pharmagen: "
-          "there train_pipeline forces one epoch, so each loader starts its workers once "
-          "either way.",
+    notes="A what-if: the video codebase (AURA) passes num_workers=0 for every model, so "
+          "70877759's persistent_workers=(num_workers > 0) is False, the default "
+          "(system.video's loader_settings switch). Pharmagen's own persistent_workers "
+          "(3cd3227b) is a switch of system.pharmagen: there train_pipeline forces one "
+          "epoch, so each loader starts its workers once either way.",
 )
 
 
-# --- loader.prefetch_factor --------------------------------------------------------------
+# --- loader.prefetch_factor_whatif ------------------------------------------------------
 
 STEP_SECONDS = 0.004   # a training step's time, stood in for by a sleep
 
@@ -361,10 +365,10 @@ PREFETCH = Claimed.percent_less(10, text="batch prefetching (read as: a training
                                          "least 10% faster)")
 
 PREFETCH_FACTOR = Claim(
-    id="loader.prefetch_factor",
+    id="loader.prefetch_factor_whatif",
     source="video-pipeline report §3",
     component="loaders",
-    title="prefetch_factor left out -> prefetch_factor=2, 2 workers",
+    title="what-if, 2 workers: prefetch_factor left out -> prefetch_factor=2",
     claimed=PREFETCH,
     variants=PREFETCH_FACTOR_VARIANTS,
     workload=Workload(f"the collator's image files; batches of 16; 2 workers; a "
@@ -382,10 +386,13 @@ PREFETCH_FACTOR = Claim(
     output=_batches,
     equivalence=Equivalence.allclose(rtol=0, atol=0, description="the same batches, in order"),
     no_op=_prefetch_no_op,
+    notes="A what-if: the video codebase (AURA) passes num_workers=0 for every model, so "
+          "70877759's prefetch_factor=(2 if num_workers > 0 else None) is None, PyTorch's "
+          "default without workers (system.video's loader_settings switch).",
 )
 
 
-# --- loader.pin_memory -------------------------------------------------------------------
+# --- loader.pin_memory_whatif ------------------------------------------------------------
 
 def _to_device_epoch(state: Loading) -> None:
     device = state.case.device
@@ -434,10 +441,10 @@ FASTER_TRANSFER = Claimed.percent_less(10, text="faster CPU→GPU transfer (read
                                                 "of transfers at least 10% faster)")
 
 PIN_MEMORY = Claim(
-    id="loader.pin_memory",
+    id="loader.pin_memory_whatif",
     source="video-pipeline report §3 (pharmagen report, Memory Optimizations 1: see notes)",
     component="loaders",
-    title="pin_memory left out -> pin_memory=True",
+    title="what-if: pin_memory left out -> pin_memory=True",
     claimed=FASTER_TRANSFER,
     variants=PIN_MEMORY_VARIANTS,
     workload=Workload("the in-memory dataset (64x64 images), batches of 16, no workers; each "
@@ -456,7 +463,9 @@ PIN_MEMORY = Claim(
     equivalence=Equivalence.allclose(rtol=0, atol=0, description="the same batches, in order"),
     devices=("cpu", "cuda"),
     no_op=_pin_no_op,
-    notes="Pharmagen's own pin_memory (3cd3227b: pin_memory=torch.cuda.is_available()) is a "
+    notes="A what-if: the video codebase (AURA) passes pin_memory=torch.cuda.is_available() "
+          "at 5332a68b and 70877759 alike (system.video's loader_settings switch); "
+          "Pharmagen's own pin_memory (3cd3227b: pin_memory=torch.cuda.is_available()) is a "
           "switch of system.pharmagen: without CUDA it is False on both sides.",
 )
 
