@@ -154,3 +154,18 @@ def test_training_clips_come_in_three_aspect_ratios_half_of_them_inverted(tmp_pa
         assert abs(c[labels == 1].mean() - (255 - c[labels == 0].mean())) < 20
     again = W.aspect_ratio_clips(tmp_path / "again")
     assert all((again[s][0] == clips[s][0]).all() for s in clips)
+
+
+def test_h264_videos_decode_to_their_seeded_frames(tmp_path):
+    pytest.importorskip("av")
+    from optbench.components.video import decoding
+
+    path = W.write_h264_video(tmp_path / "clip", 12, 32, 18)
+    assert path.suffix == ".mp4" and decoding.stream_info(path)["frames"] == 12
+    for index, rgb in decoding.frames(path):
+        written = W.frame_pixels(index, 32, 18)[:, :, ::-1]
+        assert np.abs(rgb.astype(int) - written).mean() < 8   # lossy, close
+    with pytest.raises(ValueError, match="even"):
+        W.write_h264_video(tmp_path / "odd", 3, 31, 18)
+    assert W.encode_h264(tmp_path / "none.mp4", iter(())) == 0
+    assert not (tmp_path / "none.mp4").exists()

@@ -7,6 +7,8 @@ processing and a variable aspect-ratio model:
   `write_videos` writes a set of them, by default `VIDEO_SPECS` (30 / 300
   frames, landscape, portrait, square; `LONG_VIDEO_SPECS` adds 3,000-frame
   ones).
+* `write_h264_video` writes one seeded H.264 .mp4 through PyAV (the AURA
+  pipeline's videos), `encode_h264` any frames the same way (its own writes).
 * `write_bad_videos` writes the broken files a loader must survive.
 * `decoded_frame_count` (a full decode) and `container_frame_count`
   (CAP_PROP_FRAME_COUNT, what a cache would store cheaply) let a claim compare
@@ -360,31 +362,47 @@ def aspect_ratio_clips(folder: Path, clips_per_shape: int = 4, frames: int = 4,
     return out
 
 
+def encode_h264(path: Path, images: Iterable[np.ndarray], fps=30) -> int:
+    """Encode RGB uint8 frames (height, width, 3) with libx264 in yuv420p
+    through PyAV, the size from the first: frames written (0 writes no file).
+    Frames are encoded as they come, so an iterator is never held whole.
+    `fps` an int or a Fraction."""
+    import av
+
+    written = 0
+    container = None
+    try:
+        for image in images:
+            if container is None:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+                container = av.open(str(path), mode="w")
+                stream = container.add_stream("libx264", rate=fps)
+                stream.height, stream.width = image.shape[:2]
+                stream.pix_fmt = "yuv420p"
+            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
+                container.mux(packet)
+            written += 1
+        if container is not None:
+            for packet in stream.encode():
+                container.mux(packet)
+    finally:
+        if container is not None:
+            container.close()
+    return written
+
+
 def write_h264_video(path: Path, frames: int, width: int, height: int, fps: int = 30,
                      seed: int = SEED) -> Path:
     """`frames` seeded frames (`frame_pixels`, as RGB) encoded with libx264
     in yuv420p through PyAV, in an .mp4: what the AURA pipeline's videos are
     and how it writes its own. Same seed, same frames; the encoded bytes
     depend on the bundled FFmpeg and x264."""
-    import av
-
     if frames < 1:
         raise ValueError(f"frames must be >= 1, got {frames}")
     if width < 2 or height < 2 or width % 2 or height % 2:
         raise ValueError(f"width and height must be even and >= 2, got {width}x{height}")
     path = Path(path).with_suffix(".mp4")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    container = av.open(str(path), mode="w")
-    try:
-        stream = container.add_stream("libx264", rate=fps)
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-        scene = _Scene(width, height, seed)
-        for index in range(frames):
-            rgb = np.ascontiguousarray(scene.frame(index, seed)[:, :, ::-1])
-            for packet in stream.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    finally:
-        container.close()
+    scene = _Scene(width, height, seed)
+    encode_h264(path, (np.ascontiguousarray(scene.frame(i, seed)[:, :, ::-1])
+                       for i in range(frames)), fps)
     return path

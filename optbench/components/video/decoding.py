@@ -21,6 +21,8 @@ from typing import Iterator
 
 import numpy as np
 
+from optbench.workloads import video
+
 # FFmpeg's own log lines (x264's settings, one block per encoder) between
 # optbench's progress lines: AV_LOG_ERROR only.
 os.environ.setdefault("PYAV_LOGGING", "off")
@@ -157,53 +159,25 @@ def count_by_decoding(path) -> int:
     return n
 
 
-def write(path, images, fps: float = 30.0) -> bool:
-    """save_frames: libx264, yuv420p, the fps as a fraction of 1000ths (as
-    the codebase passes it); False when there is nothing to write."""
-    import av
+def _rate(fps: float) -> Fraction:
+    return Fraction(int(fps * 1000), 1000)   # as the codebase passes it
 
-    images = list(images)
-    if not images:
-        return False
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    height, width = images[0].shape[:2]
-    container = av.open(str(path), mode="w")
-    try:
-        stream = container.add_stream("libx264", rate=Fraction(int(fps * 1000), 1000))
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-        for image in images:
-            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    finally:
-        container.close()
-    _count(encoded=len(images))
-    return True
+
+def write(path, images, fps: float = 30.0) -> bool:
+    """save_frames: libx264, yuv420p; False when there is nothing to write."""
+    written = video.encode_h264(path, images, _rate(fps))
+    _count(encoded=written)
+    return written > 0
 
 
 def concatenate(paths, output, fps: float = 30.0) -> bool:
-    """concatenate_videos: probe the first file's size, then decode every
-    file fully and re-encode its frames into one libx264 stream."""
-    import av
-
+    """concatenate_videos: decode every file fully and re-encode its frames
+    into one libx264 stream, a frame at a time."""
     paths = [p for p in paths if Path(p).exists()]
     if not paths:
         return False
-    info = stream_info(paths[0])
-    container = av.open(str(output), mode="w")
-    written = 0
-    try:
-        stream = container.add_stream("libx264", rate=Fraction(int(fps * 1000), 1000))
-        stream.width, stream.height, stream.pix_fmt = info["width"], info["height"], "yuv420p"
-        for path in paths:
-            for _, image in frames(path):
-                for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
-                    container.mux(packet)
-                written += 1
-        for packet in stream.encode():
-            container.mux(packet)
-    finally:
-        container.close()
+    stream_info(paths[0])   # the codebase probes the first file's size first
+    written = video.encode_h264(output, (image for p in paths for _, image in frames(p)),
+                                _rate(fps))
     _count(encoded=written)
-    return True
+    return written > 0
