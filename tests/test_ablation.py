@@ -365,3 +365,21 @@ def test_a_system_judged_on_a_count_has_exact_shares():
     assert sum(shares) == pytest.approx(1.0) and shares[2] == 0.0
     assert rows["flush_at_exit"]["shapley"]["log"] == pytest.approx(
         total - rows["batched"]["shapley"]["log"])
+
+
+def test_a_systems_full_design_default_is_its_own():
+    """full_design="none": full mode measures baseline and optimized alone
+    unless --design asks for more; quick mode still reads quick_design."""
+    claim = system(
+        id="system.slow", source="test", title="cells take minutes",
+        claimed=Claimed.times_fewer(2, text="2x"), switches=FOUR,
+        workload=Workload("nothing", lambda n: n, sizes=(1,), quick_sizes=(1,)),
+        run=lambda configuration, case: None, equivalence=Equivalence.exact("none"),
+        isolation="in-process", quick_design="screen", full_design="none")
+    assert engine.RunOptions(quick=False).design_for(claim) == "none"
+    assert engine.RunOptions(quick=True).design_for(claim) == "screen"
+    assert engine.RunOptions(quick=False, design="full").design_for(claim) == "full"
+    with pytest.raises(ValueError, match="full_design 'all'"):
+        system(id="system.bad", source="test", title="t", claimed=claim.claimed,
+               switches=FOUR, workload=claim.workload, run=lambda c, k: None,
+               equivalence=claim.equivalence, isolation="in-process", full_design="all")

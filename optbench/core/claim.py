@@ -265,8 +265,11 @@ class Claim:
     isolation: str = ""
     # The design quick mode measures for this system when the run names none
     # (None: the screen): "none" where one run costs seconds and the screen's
-    # 2k+2 cells would not fit quick mode's minutes. Full mode runs the full design.
+    # 2k+2 cells would not fit quick mode's minutes. Full mode runs the full design,
+    # or `full_design` where a cell takes minutes (system.video's 16 cells: 26 min,
+    # so full mode's case timeout would stop the run before its first reading).
     quick_design: str | None = None
+    full_design: str | None = None
     # Where the library or the codebase itself says both sides run the same
     # configuration (a default equal to the "optimized" setting, a flag
     # ignored without an accelerator): no_op(device) reads that fact at run
@@ -283,9 +286,11 @@ class Claim:
             raise ValueError(f"claim {self.id!r}: unknown variants {sorted(unknown)}")
         if self.switches:
             check_switches(self.switches, self.id)
-        if self.quick_design is not None and self.quick_design not in DESIGN_KINDS:
-            raise ValueError(f"claim {self.id!r}: quick_design {self.quick_design!r} is not "
-                             f"one of {', '.join(DESIGN_KINDS)}")
+        for name in ("quick_design", "full_design"):
+            kind = getattr(self, name)
+            if kind is not None and kind not in DESIGN_KINDS:
+                raise ValueError(f"claim {self.id!r}: {name} {kind!r} is not "
+                                 f"one of {', '.join(DESIGN_KINDS)}")
         sizes = set(self.workload.sizes) | set(self.workload.quick_sizes)
         for device, claimed in {"": self.claimed, **self.claimed_on}.items():
             if not isinstance(claimed, Claimed):

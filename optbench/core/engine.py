@@ -68,6 +68,8 @@ class RunOptions:
         else in quick mode the claim's own quick design (or the screen)."""
         if self.design is None and self.quick and claim.quick_design:
             return claim.quick_design
+        if self.design is None and not self.quick and claim.full_design:
+            return claim.full_design
         return self.design_kind
 
     @property

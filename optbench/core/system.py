@@ -69,12 +69,14 @@ def system(*, id: str, source: str, title: str, claimed: Claimed, switches: Sequ
            best: Any = None, component: str = "system",
            headline_size: int | None = None, devices: Sequence[str] = ("cpu",),
            requires: Sequence[str] = (), quick_design: str | None = None,
+           full_design: str | None = None,
            claimed_on: Mapping[str, Claimed] | None = None,
            primary: Metric | None = None,
            output_of: Callable[[Any], Any] | None = None) -> Claim:
     """A system claim: `run` end to end, all-before against all-after, with
     every switch's share measured. `isolation` says how samples run and why;
-    `quick_design` ("none", "screen") what quick mode measures by default;
+    `quick_design` ("none", "screen") what quick mode measures by default,
+    `full_design` what full mode does (default: the full design);
     `claimed_on` a device's own claimed figure (a GPU speed-up beside the CPU's);
     `primary` a counter to judge instead of the run's time (a report that
     claims fewer decodes, not a faster run): each cell is then one exact
@@ -117,4 +119,5 @@ def system(*, id: str, source: str, title: str, claimed: Claimed, switches: Sequ
         output=output, equivalence=equivalence, secondary=secondary, notes=notes,
         revision=revision, switches=tuple(switches), isolation=isolation,
         headline_size=headline_size, devices=devices, requires=requires,
-        quick_design=quick_design, claimed_on=dict(claimed_on or {}))
+        quick_design=quick_design, full_design=full_design,
+        claimed_on=dict(claimed_on or {}))
