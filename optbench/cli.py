@@ -75,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     p_verify = sub.add_parser("verify", help="measure claims and print verdicts")
     p_verify.add_argument("ids", nargs="*", metavar="ID", help="claim ids (default: all)")
     p_verify.add_argument("--quick", action="store_true",
-                          help="small sizes and fewer rounds (about 7.5 minutes for "
+                          help="small sizes and fewer rounds (about 12-15 minutes for "
                                "the built-in claims on 2 cores)")
     p_verify.add_argument("--json", type=Path, default=DEFAULT_RESULTS, metavar="PATH",
                           help=f"results file to write (default {DEFAULT_RESULTS})")
