@@ -383,3 +383,11 @@ def test_a_systems_full_design_default_is_its_own():
         system(id="system.bad", source="test", title="t", claimed=claim.claimed,
                switches=FOUR, workload=claim.workload, run=lambda c, k: None,
                equivalence=claim.equivalence, isolation="in-process", full_design="all")
+
+
+def test_a_cell_that_counts_zero_is_named_not_a_nan():
+    design = make_design(FOUR[:2], "full")
+    cells = {c.name: [0.0 if c.on == {"a"} else 10.0] for c in design.configurations}
+    found = ablation.analyse(design, cells, exact=True)
+    assert any("read zero or less" in why and "a" in why for why in found["cannot"])
+    assert found["total"]["factor"] == 1.0

@@ -128,9 +128,12 @@ def test_the_run_options_pick_their_plan_and_design():
 
     class Claim:
         quick_design = "none"
+        full_design = None
     assert quick.design_for(Claim) == "none"                       # the claim's own, in quick mode
     assert RunOptions(quick=True, design="full").design_for(Claim) == "full"   # asked for wins
     assert full.design_for(Claim) == "full"                        # full mode: the full design
+    Claim.full_design = "none"
+    assert full.design_for(Claim) == "none"                        # unless the claim names one
     Claim.quick_design = None
     assert quick.design_for(Claim) == "screen"
 

@@ -118,26 +118,39 @@ def test_stage_3_chunked_keeps_every_frame_where_the_before_cap_truncated(videos
 
 
 def test_collection_sites_per_commit(videos, tmp_path, cheap_collections):
+    """aggressive_gc calls per site and per file, stage by stage, against
+    docs/sources/video-pipeline-code.md §5 (F1's fix on both sides: stage 3
+    saves before, stage 4 has input)."""
     def calls(on):
         run = p.Run(frozenset(on), TINY, tmp_path / f"gc-{sorted(on)}")
         run.workdir.mkdir(parents=True)
         frame_cache.clear()
-        rows = p.stage_augment(run, videos[:1])
-        p.stage_features(run, rows)
-        return run.collect.tally.by_site
+        per_stage, outputs, seen = {}, {}, 0
+        for stage in p.STAGES[:4]:
+            source = videos[:1] if stage == "augment" else outputs[p._INPUT[stage]]
+            outputs[stage] = p.STAGE_FUNCTIONS[stage](run, source)
+            per_stage[stage], seen = run.collect.tally.calls - seen, run.collect.tally.calls
+        return per_stage, run.collect.tally.by_site
 
-    before, after = calls(()), calls(AFTER | {p.COLLECT})
-    files = A + 1
+    before, before_sites = calls(())
+    after, after_sites = calls(AFTER | {p.COLLECT})
+    files, sampled = A + 1, TINY.sampled_frames
     # Stage 1 (no chunk reaches 100 frames here): the before code's collection
     # after its own count is gone after; loads, saves, chunks, stitches stay.
-    assert before["augment.after_count"] == 1 and "augment.after_count" not in after
-    for site, count in {"io.load": K, "io.save": A * K, "augment.per_augmentation_chunk": A * K,
-                        "augment.per_chunk": K, "io.concatenate": A}.items():
-        assert before[site] == after[site] == count, site
-    # Stage 2: two per file before, and one per sampled frame added after.
-    assert before["features.per_file_start"] == before["features.per_file_end"] == files
-    assert "features.per_sampled_frame" not in before
-    assert after["features.per_sampled_frame"] == files * TINY.sampled_frames
+    assert before["augment"] == 1 + K + A * K + A * K + K + A
+    assert after["augment"] == before["augment"] - 1
+    assert "augment.after_count" not in after_sites
+    # Stage 2: the finally and the loop's per file; one per sampled frame after.
+    assert before["features"] == 2 * files
+    assert after["features"] == (2 + sampled) * files
+    # Stage 3 per file: load, save, the collection after it, the loop's (4);
+    # after: the count, per chunk its load, save and own (3 x K), the stitch
+    # and the three after it (no chunk of 10 reaches 50 frames here).
+    assert before["scale"] == 4 * files
+    assert after["scale"] == (1 + 3 * K + 1 + 3) * files
+    assert before["scaled_features"] == 2 * files
+    assert after["scaled_features"] == (2 + sampled) * files
+    assert before_sites["io.load"] == K + files and after_sites["io.load"] == K + K * files
 
 
 def test_frame_cache_key_is_path_and_mtime_only(tmp_path):

@@ -99,12 +99,18 @@ def analyse(design: Design, samples: Mapping[str, Sequence[float] | None],
     names = design.names
     k = len(names)
     by_on = {c.on: c.name for c in design.configurations}
-    logs = {c: np.log(np.asarray(s, dtype=float)) for c, s in samples.items()
-            if s is not None and len(s) and c in set(by_on.values())}
-    failed = [c.name for c in design.configurations if c.name not in logs]
     cannot: list[str] = []
-    if failed:
-        cannot.append(f"cells {', '.join(failed)} have no timings (they failed)")
+    # A zero count has no logarithm: such a cell is named, not read as -inf.
+    zero = sorted(c for c, s in samples.items() if s is not None and len(s)
+                  and np.min(np.asarray(s, dtype=float)) <= 0)
+    if zero:
+        cannot.append(f"cells {', '.join(zero)} read zero or less: no ratio of them")
+    logs = {c: np.log(np.asarray(s, dtype=float)) for c, s in samples.items()
+            if s is not None and len(s) and c in set(by_on.values()) and c not in zero}
+    failed = [c.name for c in design.configurations if c.name not in logs]   # or zero
+    if [c for c in failed if c not in zero]:
+        cannot.append(f"cells {', '.join(c for c in failed if c not in zero)} have no "
+                      f"timings (they failed)")
     lengths = {len(v) for v in logs.values()}
     if len(lengths) > 1:
         raise ValueError(f"ablation: cells have different round counts {sorted(lengths)}; "
@@ -192,7 +198,7 @@ def analyse(design: Design, samples: Mapping[str, Sequence[float] | None],
             rows[n]["shapley"]["share"] = (effect.log / total.log) if shares else None
             rows[n]["shapley"]["share_of_seconds"] = (
                 float(np.mean(in_seconds[n])) / saved if shares and saved else None)
-        out["interactions"] = _interactions(names, cell, rounds, floor)
+        out["interactions"] = _interactions(names, cell, rounds, floor, exact)
     else:
         missing = 2 ** k - len(logs)
         cannot.append(f"no Shapley values or interactions: they need all {2 ** k} cells, "
@@ -242,7 +248,7 @@ def _variation(y: np.ndarray, signs: Mapping[str, np.ndarray], names: Sequence[s
     return {"shares": shares, "residual": max(0.0, 1 - explained / within)}
 
 
-def _interactions(names, cell, rounds, floor: float = FLOOR) -> list[dict]:
+def _interactions(names, cell, rounds, floor: float = FLOOR, exact: bool = False) -> list[dict]:
     """Every pair: its interaction, and each switch's effect with the other
     off and on (averaged over the remaining switches), said in words when
     the interaction is significant."""
@@ -276,7 +282,7 @@ def _interactions(names, cell, rounds, floor: float = FLOOR) -> list[dict]:
                            - np.exp(cell(coalition + (a,))) + np.exp(cell(coalition))) / base
         additive = mean_interval(in_seconds / len(combos))
         additive_significant = bool((additive[2] < 0 or additive[1] > 0)
-                                    and abs(additive[0]) >= (float(TIME_NOISE_FLOOR) if floor else 0)
+                                    and abs(additive[0]) >= (0 if exact else float(TIME_NOISE_FLOOR))
                                     and additive[0] != 0)
         row = {"switches": [a, b], **interaction.to_json(),
                "in_seconds": {"of_baseline": additive[0], "ci_low": additive[1],

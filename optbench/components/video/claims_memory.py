@@ -9,7 +9,9 @@ was chunked at 250 frames already; stages 2 and 4 never held whole videos;
 stage 5 still decodes whole videos). video.aggressive_gc: the collections
 the commit added (per sampled frame in stages 2 and 4, per fold and model
 in stage 5) and removed, on the before commit's stages 1-4, which already
-collected 171 times a 600-frame video.
+collected 171 times a 600-frame video with 10 augmentations as shipped (215
+with F1's fix, applied here on both sides: stage 3 then saves and stage 4
+has input).
 """
 from __future__ import annotations
 

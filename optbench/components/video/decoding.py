@@ -123,10 +123,14 @@ def frames(path, *, stop: int | None = None, keep=None, counting_only: bool = Fa
     """Decode `path` from frame 0: (index, rgb24 array or None) per frame,
     up to `stop` frames (None: to the end); a frame is converted only where
     `keep(index)` (None: every frame). One pass, counted when it ends."""
+    import av
+
     container = _open(path)
     decoded = converted = 0
     ended = False
     try:
+        if not container.streams.video:
+            raise ValueError(f"video {path}: no video stream")
         stream = container.streams.video[0]
         header = int(stream.frames or 0)
         for packet in container.demux(stream):
@@ -143,6 +147,9 @@ def frames(path, *, stop: int | None = None, keep=None, counting_only: bool = Fa
                 break
         else:
             ended = True
+    except av.FFmpegError as exc:
+        raise ValueError(f"video {path}: decoding failed after {decoded} frames "
+                         f"({type(exc).__name__}: {exc})") from None
     finally:
         container.close()
         if decoded:

@@ -112,19 +112,19 @@ class CollectionTally:
 
 
 # Which aggressive_gc call sites each commit has on this path (lines in
-# docs/sources/video-pipeline-code.md §5). Sites in code that only one
-# commit runs (stage 3's chunk loop) fire only there; the switch turns the
-# after commit's set on.
+# docs/sources/video-pipeline-code.md §5). The switch selects the after
+# commit's whole set, in every stage; a site in code only one commit runs
+# (stage 3's chunk loop) fires only where that code runs.
 SITES_BEFORE = frozenset({
     "augment.after_count",          # augmentation/pipeline.py l.101
     "augment.every_100_frames", "augment.per_augmentation_chunk", "augment.per_chunk",
     "io.load", "io.save", "io.concatenate",
-    "features.per_file_start", "features.per_file_end",
-    "scale.after_load", "scale.per_file",
-    "scaled_features.per_file_start", "scaled_features.per_file_end",
+    "features.per_file_finally", "features.per_file_saved",
+    "scale.after_save", "scale.per_file",
+    "scaled_features.per_file_finally", "scaled_features.per_file_saved",
     "train.per_step", "train.per_val_batch", "train.end_of_evaluate",
 })
-SITES_AFTER = (SITES_BEFORE - {"augment.after_count", "scale.after_load"}) | {
+SITES_AFTER = (SITES_BEFORE - {"augment.after_count", "scale.after_save"}) | {
     "features.per_sampled_frame", "scaled_features.per_sampled_frame",
     "scale.after_count", "scale.every_50_frames", "scale.per_chunk", "scale.after_concatenate",
     "scale.finally", "train.per_fold", "train.per_model",
@@ -135,10 +135,20 @@ class Collector:
     def __init__(self, sites: frozenset[str]):
         self.sites, self.tally = sites, CollectionTally()
 
-    def __call__(self, site: str) -> None:
+    def __call__(self, site: str, cuda: bool = False) -> None:
         if site in self.sites:
             self.tally.by_site[site] = self.tally.by_site.get(site, 0) + 1
             aggressive_gc(self.tally)
+            if cuda:   # clear_cuda=True (stage 5 on CUDA, both commits)
+                empty_cuda_cache(synchronize=True)
+
+
+def empty_cuda_cache(synchronize: bool = False) -> None:
+    import torch
+
+    torch.cuda.empty_cache()
+    if synchronize:
+        torch.cuda.synchronize()
 
 
 # --- one run's context ------------------------------------------------------
@@ -304,37 +314,49 @@ def frame_features(image: np.ndarray) -> list[float]:
 
 def video_features(run: Run, path, *, stage: str, header_only: bool, cached: bool) -> list[float]:
     """extract_features_from_video: the frame count, 6 evenly spaced
-    indices over it, a decode from frame 0 to the last of them."""
-    run.collect(f"{stage}.per_file_start")
-    total = (frame_cache.frame_count(path, cache=True) if cached
-             else frame_cache.frame_count(path, cache=False, header_only=header_only))
-    if total <= 0:
-        return []
-    wanted = set(np.linspace(0, total - 1, run.settings.sampled_frames).astype(int).tolist())
-    features = []
-    for i, image in decoding.frames(path, stop=max(wanted) + 1, keep=wanted.__contains__):
-        if image is not None:
-            features.append(frame_features(image))
-            run.collect(f"{stage}.per_sampled_frame")
-    run.collect(f"{stage}.per_file_end")
-    return np.mean(features, axis=0).round(6).tolist() if features else []
+    indices over it, a decode from frame 0 to the last of them; its finally
+    collects (l.98 before, l.107 after)."""
+    try:
+        total = (frame_cache.frame_count(path, cache=True) if cached
+                 else frame_cache.frame_count(path, cache=False, header_only=header_only))
+        if total <= 0:
+            return []
+        wanted = set(np.linspace(0, total - 1, run.settings.sampled_frames).astype(int).tolist())
+        features = []
+        for i, image in decoding.frames(path, stop=max(wanted) + 1, keep=wanted.__contains__):
+            if image is not None:
+                features.append(frame_features(image))
+                run.collect(f"{stage}.per_sampled_frame")
+        return np.mean(features, axis=0).round(6).tolist() if features else []
+    finally:
+        run.collect(f"{stage}.per_file_finally")
+
+
+def _features_of(run: Run, rows: list[dict], path_key: str, stage: str, **how) -> list[dict]:
+    """The stage loop: each file's features, then (where it has any, after
+    their save) a collection (l.171 / l.199 in stage 2)."""
+    out = []
+    for r in rows:
+        features = video_features(run, r[path_key], stage=stage, **how)
+        if features:
+            run.collect(f"{stage}.per_file_saved")
+        out.append({**r, "features": features})
+    return out
 
 
 def stage_features(run: Run, rows: list[dict]) -> list[dict]:
     """stage2_extract_features: before, the count from the header; after,
     from the cache (a counting decode on these new paths)."""
-    out = [{**r, "features": video_features(run, r["video_path"], stage="features",
-                                            header_only=True, cached=CACHE in run.on)}
-           for r in rows]
+    out = _features_of(run, rows, "video_path", "features", header_only=True,
+                       cached=CACHE in run.on)
     _write_rows(run.workdir / "features_metadata.csv", out)
     return out
 
 
 def stage_scaled_features(run: Run, rows: list[dict]) -> list[dict]:
     """stage4_extract_scaled_features: the header count at both commits."""
-    out = [{**r, "features": video_features(run, r["scaled_path"], stage="scaled_features",
-                                            header_only=True, cached=False)}
-           for r in rows]
+    out = _features_of(run, rows, "scaled_path", "scaled_features", header_only=True,
+                       cached=False)
     _write_rows(run.workdir / "scaled_features_metadata.csv", out)
     return out
 
@@ -360,13 +382,13 @@ def scale_whole(run: Run, path, output: Path) -> bool:
     on both sides by passing the int."""
     fps = decoding.stream_info(path)["fps"]
     loaded = load_frames(run, path, run.settings.stage3_max_frames)
-    run.collect("scale.after_load")
     if not loaded:
         return False
     scaled = [letterbox(image, run.settings.target) for image in loaded]
     ok = decoding.write(output, scaled, fps)
     run.collect("io.save")
     del loaded, scaled
+    run.collect("scale.after_save")
     return ok
 
 

@@ -6,6 +6,7 @@ the one-process layout beside it.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,7 +113,7 @@ def _outputs(result: dict) -> dict:
                        "scaled_features": scaled.get(name, {}).get("features")}
     folds = outputs["train"]["folds"]
     return {"files": files, "folds_trained": sum(
-        all(e["train_loss"] == e["train_loss"] for e in f["epochs"]) for f in folds)}
+        all(math.isfinite(e["train_loss"]) for e in f["epochs"]) for f in folds)}
 
 
 class Readings:

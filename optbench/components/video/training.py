@@ -124,8 +124,8 @@ def evaluate(run: p.Run, model, loader, autocast) -> dict:
             loss_sum += loss.item() * len(labels)
             right += int(((logits > 0).float() == labels).sum().item())
             seen += len(labels)
-            run.collect("train.per_val_batch")
-    run.collect("train.end_of_evaluate")
+            run.collect("train.per_val_batch", cuda=run.device == "cuda")
+    run.collect("train.end_of_evaluate", cuda=run.device == "cuda")
     return {"loss": loss_sum / max(seen, 1), "accuracy": right / max(seen, 1)}
 
 
@@ -145,6 +145,8 @@ def fit(run: p.Run, model, train_loader, val_loader) -> dict:
     autocast = (lambda: torch.autocast("cuda")) if cuda else nullcontext
     history, best, best_state, waited = [], -1.0, None, 0
     for epoch in range(s.epochs):
+        if cuda:
+            p.empty_cuda_cache()   # at every epoch's start, both commits
         model.train()
         first = next(iter(train_loader))
         with torch.no_grad():   # the extra forward of the first batch, every epoch
@@ -165,9 +167,11 @@ def fit(run: p.Run, model, train_loader, val_loader) -> dict:
                 scaler.step(optimizer)
                 scaler.update()
                 optimizer.zero_grad()
-                run.collect("train.per_step")
+                run.collect("train.per_step", cuda=run.device == "cuda")
             if step % 5 == 0:
                 gc.collect()
+                if cuda:
+                    p.empty_cuda_cache()
         scheduler.step()
         scores = evaluate(run, model, val_loader, autocast)
         history.append({"train_loss": round(float(np.mean(losses)), 6), **{
@@ -215,6 +219,8 @@ def train_folds(run: p.Run, rows: list[dict]) -> dict:
             **loader_args)
         results.append(fit(run, model, train_loader, val_loader))
         del model
-        run.collect("train.per_fold")
-    run.collect("train.per_model")
+        if run.device == "cuda":
+            p.empty_cuda_cache()   # per fold, both commits
+        run.collect("train.per_fold", cuda=run.device == "cuda")
+    run.collect("train.per_model", cuda=run.device == "cuda")
     return {"folds": results}
