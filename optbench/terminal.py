@@ -168,8 +168,9 @@ def _output_word(changes) -> str:
 def ablation_lines(entry: Entry, limit: int) -> list[Text]:
     """A system entry's attribution: per switch its main effect, Shapley
     factor and share of the end-to-end change (all as factors on time,
-    lower is faster) and of the seconds saved, alone and left out, whether
-    it changes the output;
+    lower is faster, or on the exact count a system is judged on) and of
+    the seconds (or the count) saved, alone and left out, whether it
+    changes the output;
     then the named interactions and what the design could not give."""
     found = entry.ablation
     if not found or not found.get("switches"):
@@ -179,7 +180,9 @@ def ablation_lines(entry: Entry, limit: int) -> list[Text]:
              _share((s.get("shapley") or {}).get("share_of_seconds")),
              _factor(s.get("add_one_in"), False), _factor(s.get("leave_one_out"), False),
              _output_word(s.get("changes_output"))] for s in found["switches"]]
-    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(ABLATION_COLUMNS)]
+    columns = ABLATION_COLUMNS if entry.kind == "time" else tuple(
+        f"of {entry.unit} saved" if c == "of s saved" else c for c in ABLATION_COLUMNS)
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(columns)]
 
     def line(cells, style=""):
         return Text(fit("     " + "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip(),
@@ -189,9 +192,10 @@ def ablation_lines(entry: Entry, limit: int) -> list[Text]:
     design = found["design"]
     rounds = {c.get("rounds") for c in found["cells"].values() if c.get("rounds")}
     head = (f"   ablation · {design['description']}"
-            + (f" · {max(rounds)} rounds" if rounds else "")
+            + (" · exact counts" if entry.kind != "time" else
+               f" · {max(rounds)} rounds" if rounds else "")
             + (f" · end to end {_factor(total)}" if total else ""))
-    out = [Text(fit(head, limit), style="bold"), line(ABLATION_COLUMNS, "dim")]
+    out = [Text(fit(head, limit), style="bold"), line(columns, "dim")]
     for cells in rows:
         out.append(line(cells))
     for inter in found.get("interactions") or ():

@@ -328,10 +328,7 @@ def test_and_baseline_and_optimized_alone_where_the_screen_cannot_fit_either(mon
     assert "design none was measured instead (--design full --case-timeout 24000" in said, said
 
 
-def test_a_system_judged_on_a_count_has_exact_shares():
-    """system(primary=a counter): each cell is read once, its figure exact;
-    the ablation's effects are points, and a switch that changes no count
-    has no effect at all (not one below a noise floor)."""
+def _counted_system():
     from optbench.core.claim import Metric
 
     def run(configuration, case):
@@ -342,7 +339,7 @@ def test_a_system_judged_on_a_count_has_exact_shares():
             writes += 1
         return {"writes": writes}
 
-    claim = system(
+    return system(
         id="system.counted", source="test", title="writes counted",
         claimed=Claimed.times_fewer(10, text="10x fewer writes"),
         switches=[Switch("batched", ""), Switch("flush_at_exit", ""), Switch("idle", "")],
@@ -351,6 +348,27 @@ def test_a_system_judged_on_a_count_has_exact_shares():
         isolation="in-process",
         primary=Metric("writes", "counter", "writes", lambda state: state()["writes"],
                        "writes in one run"))
+
+
+def test_a_system_judged_on_a_count_is_reported_in_counts(tmp_path):
+    from optbench.core import results
+    from optbench.report import write_report
+
+    document = engine.run([_counted_system()], engine.RunOptions(quick=True, design="full"))
+    path = tmp_path / "results.json"
+    results.save(document, path)
+    html = write_report([path], tmp_path / "out").read_text()
+    assert "factors on writes (writes), exact counts, lower is fewer" in html
+    assert "of the writes saved" in html and "factors on time" not in html
+    lines = [str(t) for t in terminal.ablation_lines(document.claims[0], 200)]
+    assert "exact counts" in lines[0] and "of writes saved" in lines[1]
+
+
+def test_a_system_judged_on_a_count_has_exact_shares():
+    """system(primary=a counter): each cell is read once, its figure exact;
+    the ablation's effects are points, and a switch that changes no count
+    has no effect at all (not one below a noise floor)."""
+    claim = _counted_system()
     entry = engine.measure_case(claim, 1, "cpu", engine.RunOptions(quick=True, design="full"))
     assert entry.verdict == verdict.PARTIAL          # 100 -> 11: 9.1x, short of 10x
     found = entry.ablation

@@ -424,7 +424,13 @@ def _ablation_view(entry: Entry) -> dict | None:
              "share_of_seconds": share((s.get("shapley") or {}).get("share_of_seconds")),
              "alone": factor(s.get("add_one_in")), "left_out": factor(s.get("leave_one_out")),
              "changes_output": s.get("changes_output")} for s in found["switches"]]
-    return {"design": found["design"]["description"], "rows": rows,
+    # A system judged on a count (system.video's decodes) is attributed in
+    # exact counts, not seconds.
+    scale = ("factors on time, lower is faster" if entry.kind == "time" else
+             f"factors on {entry.metric} ({entry.unit}), exact counts, lower is fewer")
+    saved = "of the seconds saved" if entry.kind == "time" else f"of the {entry.unit} saved"
+    return {"design": found["design"]["description"], "scale": scale, "saved": saved,
+            "rows": rows,
             "interactions": [i["text"] for i in found.get("interactions") or () if i.get("text")],
             "aliases": list(found["design"].get("aliases") or ()),
             "errors": [f"{name}: {c['error']}" for name, c in found["cells"].items()
