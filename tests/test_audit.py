@@ -446,9 +446,9 @@ def test_cli_json_writes_the_list_atomically(tmp_path, capsys):
     assert cli.main(["audit", *_reports(), "--json", str(out)]) == 0
     data = json.loads(out.read_text(encoding="utf-8"))
     assert len(data) == len(audit_files(_reports())) > 50
-    assert {"file", "line", "quote", "metric", "kind", "readings", "hedge", "stated",
-            "measured_by"} <= set(data[0])
-    assert all(c["measured_by"] == [] for c in data)     # the mapping is a later step
+    assert {"file", "line", "section", "quote", "metric", "kind", "readings", "hedge",
+            "stated", "measured_by", "measured"} <= set(data[0])
+    assert any(c["measured_by"] for c in data) and not all(c["measured_by"] for c in data)
     assert all({"ratio_low", "ratio_high", "how"} == set(r) for c in data for r in c["readings"])
     assert [p.name for p in out.parent.iterdir()] == ["claims.json"]   # no temporary left
     assert f"claims written to {out}" in capsys.readouterr().err

@@ -75,8 +75,8 @@ class Claim:
     lower-is-better quantity; more than one where the words allow more than
     one reading ("30% faster": 0.7 of the time, or 1.3x the rate). Empty for
     complexity, and for an amount or a code size with no baseline to divide
-    by. measured_by: the optbench claims that measure it; the mapping is a
-    later step, so it is empty for now.
+    by. measured_by: the optbench claims that measure it (audit/mapping.py
+    fills it in).
     """
     line: int
     quote: str
@@ -89,12 +89,19 @@ class Claim:
     before: str | None = None
     after: str | None = None
     amount: str | None = None
+    # The section it sits in: a table's "§" column where it has one (the
+    # report pages' tables), else the nearest heading; what a claim's source
+    # names after the report ("training-system report §1.3").
+    section: str | None = None
     measured_by: list = field(default_factory=list)
+    # With results (audit --results): what each of measured_by measured.
+    measured: list = field(default_factory=list)
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        return {k: d[k] for k in ("file", "line", "quote", "metric", "kind", "readings", "hedge",
-                                  "stated", "before", "after", "amount", "measured_by")}
+        return {k: d[k] for k in ("file", "line", "section", "quote", "metric", "kind",
+                                  "readings", "hedge", "stated", "before", "after", "amount",
+                                  "measured_by", "measured")}
 
 
 # --- internal ---------------------------------------------------------------
@@ -1230,29 +1237,43 @@ def _markdown(plain: bool) -> MarkdownIt:
     return md
 
 
-def parse_text(text: str, *, plain: bool = False, file: str | None = None) -> list[Claim]:
-    """Every quantitative performance claim in `text`, in order."""
+def parse_text(text: str, *, plain: bool = False, file: str | None = None,
+               under: str | None = None) -> list[Claim]:
+    """Every quantitative performance claim in `text`, in order; with
+    `under`, only those under a heading whose words hold it (any case): a
+    page that quotes a report in one section and says its own figures in
+    the others."""
     tokens = _markdown(plain).parse(text)
     claims: list[Claim] = []
     headings: list[tuple[int, str]] = []
     lead, depth = None, 0     # a list's lead-in paragraph and the list's depth
     i = 0
+
+    def skipped() -> bool:
+        return under is not None and not any(under.lower() in h[1].lower() for h in headings)
+
     while i < len(tokens):
         tok = tokens[i]
         if tok.type == "heading_open":
             level = int(tok.tag[1:])
             inline = tokens[i + 1]
             headings = [h for h in headings if h[0] < level] + [(level, inline.content)]
+            if skipped():
+                i += 3
+                continue
             block = _inline_block(inline)
-            claims += _claims_of(block, Context(expectation_text=_heading_text(headings[:-1])),
-                                 file)
+            claims += _sectioned(_claims_of(
+                block, Context(expectation_text=_heading_text(headings[:-1])), file),
+                _section(headings))
             i += 3
             continue
+        section = _section(headings)
         if tok.type == "table_open":
             j = i
             while tokens[j].type != "table_close":
                 j += 1
-            claims += _table_claims(tokens[i:j + 1], _heading_text(headings), file)
+            if not skipped():
+                claims += _table_claims(tokens[i:j + 1], _heading_text(headings), file, section)
             i = j + 1
             continue
         if tok.type in ("bullet_list_open", "ordered_list_open"):
@@ -1261,10 +1282,11 @@ def parse_text(text: str, *, plain: bool = False, file: str | None = None) -> li
             depth -= 1
             if lead is not None and depth < lead[1]:
                 lead = None
-        if tok.type == "inline":
+        if tok.type == "inline" and not skipped():
             block = _inline_block(tok)
-            claims += _claims_of(block, Context(label=lead[0] if lead else [],
-                                                expectation_text=_heading_text(headings)), file)
+            claims += _sectioned(_claims_of(
+                block, Context(label=lead[0] if lead else [],
+                               expectation_text=_heading_text(headings)), file), section)
             # "Latency (p95), before → after:" names what the list below it measures
             follows = tokens[i + 2].type if i + 2 < len(tokens) else ""
             if tok.content.rstrip().endswith(":") and follows in ("bullet_list_open",
@@ -1276,6 +1298,20 @@ def parse_text(text: str, *, plain: bool = False, file: str | None = None) -> li
 
 def _heading_text(headings) -> str:
     return " ".join(h[1] for h in headings)
+
+
+def _section(headings) -> str | None:
+    return " ".join(headings[-1][1].replace("*", "").split()) if headings else None
+
+
+def _sectioned(claims: list[Claim], section: str | None) -> list[Claim]:
+    for c in claims:
+        c.section = section
+    return claims
+
+
+# A table whose first column names sections: "| § | claim | ... |".
+_SECTION_HEADERS = {"§", "section", "sec.", "sec"}
 
 
 def _inline_block(inline) -> Block:
@@ -1340,7 +1376,8 @@ def _trim_quote(quote: str) -> str:
 
 # --- tables -----------------------------------------------------------------
 
-def _table_claims(tokens, heading_text: str, file: str | None) -> list[Claim]:
+def _table_claims(tokens, heading_text: str, file: str | None,
+                  section: str | None = None) -> list[Claim]:
     rows: list[tuple[int, list[Block]]] = []
     current: list[Block] | None = None
     line = 0
@@ -1401,8 +1438,11 @@ def _table_claims(tokens, heading_text: str, file: str | None) -> list[Claim]:
                     continue
                 row_claims.append(claim)
         if pair is not None:
-            claims.append(pair[0])
-        claims += row_claims
+            row_claims.insert(0, pair[0])
+        row_section = section
+        if header_texts and header_texts[0].strip().lower() in _SECTION_HEADERS and cells:
+            row_section = " ".join(cells[0].text.replace("*", "").split()) or section
+        claims += _sectioned(row_claims, row_section)
     return claims
 
 

@@ -20,7 +20,7 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .claim import Claim
+from .claim import Claim, Claimed
 from .origin import where
 
 
@@ -87,13 +87,26 @@ class Listed:
     variants: tuple[str, ...]
     devices: tuple[str, ...] = ("cpu",)
     switches: tuple[str, ...] = ()     # a system's, in the order declared
+    # What the audit maps a text's figures onto (audit/mapping.py): every
+    # claimed range as (text, ratio_low, ratio_high, device or ""), the
+    # primary metric as (name, kind, unit), the secondary metrics likewise.
+    figures: tuple[tuple[str, float, float, str], ...] = ()
+    metric: tuple[str, str, str] = ("", "", "")
+    beside: tuple[tuple[str, str, str], ...] = ()
 
     @classmethod
     def of(cls, claim: Claim) -> "Listed":
+        figures = {}
+        for device, claimed in {"": claim.claimed, **claim.claimed_on}.items():
+            for c in ([claimed] if isinstance(claimed, Claimed) else claimed.values()):
+                figures[(c.text, float(c.ratio_low), float(c.ratio_high), device)] = None
+        m = claim.primary
         return cls(claim.id, claim.source, claim.component, claim.title,
                    claim.claimed_at(claim.headline(quick=False)).text,
                    tuple(claim.variant_names), tuple(claim.devices),
-                   tuple(s.name for s in claim.switches))
+                   tuple(s.name for s in claim.switches), tuple(figures),
+                   (m.name, m.kind, m.unit),
+                   tuple((s.name, s.kind, s.unit) for s in claim.secondary))
 
 
 def catalogue(module: str | None = None) -> list[Listed]:
@@ -137,8 +150,11 @@ def _load_catalogue() -> list[Listed] | None:
     try:
         rows = json.loads(_catalogue_path().read_text(encoding="utf-8"))
         return [Listed(**{**row, "variants": tuple(row["variants"]),
-                          "devices": tuple(row.get("devices", ("cpu",))),
-                          "switches": tuple(row.get("switches", ()))}) for row in rows]
+                          "devices": tuple(row["devices"]),
+                          "switches": tuple(row["switches"]),
+                          "figures": tuple(tuple(f) for f in row["figures"]),
+                          "metric": tuple(row["metric"]),
+                          "beside": tuple(tuple(b) for b in row["beside"])}) for row in rows]
     except (OSError, ValueError, TypeError, KeyError):
         return None  # absent, unreadable or from an older layout: import instead
 
