@@ -96,6 +96,10 @@ def _parser() -> argparse.ArgumentParser:
                           help="print the verdict table uncut, with every hidden cost, the "
                                "instruction witness and the sampling (default: cut to the "
                                "terminal, 100 columns when piped)")
+    p_verify.add_argument("--markdown", action="store_true",
+                          help="print the verdicts as GitHub-flavoured markdown for a PR "
+                               "comment (a summary table, details collapsed) instead of the "
+                               "table; everything else goes to stderr")
     p_verify.add_argument("--report", action="store_true",
                           help="also write the HTML report (index.html beside the results file)")
     _add_measuring_options(p_verify)
@@ -103,6 +107,10 @@ def _parser() -> argparse.ArgumentParser:
     p_report = sub.add_parser("report", help="the before/after HTML report of results files")
     p_report.add_argument("results", nargs="+", type=Path, metavar="RESULTS.json",
                           help="one or more results files (e.g. a CPU and a GPU run, or two commits)")
+    p_report.add_argument("--markdown", action="store_true",
+                          help="print the last file's verdicts as markdown for a PR comment "
+                               "(with two or more files, the first's beside them) instead "
+                               "of writing the HTML")
     p_report.add_argument("-o", "--output", type=Path, default=Path("reports"), metavar="DIR",
                           help="folder for index.html (default reports/)")
     p_report.add_argument("--benchmark-json", type=Path, metavar="FILE",
@@ -156,6 +164,19 @@ def _parser() -> argparse.ArgumentParser:
                       "read as ratios optimized / baseline")
     p_audit.add_argument("files", nargs="+", type=Path, metavar="FILE",
                          help="markdown (.md) or plain-text files")
+    p_audit.add_argument("--results", type=Path, nargs="+", metavar="RESULTS.json",
+                         default=[],
+                         help="verify's results: beside each figure, what the claim that "
+                              "measures it measured (ratio, interval, verdict); a later file "
+                              "speaks for a claim an earlier one also has")
+    p_audit.add_argument("--claims", metavar="MODULE",
+                         help="the claims to map figures onto (default: the built-in ones)")
+    p_audit.add_argument("--source", metavar="NAME",
+                         help="the name the claims' source gives these files (default: what "
+                              "a docs/sources page declares, else the file's name)")
+    p_audit.add_argument("--under", metavar="HEADING",
+                         help="only figures under a heading whose words hold HEADING (a page "
+                              "that quotes a report in one section, e.g. 'Claimed figures')")
     p_audit.add_argument("--json", type=Path, metavar="OUT", help="write the claims as JSON")
     p_audit.add_argument("--markdown", action="store_true",
                          help="print GitHub-flavoured markdown for a PR comment")
@@ -349,19 +370,26 @@ def _cmd_verify(args) -> int:
     # Written before anything is printed: a reader that stops reading
     # (`optbench verify | head`) must not cost the measurements.
     results.save(document, args.json)
-    _print_verdicts(document.claims, args.wide)
+    # With --markdown, stdout is the comment alone: `verify --markdown > comment.md`.
+    say = _say if args.markdown else (lambda line: console.print(line))
+    if args.markdown:
+        from optbench.report import comment
+
+        _print_markdown(comment.markdown(document))
+    else:
+        _print_verdicts(document.claims, args.wide)
     for entry in document.claims:
         for warning in entry.warnings:
             _say(f"warning: {entry.id} @ {entry.size:,}: {warning}")
         note = _entry_note(entry, args.quick)
         if note:
             _say(f"note: {entry.id} @ {entry.size:,}: {note}")
-    console.print(f"results written to {args.json}")
+    say(f"results written to {args.json}")
     if args.report:
         from optbench.report import write_report
 
         page = write_report([args.json], args.json.parent, args.json.parent / "profiles")
-        console.print(f"report written to {page}")
+        say(f"report written to {page}")
     failed = [e for e in document.claims if e.verdict == verdict.ERROR]
     for entry in failed:
         errors.print(f"error: {entry.reason}", markup=False, highlight=False)
@@ -480,8 +508,20 @@ def _cmd_selftest(args) -> int:
     return 0
 
 
+def _print_markdown(text: str) -> None:
+    console.print(text, markup=False, highlight=False, emoji=False, soft_wrap=True, end="")
+
+
 def _cmd_report(args) -> int:
     from optbench.report import write_report
+
+    if args.markdown:
+        from optbench.report import comment
+
+        documents = [results.load(path) for path in args.results]
+        _print_markdown(comment.markdown(documents[-1], documents[0] if len(documents) > 1
+                                         else None))
+        return 0
 
     _check_writable(args.output / "index.html", "-o")
     profiles = args.profiles
@@ -552,19 +592,25 @@ def _cmd_audit(args) -> int:
     from optbench import audit
     from optbench.audit import render
 
+    documents = [results.load(path) for path in args.results]   # bad input: before output
+    if args.json:
+        _check_writable(args.json, "--json")
     try:
-        found = audit.audit_files(args.files)
+        found = audit.audit_files(args.files, registry.catalogue(args.claims), args.source,
+                                  args.under)
     except audit.AuditInputError as exc:
         raise UsageError(str(exc)) from None
+    with_results = bool(documents)
+    if with_results:
+        audit.mapping.attach_results(found, documents)
     if args.json:
         results.write_atomic(args.json, audit.to_json(found))
     if args.markdown:
-        console.print(render.markdown(found), markup=False, highlight=False, emoji=False,
-                      soft_wrap=True, end="")
+        _print_markdown(render.markdown(found, mapped=True, with_results=with_results))
     else:
-        for table in render.tables(found, args.files):
+        for table in render.tables(found, args.files, mapped=True, with_results=with_results):
             console.print(table, markup=False, highlight=False)
-        console.print(render.summary_line(found), markup=False, highlight=False)
+        console.print(render.summary_line(found, mapped=True), markup=False, highlight=False)
     if args.json:
         _say(f"claims written to {args.json}")
     return 0

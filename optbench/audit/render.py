@@ -4,13 +4,16 @@ section)."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
 from rich.table import Table
 
+from optbench.audit import mapping
 from optbench.audit.parse import AMOUNT, COMPLEXITY, Claim
+from optbench.core import markdown as md, text, units
+from optbench.core.verdict import SYMBOL
 
-# GitHub refuses a comment body over 65,536 characters; keep clear of it.
-COMMENT_LIMIT = 60_000
+COMMENT_LIMIT = md.COMMENT_LIMIT
 SUMMARY_COLUMNS = ("where", "claim", "metric", "claimed (optimized / baseline)", "hedge",
                    "stated", "measured by")
 
@@ -40,11 +43,52 @@ def where(claim: Claim, many_files: bool) -> str:
     return f"{claim.file}:{claim.line}" if many_files and claim.file else str(claim.line)
 
 
-def measured(claim: Claim) -> str:
-    return ", ".join(claim.measured_by) if claim.measured_by else "not mapped yet"
+def _result(m: dict) -> str:
+    """One match's measurement: "refuted 1.02 [0.98, 1.05] @ 64 rows"."""
+    r = m.get("result")
+    if r is None:
+        return "not in the results"
+    size = units.size(r["size"], r["size_unit"]) + ("" if r["device"] == "cpu"
+                                                   else f" {r['device']}")
+    if r["ratio"] is None:
+        why = (r.get("reason") or "").split(";")[0]
+        word = r["verdict"] or "no reading"
+        return f"{SYMBOL.get(word, '')} {word}{': ' + why if why else ''} @ {size}".strip()
+    figure = text.interval(_Figures(r["ratio"], r["ci_low"], r["ci_high"]))
+    if m["how"] == mapping.BESIDE:
+        return f"{m['metric']} {figure} @ {size} (beside: no verdict)"
+    return f"{SYMBOL.get(r['verdict'], '')} {r['verdict']} {figure} @ {size}"
 
 
-def table(claims: list[Claim], title: str | None = None) -> Table:
+@dataclass(frozen=True)
+class _Figures:
+    ratio: float
+    ci_low: float | None
+    ci_high: float | None
+
+
+def speaker(claim: Claim) -> dict | None:
+    """The match whose verdict stands for the figure: the first that is not a
+    what-if (matches come sorted so), else the first what-if."""
+    return claim.measured[0] if claim.measured else None
+
+
+def measured(claim: Claim, with_results: bool = False, every: bool = False) -> str:
+    """"not measured", the claims that measure it, or (with results) what the
+    one that speaks for it measured; `every` lists each match."""
+    if not claim.measured:
+        return "not measured"
+    shown = claim.measured if every else claim.measured[:1]
+    parts = []
+    for m in shown:
+        name = m["claim"] + (" (what-if)" if m["what_if"] else "")
+        parts.append(f"{name}: {_result(m)}" if with_results else name)
+    more = len(claim.measured) - len(shown)
+    return "; ".join(parts) + (f" (+{more} more)" if more else "")
+
+
+def table(claims: list[Claim], title: str | None = None, mapped: bool = False,
+          with_results: bool = False) -> Table:
     t = Table(title=title or f"optbench audit: {len(claims)} quantitative claim(s)",
               title_justify="left")
     t.add_column("line", no_wrap=True, justify="right")
@@ -53,78 +97,72 @@ def table(claims: list[Claim], title: str | None = None) -> Table:
     t.add_column("readings", overflow="fold", min_width=15)
     t.add_column("hedge", overflow="fold", min_width=8)
     t.add_column("stated", no_wrap=True, min_width=11)
+    if mapped:
+        t.add_column("measured by", overflow="fold", ratio=1)
     for c in claims:
-        t.add_row(str(c.line), c.quote, c.metric, claimed(c), c.hedge or "", c.stated)
+        row = [str(c.line), c.quote, c.metric, claimed(c), c.hedge or "", c.stated]
+        t.add_row(*row, *([measured(c, with_results)] if mapped else []))
     return t
 
 
-def tables(claims: list[Claim], files) -> list[Table | str]:
+def tables(claims: list[Claim], files, mapped: bool = False,
+           with_results: bool = False) -> list[Table | str]:
     """One table per file, in the order given; a file with none, one line."""
     out: list[Table | str] = []
     for file in files:
         group = [c for c in claims if c.file == str(file)]
-        out.append(table(group, f"{file}: {len(group)} quantitative claim(s)") if group
+        out.append(table(group, f"{file}: {len(group)} quantitative claim(s)", mapped,
+                         with_results) if group
                    else f"{file}: no quantitative performance claim")
     return out
 
 
-def summary_line(claims: list[Claim]) -> str:
+def summary_line(claims: list[Claim], mapped: bool = False) -> str:
     if not claims:
         return "no quantitative performance claim found"
     kinds = Counter(c.kind for c in claims)
     stated = Counter(c.stated for c in claims)
-    return (f"{len(claims)} claim(s): " + ", ".join(f"{n} {k}" for k, n in kinds.most_common())
+    line = (f"{len(claims)} claim(s): " + ", ".join(f"{n} {k}" for k, n in kinds.most_common())
             + "; " + ", ".join(f"{n} {s}" for s, n in stated.most_common()))
+    if mapped:
+        by = sum(1 for c in claims if c.measured and c.measured[0]["how"] != mapping.BESIDE)
+        beside = sum(1 for c in claims if c.measured and c.measured[0]["how"] == mapping.BESIDE)
+        line += (f"; {by} measured by a claim, {beside} measured beside one, "
+                 f"{len(claims) - by - beside} not measured")
+    return line
 
 
-def _cell(text: str) -> str:
-    """Text safe in a markdown table cell."""
-    text = " ".join(str(text).split())
-    for ch in ("\\", "|", "<", ">", "*", "_", "`", "[", "]"):
-        text = text.replace(ch, "\\" + ch)
-    return text
-
-
-def markdown(claims: list[Claim], limit: int = COMMENT_LIMIT) -> str:
+def markdown(claims: list[Claim], limit: int = md.COMMENT_LIMIT, mapped: bool = False,
+             with_results: bool = False) -> str:
+    """A PR comment: the summary table (one row a figure), then each file's
+    figures with every reading and every claim that measures them, collapsed."""
     many = len({c.file for c in claims}) > 1
-    head = ["### optbench audit", "", summary_line(claims), ""]
-    rows = ["| " + " | ".join(SUMMARY_COLUMNS) + " |",
-            "|" + "|".join("---" for _ in SUMMARY_COLUMNS) + "|"]
-    for c in claims:
-        rows.append("| " + " | ".join(_cell(x) for x in (
-            where(c, many), c.quote, c.metric, claimed(c), c.hedge or "", c.stated,
-            measured(c))) + " |")
-    details = []
+    head = ["### optbench audit", "", summary_line(claims, mapped), ""]
+    columns = list(SUMMARY_COLUMNS) if mapped else list(SUMMARY_COLUMNS[:-1])
+    rows = md.table(columns, [
+        [where(c, many), c.quote, c.metric, claimed(c), c.hedge or "", c.stated,
+         *([measured(c, with_results)] if mapped else [])] for c in claims])
+    sections: list[str] = []
     by_file: dict[str | None, list[Claim]] = {}
     for c in claims:
         by_file.setdefault(c.file, []).append(c)
     for file, group in by_file.items():
-        details += ["", f"<details><summary>{_cell(file or 'text')}: {len(group)} claim(s), "
-                    "each reading</summary>", ""]
+        body = []
         for c in group:
-            details.append(f"- line {c.line}: “{_cell(c.quote)}” ({_cell(c.metric)}, {c.kind}, "
-                           f"{c.stated}{', hedge ' + _cell(c.hedge) if c.hedge else ''})")
+            body.append(f"- line {c.line}"
+                        + (f" ({md.cell(c.section)})" if c.section else "")
+                        + f": “{md.cell(c.quote)}” ({md.cell(c.metric)}, {c.kind}, {c.stated}"
+                        + (f", hedge {md.cell(c.hedge)}" if c.hedge else "") + ")")
             if c.kind == COMPLEXITY:
-                details.append(f"  - {_cell(c.before)} -> {_cell(c.after)}")
+                body.append(f"  - {md.cell(c.before)} -> {md.cell(c.after)}")
             for r in c.readings:
-                details.append(f"  - {_cell(_num(r.ratio_low))}"
-                               + ("" if abs(r.ratio_high - r.ratio_low) < 1e-9
-                                  else f" to {_cell(_num(r.ratio_high))}")
-                               + f": {_cell(r.how)}")
+                body.append(f"  - {md.cell(_num(r.ratio_low))}"
+                            + ("" if abs(r.ratio_high - r.ratio_low) < 1e-9
+                               else f" to {md.cell(_num(r.ratio_high))}")
+                            + f": {md.cell(r.how)}")
             if not c.readings and c.kind == AMOUNT:
-                details.append("  - an amount with no baseline: no ratio")
-        details += ["", "</details>"]
-    text = "\n".join(head + rows + details) + "\n"
-    if len(text) > limit:
-        note = (f"\n_(details cut: the comment would be {len(text):,} characters, over "
-                f"{limit:,})_\n")
-        text = "\n".join(head + rows) + "\n" + note
-        if len(text) > limit:
-            keep = rows[:2]
-            for row in rows[2:]:
-                if sum(len(r) + 1 for r in keep) + len(row) > limit - 500:
-                    break
-                keep.append(row)
-            text = "\n".join(head + keep) + "\n" + (
-                f"\n_({len(rows) - len(keep)} more row(s) cut to fit a PR comment)_\n")
-    return text
+                body.append("  - an amount with no baseline: no ratio")
+            if mapped:
+                body.append(f"  - measured by: {md.cell(measured(c, with_results, every=True))}")
+        sections += md.details(f"{file or 'text'}: {len(group)} claim(s), each reading", body)
+    return md.comment(head, rows, sections, limit)

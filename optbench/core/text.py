@@ -2,11 +2,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from . import units
 from .verdict import noise_floor
 from .schema import Entry
+
+
+def headline_entry(entries: Sequence[Entry]) -> Entry:
+    """The entry that speaks for a claim on a device: its headline size, else
+    the largest size measured."""
+    return next((e for e in entries if e.headline), max(entries, key=lambda e: e.size))
 
 
 def interval(figures) -> str:

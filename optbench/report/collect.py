@@ -149,12 +149,6 @@ def _beside(entry: Entry) -> str:
                      for name, c in entry.other_contrasts.items() if c.ratio is not None)
 
 
-def _headline(entries: list[Entry]) -> Entry:
-    """The entry that speaks for a claim on a device: its headline size, else
-    the largest size measured."""
-    return next((e for e in entries if e.headline), max(entries, key=lambda e: e.size))
-
-
 def _other_sizes(headline: Entry, entries: list[Entry]) -> list[str]:
     """The same claim's verdicts at its other sizes, so none hides below the fold."""
     return [f"{units.number(e.size)}: {SYMBOL.get(e.verdict, '?')} {e.verdict}"
@@ -187,7 +181,7 @@ def _claim_cell(source: Source, claim_id: str, device: str) -> dict | None:
     entries = _on_device(source, claim_id, device)
     if not entries:
         return None
-    head = _headline(entries)
+    head = text.headline_entry(entries)
     costs = text.hidden_costs(entries)
     return {"source": source, "entries": entries, **_entry_view(head),
             "other_sizes": _other_sizes(head, entries),
@@ -555,9 +549,9 @@ def build(sources: list[Source], out_dir: Path, profiles_dir: Path | None = None
         entries = [row["entry"] for row in details[-1]["rows"]]
         sections.append({
             "id": claim_id, "anchor": _anchor(claim_id), "moves_anchor": _anchor(claim_id, "moves"),
-            "codebase": codebase(_headline(entries).source),
+            "codebase": codebase(text.headline_entry(entries).source),
             # The claim as the latest file states it (a revision may reword it).
-            "first": _headline(entries), "per_source": details, "moved": claim_id in moved_ids,
+            "first": text.headline_entry(entries), "per_source": details, "moved": claim_id in moved_ids,
             "scaling": _scaling(_series(sources, claim_id)),
             "between": _between_files(sources, claim_id, comparisons) if comparisons else [],
             "profiles": _profiles(claim_id, profiles_dir, out_dir),
