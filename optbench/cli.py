@@ -164,8 +164,8 @@ def _parser() -> argparse.ArgumentParser:
                       "read as ratios optimized / baseline")
     p_audit.add_argument("files", nargs="+", type=Path, metavar="FILE",
                          help="markdown (.md) or plain-text files")
-    p_audit.add_argument("--results", type=Path, nargs="+", metavar="RESULTS.json",
-                         default=[],
+    p_audit.add_argument("--results", type=Path, nargs="+", action="extend",
+                         metavar="RESULTS.json", default=[],
                          help="verify's results: beside each figure, what the claim that "
                               "measures it measured (ratio, interval, verdict); a later file "
                               "speaks for a claim an earlier one also has")
@@ -609,7 +609,8 @@ def _cmd_audit(args) -> int:
         _print_markdown(render.markdown(found, mapped=True, with_results=with_results))
     else:
         for table in render.tables(found, args.files, mapped=True, with_results=with_results):
-            console.print(table, markup=False, highlight=False)
+            # A file's one line ("F: no quantitative performance claim") is not wrapped.
+            console.print(table, markup=False, highlight=False, soft_wrap=isinstance(table, str))
         console.print(render.summary_line(found, mapped=True), markup=False, highlight=False)
     if args.json:
         _say(f"claims written to {args.json}")

@@ -355,3 +355,16 @@ def test_report_markdown_prints_the_comment_and_writes_no_html(tmp_path, capsys)
     assert printed.startswith("### optbench: 1 claim(s) measured")
     assert _tables(printed)
     assert not (out / "index.html").exists()
+
+
+def test_verify_markdown_prints_only_the_comment_on_stdout(tmp_path, capsys):
+    out = tmp_path / "r.json"
+    assert cli.main(["verify", "--quick", "split.shared_helper", "--json", str(out),
+                     "--markdown"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("### optbench: 1 claim(s) measured")
+    (header, *rows), = _tables(captured.out)
+    assert [_text_of(r[0]) for r in rows] == ["split.shared_helper"]
+    entry = results.load(out).claims[0]
+    assert _text_of(rows[0][3]).endswith(entry.verdict)
+    assert f"results written to {out}" in " ".join(captured.err.split())

@@ -181,7 +181,7 @@ BEFORE_HEADER = re.compile(
     r"\b(?:before|baseline|old|original|orig|previous|prev|current|main|master|base"
     r"|unoptimi[sz]ed|without|reference|ref|legacy)\b", re.IGNORECASE)
 AFTER_HEADER = re.compile(
-    r"\b(?:after|optimi[sz]ed|new|pr|patched|this pr|with|improved|proposed|branch|candidate"
+    r"\b(?:after|optimi[sz]ed|new|pr|patched|this pr|with|improved|proposed|branch|candidate|ours"
     r"|fixed|now)\b", re.IGNORECASE)
 MEASURED_HEADER = re.compile(r"\b(?:measured|results?|observed|actual|benchmark(?:ed)?)\b",
                              re.IGNORECASE)

@@ -68,10 +68,12 @@ class Match:
     in_section: bool         # the claim's source names the figure's section
     metric: str = ""         # BESIDE: the secondary reading shown
     figure: str = ""         # the claimed text it matched
+    device: str = ""         # where that text is the device's own ("cuda"), else ""
 
     def to_dict(self) -> dict:
         return {"claim": self.claim, "how": self.how, "what_if": self.what_if,
-                "in_section": self.in_section, "metric": self.metric, "figure": self.figure}
+                "in_section": self.in_section, "metric": self.metric, "figure": self.figure,
+                "device": self.device}
 
 
 def _words(text: str) -> list[str]:
@@ -160,27 +162,27 @@ def _complexity(text: str) -> set[tuple[str, str]]:
     return set(re.findall(r"(O\([^)]*\))->(O\([^)]*\))", norm))
 
 
-def _figure_match(found: Found, listed: Listed, loose: bool) -> tuple[int, str] | None:
-    """(which of the found figure's readings, the claimed text) of the first
+def _figure_match(found: Found, listed: Listed, loose: bool) -> tuple[int, str, str] | None:
+    """(which of the found figure's readings, the claimed text, its device) of the first
     reading that matches: inside a claimed range where `loose` (the claim's
     source names the figure's section, or no section of the text), else
     equal to one its claimed text states (a summary's restatement of the
     figure, not a figure that happens to fall in a wide range)."""
     if found.kind == COMPLEXITY:
         pair = (found.before or "").replace(" ", ""), (found.after or "").replace(" ", "")
-        text = next((f[0] for f in listed.figures if pair in _complexity(f[0])), None)
-        return None if text is None else (0, text)
+        hit = next((f for f in listed.figures if pair in _complexity(f[0])), None)
+        return None if hit is None else (0, hit[0], hit[3])
     name, kind, unit = listed.metric
     if not kind_fits(found.metric, kind, name, unit):
         return None
     for k, r in enumerate(found.readings):
-        for text, low, high, _device in listed.figures:
+        for text, low, high, device in listed.figures:
             if not _figured(text, low):
                 continue
             if (_within_range(r.ratio_low, r.ratio_high, low, high) if loose
                     else any(_same(r.ratio_low, r.ratio_high, *s)
                              for s in _stated(text) or ((low, high),))):
-                return k, text
+                return k, text, device
     return None
 
 
@@ -211,7 +213,8 @@ def matches(found: Found, report: str, catalogue: Iterable[Listed]) -> list[Matc
         hit = _figure_match(found, listed, loose=in_section or not sections)
         if hit is not None:
             how = BY_COMPLEXITY if found.kind == COMPLEXITY else BY_FIGURE
-            by_figure.append((hit[0], Match(listed.id, how, what_if, in_section, figure=hit[1])))
+            by_figure.append((hit[0], Match(listed.id, how, what_if, in_section, figure=hit[1],
+                                            device=hit[2])))
         elif in_section and found.kind != COMPLEXITY:
             name = _beside(found, listed)
             if name is not None:
@@ -235,15 +238,19 @@ def map_claims(found: list[Found], reports: dict[str, str], catalogue: list[List
 _ON_GPU = re.compile(r"\b(?:gpu|gpus|cuda|ampere|volta|turing)\b", re.I)
 
 
-def _entry_for(found: Found, entries: list[Entry]) -> Entry:
-    """The entry that speaks for the figure: on CUDA where the figure's words
-    name a GPU and the results have it, else on the CPU; at the size whose
-    claimed range holds the figure ("100 models: ~100x" -> 100 models), the
-    headline first."""
+def _entry_for(found: Found, match: Match, entries: list[Entry]) -> Entry:
+    """The entry that speaks for the figure: on the device whose own claimed
+    figure it matched ("Training Speed 2-4x" is system.pharmagen's on CUDA),
+    else on CUDA where the figure's words name a GPU and the results have
+    it, else on the CPU; at the size whose claimed range holds the figure
+    ("100 models: ~100x" -> 100 models), the headline first."""
     gpu = bool(_ON_GPU.search(f"{found.quote} {found.section or ''}"))
     devices = {e.device for e in entries}
-    device = "cuda" if gpu and "cuda" in devices else ("cpu" if "cpu" in devices
-                                                       else sorted(devices)[0])
+    if match.device in devices:
+        device = match.device
+    else:
+        device = "cuda" if gpu and "cuda" in devices else ("cpu" if "cpu" in devices
+                                                           else sorted(devices)[0])
     on = [e for e in entries if e.device == device]
     holding = [e for e in on if e.claimed and any(
         _within_range(r.ratio_low, r.ratio_high, e.claimed["ratio_low"],
@@ -255,7 +262,7 @@ def _entry_for(found: Found, entries: list[Entry]) -> Entry:
 def _reading(entry: Entry, match: Match) -> dict:
     where = {"size": entry.size, "size_unit": entry.workload.get("size_unit", ""),
              "device": entry.device}
-    if match.how == BESIDE:
+    if match.how == BESIDE and entry.ratio is not None:
         sec = entry.secondary.get(match.metric)
         return {**where, "verdict": None, "ratio": sec.ratio if sec else None,
                 "ci_low": sec.ci_low if sec else None, "ci_high": sec.ci_high if sec else None,
@@ -281,4 +288,4 @@ def attach_results(found: list[Found], documents: Sequence[Results]) -> None:
                 m["result"] = None
                 continue
             match = Match(**{k: m[k] for k in Match.__dataclass_fields__})
-            m["result"] = _reading(_entry_for(f, entries), match)
+            m["result"] = _reading(_entry_for(f, match, entries), match)

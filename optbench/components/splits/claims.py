@@ -133,7 +133,7 @@ def _only_the_declared_fallback(a: dict, b: dict) -> bool:
 
 CLAIM = Claim(
     id="split.shared_helper",
-    source="training-system report §2.1, §2.3",
+    source="training-system report §2.1, §2.3, §5, §8",
     component="splits",
     title="One train_val_test_split helper with a stratification fallback",
     # Training-system report §2.3: "Stratified splitting failed on small datasets", "Works with any
