@@ -6,11 +6,14 @@ A figure in a text is measured by an optbench claim when
 1. the claim quotes that text: its `source` names the text's report, which
    a page of docs/sources declares ("Cited in claims as **X**"), `audit
    --source` names, or else is the file's name;
-2. it says the same thing: one of the figure's readings lies inside one of
-   the claim's claimed ranges (any size, any device; "~10x" reads 0.1, which
-   `Claimed.times_fewer(approx=True)` widened to 0.08-0.125; "2x" lies inside
-   "1.5-3x", "2-4x" does not), or both state the same complexity ("O(N) ->
-   O(1)"); and
+2. it says the same thing: in a section the claim's source names (or in a
+   text whose sections it names none of), one of the figure's readings lies
+   inside one of the claim's claimed ranges (any size, any device; "~10x"
+   reads 0.1, which `Claimed.times_fewer(approx=True)` widened to
+   0.08-0.125; "2x" lies inside "1.5-3x", "2-4x" does not); in any other
+   section, a reading equals one the claimed text states (a summary's
+   restatement, not a figure that falls in a wide range by chance); or both
+   state the same complexity ("O(N) -> O(1)"); and
 3. of the same kind of quantity: a time, latency or rate figure a timed
    claim, a memory figure a memory claim, a count (file or image I/O,
    writes, decodes, calls) a counted one.
@@ -33,7 +36,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from optbench.audit.parse import COMPLEXITY, Claim as Found, parse_text
-from optbench.core import text
+from optbench.core.text import headline_entry
 from optbench.core.registry import Listed
 from optbench.core.schema import Entry, Results
 
@@ -51,10 +54,10 @@ _TOLERANCE = 0.01
 _REPORT = re.compile(r"Cited in claims as \*\*([^*§]+?)\s*(?:§N)?\*\*")
 
 
-def report_name(text: str, path: Path | str | None = None) -> str:
+def report_name(content: str, path: Path | str | None = None) -> str:
     """The name claims cite this text by: a docs/sources page declares it;
     any other text is cited by its file's name (without the folder)."""
-    declared = _REPORT.search(text)
+    declared = _REPORT.search(content)
     if declared:
         return declared.group(1).strip()
     return Path(path).name if path else ""
@@ -76,9 +79,9 @@ class Match:
                 "device": self.device}
 
 
-def _words(text: str) -> list[str]:
-    text = text.lower().replace("(heading)", " ")
-    return re.findall(r"§?[\w.]+(?<!\.)", text)
+def _words(phrase: str) -> list[str]:
+    phrase = phrase.lower().replace("(heading)", " ")
+    return re.findall(r"§?[\w.]+(?<!\.)", phrase)
 
 
 def _within(short: list[str], long: list[str]) -> bool:
@@ -256,7 +259,7 @@ def _entry_for(found: Found, match: Match, entries: list[Entry]) -> Entry:
         _within_range(r.ratio_low, r.ratio_high, e.claimed["ratio_low"],
                       e.claimed["ratio_high"])
         for r in found.readings)]
-    return text.headline_entry(holding or on)
+    return headline_entry(holding or on)
 
 
 def _reading(entry: Entry, match: Match) -> dict:

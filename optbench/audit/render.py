@@ -19,11 +19,7 @@ SUMMARY_COLUMNS = ("where", "claim", "metric", "claimed (optimized / baseline)",
 
 
 def _num(x: float) -> str:
-    if x == 0:
-        return "0"
-    if abs(x) >= 1000 or abs(x) < 0.001:
-        return f"{x:.3g}"
-    return f"{x:.3g}"
+    return "0" if x == 0 else f"{x:.3g}"
 
 
 def claimed(claim: Claim) -> str:
