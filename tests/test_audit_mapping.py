@@ -368,3 +368,14 @@ def test_verify_markdown_prints_only_the_comment_on_stdout(tmp_path, capsys):
     entry = results.load(out).claims[0]
     assert _text_of(rows[0][3]).endswith(entry.verdict)
     assert f"results written to {out}" in " ".join(captured.err.split())
+
+
+def test_a_systems_ablation_is_in_its_details_and_a_none_design_prints_no_empty_table():
+    screened = results.load(ROOT / "docs" / "video" / "2026-12-07-system-video-full-design.json")
+    text = comment.markdown(screened)
+    assert "```text" in text and "frame_count_cache  1.08" in text
+    quick = results.load(ROOT / "docs" / "audit" / "2026-12-07-quick-5c50e14.json")
+    video = [e for e in quick.claims if e.id == "system.video"]
+    assert video and video[0].ablation
+    assert "```text" not in comment.markdown(results.Results(
+        quick.schema_version, quick.tool, quick.environment, quick.run, tuple(video)))

@@ -61,7 +61,8 @@ def _details(entries: Sequence[Entry]) -> list[str]:
     for e in entries:
         beside = "; ".join(f"{name} {text.interval(c)}" for name, c in e.other_contrasts.items()
                            if c.ratio is not None)
-        line = f"- @ {md.cell(_size(e))}: {md.cell(_verdict(e))} {md.cell(_measured(e))}"
+        figure = text.interval(e) if e.ratio is not None else (e.reason or "n/a").split(";")[0]
+        line = f"- @ {md.cell(_size(e))}: {md.cell(_verdict(e))} {md.cell(figure)}"
         if beside:
             line += f"; {md.cell(beside)}"
         if e.reason and e.ratio is not None:
@@ -75,7 +76,10 @@ def _details(entries: Sequence[Entry]) -> list[str]:
         if changed:
             body.append(f"- output @ {md.cell(_size(e))}: {md.cell(changed)}")
     head = text.headline_entry(entries)
-    lines = terminal.ablation_lines(head, 200)
+    switches = (head.ablation or {}).get("switches") or ()
+    # A design of baseline and optimized only attributes nothing: no table of dashes.
+    lines = terminal.ablation_lines(head, 200) if any(
+        s.get("main") or s.get("shapley") for s in switches) else []
     if lines:
         body += ["", "```text", *(t.plain for t in lines), "```"]
     if head.source:
