@@ -430,6 +430,8 @@ def _gate(previous, document, args, selected, options) -> int:
         errors.print(f"gate warning: {line}", markup=False, highlight=False)
     for line in outcome.within_noise:
         errors.print(f"gate: within noise: {line}", markup=False, highlight=False)
+    for line in outcome.not_compared:
+        errors.print(f"gate: not compared: {line}", markup=False, highlight=False)
     for r in outcome.regressions:
         errors.print(f"REGRESSION {r.key}: {r.what}", markup=False, highlight=False)
     if not outcome.passed:

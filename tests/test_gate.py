@@ -581,3 +581,68 @@ def test_a_full_previous_against_a_quick_run_and_every_problem_named():
         "predictor.enumerate_zip @ 1000 cpu: claim revision 1 -> 2 (--gate-allow revision); "
         "dataset.indexed_frame @ 10000 cpu: claimed range 1/2 .. 7/10 -> 0 .. 1/2 "
         "(--gate-allow claimed)")
+
+
+# --- machines ----------------------------------------------------------------
+
+from optbench.core import fingerprint  # noqa: E402
+
+EPYC = {"cpu_model": "AMD EPYC", "cpu_flags": ["avx2"], "usable_cores": 2,
+        "memory_bytes": 24 * 2**30, "gpu": None, "gpu_driver": None, "torch": "2.14.1",
+        "cuda": None, "threads": 1, "host": "a"}
+
+
+def _on(facts):
+    return {**facts, "fingerprint": fingerprint.fingerprint(facts)}
+
+
+def _machines(old_facts, new_facts, edit=lambda e: None):
+    previous, current = copy.deepcopy(PREVIOUS), copy.deepcopy(PREVIOUS)
+    for e in previous["claims"]:
+        e["machine"] = _on(old_facts)
+    for e in current["claims"]:
+        e["machine"] = _on(new_facts)
+        edit(e)
+    return previous, current
+
+
+def test_the_host_name_is_not_part_of_the_fingerprint():
+    assert fingerprint.fingerprint(EPYC) == fingerprint.fingerprint({**EPYC, "host": "b"})
+    assert fingerprint.fingerprint(EPYC) != fingerprint.fingerprint({**EPYC, "threads": 2})
+
+
+def test_a_timing_on_another_machine_is_shown_beside_not_compared():
+    """Nine times slower on a 2-thread run: no regression, no re-measure; both
+    readings are said. The exact counter on the same entries is still judged."""
+    def slower_and_one_more_write(e):
+        if e["kind"] == "time":
+            e.update(ratio=0.9, ci_low=0.89, ci_high=0.91, verdict=_timed_verdict(0.89, 0.91))
+        if e["kind"] == "counter":
+            e["secondary"]["file_opens"]["values"]["optimized"] = 101
+
+    previous, current = _machines(EPYC, {**EPYC, "threads": 2}, slower_and_one_more_write)
+    asked = []
+    outcome = _judge(previous, current, lambda entry: asked.append(entry) or entry)
+    assert asked == []
+    assert [r.key for r in outcome.regressions] == ["logger.buffered @ 1000 cpu"]
+    (line,) = outcome.not_compared
+    assert line.startswith("predictor.enumerate_zip @ 1000 cpu: timed, measured on another "
+                           "machine (threads 1 -> 2)")
+    assert "[0.48, 0.52]" in line and "[0.89, 0.91]" in line and "not compared" in line
+
+
+def test_the_same_machine_is_compared_as_before():
+    slower = lambda e: e.update(ratio=0.9, ci_low=0.89, ci_high=0.91,  # noqa: E731
+                                verdict=_timed_verdict(0.89, 0.91)) if e["kind"] == "time" else None
+    previous, current = _machines(EPYC, {**EPYC, "host": "another runner"}, slower)
+    outcome = _judge(previous, current,
+                     lambda entry: entry.with_contrast("optimized", ci_low=0.88, ci_high=0.93))
+    assert outcome.not_compared == []
+    assert any("significantly worse" in r.what for r in outcome.regressions)
+
+
+def test_a_file_without_machines_is_compared_as_before():
+    previous, current = _machines(EPYC, EPYC)
+    for e in previous["claims"]:
+        del e["machine"]
+    assert _judge(previous, current).not_compared == []

@@ -448,3 +448,34 @@ def test_sizes_read_as_words_singular_at_one():
     assert units.size(1, "batches an epoch") == "1 batch an epoch"
     assert units.size(10_000, "rows") == "10,000 rows"
     assert units.size(1, "bytes") == "1 B"  # a scaled unit keeps its symbol
+
+
+def test_a_timing_from_another_machine_is_shown_beside_not_compared():
+    """The same two files, each entry stamped with its machine: with
+    different fingerprints the timed ratios are 'another machine' (both
+    readings, the fields that differ), the exact and memory ones still move."""
+    import json as _json
+    from dataclasses import replace
+
+    from optbench.core import fingerprint
+    from optbench.report.collect import OTHER_MACHINE, WORSE, compare_files
+
+    facts = {"cpu_model": "AMD EPYC", "cpu_flags": ["avx2"], "usable_cores": 2,
+             "memory_bytes": 2**34, "gpu": None, "gpu_driver": None, "torch": "2.14.1",
+             "cuda": None, "threads": 1}
+
+    def stamped(path, threads):
+        doc = results.load(path)
+        machine = {**facts, "threads": threads}
+        machine["fingerprint"] = fingerprint.fingerprint(machine)
+        return replace(doc, claims=tuple(replace(e, machine=machine) for e in doc.claims))
+
+    moves = compare_files(stamped(BEFORE, 1), stamped(AFTER, 2))
+    (timed, *_) = moves["trainer.val_accumulate @ 10000 cpu"]
+    assert timed.direction == OTHER_MACHINE and "threads 1 -> 2" in timed.what
+    assert "not compared" in str(timed) and str(timed).startswith("≠ another machine: ratio")
+    memory = moves["dataset.indexed_frame @ 10000 cpu"][0]
+    assert memory.direction == WORSE and "0.1532" in memory.what
+    same = compare_files(stamped(BEFORE, 1), stamped(AFTER, 1))
+    assert same["trainer.val_accumulate @ 10000 cpu"][0].direction != OTHER_MACHINE
+    assert _json.dumps(stamped(AFTER, 2).claims[0].to_json()["machine"])  # written out

@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from . import results, sanity, verdict
+from . import fingerprint, results, sanity, verdict
 from .schema import SCHEMA_VERSION, VERDICT_CONTRAST, Contrast, Entry, Reading, Results, VariantSummary
 from . import ablation, isolate
 from .claim import BASELINE, Claim, Metric, ratio
@@ -297,7 +297,9 @@ def planned(claims: Iterable[Claim], options: RunOptions) -> Results:
 def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
                  progress: Callable[[str], None] = lambda _: None) -> Entry:
     """One results entry: every variant of `claim` at `size` on `device`."""
-    identity = _identity(claim, size, device, options.quick)
+    # Stamped where it is measured: a case run elsewhere carries that machine.
+    identity = {**_identity(claim, size, device, options.quick),
+                "machine": fingerprint.machine(options.threads)}
     reason = None
     if device == "cuda" and not cuda_available():
         reason = "needs CUDA; no CUDA device here"

@@ -18,13 +18,18 @@ inconclusive on unchanged code. A timed entry fails only when
 A timed verdict that got worse while the ratio stayed within that
 tolerance is printed as a note ("within noise"), not failed. Verdicts that say the case no longer ran
 (error, not measurable here) fail without a re-measure.
+
+A timed entry measured on a machine of another fingerprint (CPU, cores,
+memory, GPU, torch, threads: core/fingerprint.py) is not compared at all:
+both readings are shown side by side (Outcome.not_compared); its exact
+readings and output still are.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from . import verdict as _verdict
+from . import fingerprint, verdict as _verdict
 from .claim import VARIANT_ORDER
 from .schema import VERDICT_CONTRAST, Entry, Results
 
@@ -63,6 +68,8 @@ class Finding:
     # The contrast ("optimized", "best") whose primary ratio moved (the
     # report reads it to say which ratio moved; None for anything else).
     ratio_of: str | None = None
+    # A timed reading measured on another machine (fingerprint): shown, never judged.
+    other_machine: bool = False
 
 
 @dataclass
@@ -72,6 +79,9 @@ class Outcome:
     # that stayed within the tolerance: printed, not failed.
     within_noise: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Timed entries measured on machines of different fingerprints: both
+    # readings side by side, not compared.
+    not_compared: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -161,6 +171,17 @@ def _entry_findings(key: str, old: Entry, new: Entry) -> list[Finding]:
     found = []
     timed = new.kind == "time"
     old_v, new_v = old.verdict, new.verdict
+    moved = fingerprint.differs(old.machine, new.machine)
+    if timed and moved and _ran(old_v) and _ran(new_v):
+        # A timing is compared only with one taken on the same machine; the
+        # exact readings and the output still are.
+        found.append(Finding(
+            key, f"timed, measured on another machine ({'; '.join(moved)}): {old_v} "
+                 f"{_interval(old, VERDICT_CONTRAST)} on {old.machine.get('fingerprint')}, "
+                 f"{new_v} {_interval(new, VERDICT_CONTRAST)} on "
+                 f"{new.machine.get('fingerprint')}: not compared", False, timed=True,
+            other_machine=True))
+        return found + _exact_findings(key, old, new) + _equivalence_findings(key, old, new)
     if old_v != new_v:
         worse = _worse_verdict(old_v, new_v)
         reason = f" ({new.reason})" if new.reason else ""
@@ -254,7 +275,9 @@ def judge(previous: Results, current: Results,
                                 "it never measured count as missing")
     before = {e.key: e for e in previous.claims}
     now = {e.key: e for e in current.claims}
-    findings = [f for f in compare(previous, current, allow) if f.worse]
+    everything = compare(previous, current, allow)
+    outcome.not_compared = [f"{f.key}: {f.what}" for f in everything if f.other_machine]
+    findings = [f for f in everything if f.worse]
     timed_keys = {f.key for f in findings if f.timed}
     outcome.regressions = [f for f in findings if not f.timed]
     for key in sorted(timed_keys):

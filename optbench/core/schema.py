@@ -171,11 +171,15 @@ class Entry:
     warnings: tuple[str, ...] = ()
     # A system claim's design, cells and per-switch effects (core/ablation.py).
     ablation: Mapping[str, Any] | None = None
+    # The machine it was measured on (core/fingerprint.py): its facts and
+    # their fingerprint; {} in files older than fingerprints.
+    machine: Mapping[str, Any] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)  # keys a newer optbench wrote
 
     def __post_init__(self) -> None:
         _frozen_fields(self, "workload", "claimed", "variants", "contrasts", "sampling", "noise",
-                       "instructions", "equivalence", "secondary", "ablation", "extra")
+                       "instructions", "equivalence", "secondary", "ablation", "machine",
+                       "extra")
         object.__setattr__(self, "warnings", tuple(self.warnings))
 
     @property
@@ -254,7 +258,7 @@ class Entry:
             value = getattr(self, f.name)
             if value is None and f.name in ("revision", "reason", "sampling", "noise",
                                             "instructions", "equivalence", "ablation") \
-                    or (f.name == "warnings" and not value):
+                    or (f.name in ("warnings", "machine") and not value):
                 continue
             out[f.name] = _plain(value)
         out["variants"] = {name: summary.to_json() for name, summary in self.variants.items()}

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from optbench.core import gate, text, units
+from optbench.core import fingerprint, gate, text, units
 from optbench.core.claim import VARIANT_ORDER
 from optbench.core.schema import VERDICT_CONTRAST, Entry, Results
 from optbench.core.text import interval, reading
@@ -26,7 +26,9 @@ from .sources import Source, relative_href
 # How an entry moved from one file to the next.
 BETTER, WORSE, NOISE, SAME = "better", "worse", "within noise", "unchanged"
 ONE_SIDED = "in one file"
-SIGN = {BETTER: "▲", WORSE: "▼", NOISE: "≈", SAME: "=", ONE_SIDED: "·"}
+# A timing taken on a machine of another fingerprint: side by side, not compared.
+OTHER_MACHINE = "another machine"
+SIGN = {BETTER: "▲", WORSE: "▼", NOISE: "≈", SAME: "=", ONE_SIDED: "·", OTHER_MACHINE: "≠"}
 # In the summary's before -> after cell, beyond the ratio's own move; the
 # rest are one click away in the claim's section.
 MOVES_IN_SUMMARY = 3
@@ -37,7 +39,7 @@ class Move:
     """One thing that moved (or did not) for one entry between two files."""
 
     key: str            # "claim @ size device"
-    direction: str      # BETTER, WORSE, NOISE, SAME or ONE_SIDED
+    direction: str      # BETTER, WORSE, NOISE, SAME, ONE_SIDED or OTHER_MACHINE
     what: str
 
     @property
@@ -205,6 +207,12 @@ def _ratio_move(old: Entry, new: Entry, who: str, worse: list[gate.Finding],
     old_low, old_high, new_low, new_high = ends
     name = "ratio" if who == VERDICT_CONTRAST else f"{who} ratio"
     what = f"{name} {interval(then)} -> {interval(now)}"
+    moved_machine = fingerprint.differs(old.machine, new.machine)
+    if new.kind == "time" and moved_machine:
+        return Move(new.key, OTHER_MACHINE,
+                    f"{name} {interval(then)} on {old.machine.get('fingerprint')}, "
+                    f"{interval(now)} on {new.machine.get('fingerprint')} "
+                    f"({'; '.join(moved_machine)}): not compared")
     if any(f.ratio_of == who for f in worse):
         return Move(new.key, WORSE, what)
     if any(f.ratio_of == who for f in better):
@@ -231,7 +239,7 @@ def _entry_moves(old: Entry, new: Entry, worse: list[gate.Finding],
     ratio_moved = optimized is not None and optimized.real
     others = []
     for finding in worse:
-        if finding.ratio_of:
+        if finding.ratio_of or finding.other_machine:   # the ratio's move says these
             continue
         direction = WORSE if finding.worse else BETTER
         if finding.timed and not ratio_moved:
