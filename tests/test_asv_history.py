@@ -271,3 +271,24 @@ def test_the_thread_count_asv_keeps_is_not_drawn_as_a_claims_history(tmp_path):
                    {f"{PREFIX}.{THREADS}": [1, 1]})
     history = asv_history.load(results, claim_ids=[CLAIM])
     assert THREADS not in {s.benchmark for s in history.series}
+
+
+def test_two_machines_land_in_one_history_as_one_series_each(tmp_path):
+    """asv results of two machines (two folders, each with its machine.json)
+    read as one history: every benchmark a series per machine, never one
+    series mixing them, and each machine's steps found on its own."""
+    results = _history_folder(tmp_path)
+    _machine(results, "gpu-node")
+    for i, commit in enumerate(COMMITS):
+        _write_results(results, commit, FIRST_DATE_MS + i * DAY_MS, {
+            f"{PREFIX}.time_primary": [2e-3, 400e-6],   # slower box, no step
+            f"{PREFIX}.track_peak_bytes": [4096, 1000],
+        }, machine="gpu-node")
+    history = asv_history.load(results, claim_ids=[CLAIM])
+    timed = [s for s in history.series
+             if s.benchmark == "time_primary" and s.variant == "optimized"]
+    assert sorted(s.machine for s in timed) == ["gpu-node", "testbox"]
+    by_machine = {s.machine: s for s in timed}
+    assert by_machine["gpu-node"].points[0].value == pytest.approx(400e-6, rel=0.02)
+    assert by_machine["testbox"].points[0].value == pytest.approx(100e-6, rel=0.02)
+    assert len(by_machine["testbox"].steps) == 1 and by_machine["gpu-node"].steps == []

@@ -336,6 +336,26 @@ def test_results_markdown_with_an_earlier_file_shows_it_beside():
                      "registry.index": "not in the earlier file"}
 
 
+def test_results_markdown_says_when_the_earlier_timing_is_from_another_machine():
+    from optbench.core import fingerprint
+
+    def on(threads):
+        facts = {"cpu_model": "x", "threads": threads}
+        return {**facts, "fingerprint": fingerprint.fingerprint(facts)}
+
+    timed = dict(claimed=(1 / 3, 2 / 3))
+    before = _document([{**_entry("trainer.amp", 64, 0.9, "refuted", 0.88, 0.92, **timed),
+                         "kind": "time", "machine": on(1)}])
+    after = _document([{**_entry("trainer.amp", 64, 0.5, "confirmed", 0.48, 0.52, **timed),
+                        "kind": "time", "machine": on(2)}])
+    (header, *rows), = _tables(comment.markdown(after, before))
+    assert _text_of(rows[0][-1]).startswith("≠ another machine, not compared: ✘ refuted 0.9")
+    same = _document([{**_entry("trainer.amp", 64, 0.9, "refuted", 0.88, 0.92, **timed),
+                       "kind": "time", "machine": on(2)}])
+    (header, *rows), = _tables(comment.markdown(after, same))
+    assert _text_of(rows[0][-1]).startswith("✘ refuted 0.9")
+
+
 def test_a_comment_over_the_limit_cuts_details_then_rows_and_says_so():
     doc = _document([_entry(f"claim.n{i}", 10, 0.5, "confirmed") for i in range(300)])
     full = comment.markdown(doc)

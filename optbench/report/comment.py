@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from optbench import terminal
-from optbench.core import markdown as md, text, units
+from optbench.core import fingerprint, markdown as md, text, units
 from optbench.core.schema import Entry, Results
 from optbench.core.verdict import NOT_MEASURABLE, ORDER, SYMBOL
 
@@ -126,7 +126,10 @@ def markdown(document: Results, before: Results | None = None,
         if before is not None:
             was = earlier.get((claim_id, device))
             w = text.headline_entry(was) if was else None
-            row.append(f"{_verdict(w)} {_measured(w)}" if w else "not in the earlier file")
+            other = w is not None and h.kind == "time" and fingerprint.differs(w.machine,
+                                                                                h.machine)
+            row.append(("≠ another machine, not compared: " if other else "")
+                       + f"{_verdict(w)} {_measured(w)}" if w else "not in the earlier file")
         rows.append(row)
     sections = []
     for (claim_id, device), entries in shown.items():
