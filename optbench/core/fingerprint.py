@@ -49,16 +49,12 @@ def _gpu_driver() -> str | None:
 def _static() -> tuple[tuple[str, Any], ...]:
     import torch
 
-    from .results import cpu_info
+    from .results import cpu_info, cuda_device, usable_cores
 
     model, flags = cpu_info()
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count()
-    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
+    gpu = cuda_device()
     return (("host", socket.gethostname() or platform.node()), ("cpu_model", model),
-            ("cpu_flags", tuple(flags)), ("usable_cores", usable),
+            ("cpu_flags", tuple(flags)), ("usable_cores", usable_cores()),
             ("memory_bytes", _memory_bytes()), ("gpu", gpu),
             ("gpu_driver", _gpu_driver() if gpu else None), ("torch", torch.__version__),
             ("cuda", torch.version.cuda if gpu else None))

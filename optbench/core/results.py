@@ -158,17 +158,27 @@ def git_state(where: Path | None = None) -> dict[str, Any]:
     return {"commit": commit, "dirty": dirty}
 
 
+def usable_cores() -> int | None:
+    """The cores this process may run on (its affinity), else all of them."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count()
+
+
+def cuda_device() -> str | None:
+    import torch
+
+    return torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
+
+
 def environment(claims_module: str | None = None) -> dict[str, Any]:
     """The machine and software a run measured on. For a user's claims
     module given as a file, also the git state of the project it lives in."""
     import torch
 
     model, flags = cpu_info()
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count()
-    cuda = torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
+    usable, cuda = usable_cores(), cuda_device()
     return {
         "python": platform.python_version(),
         "platform": platform.platform(),
