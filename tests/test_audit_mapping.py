@@ -399,3 +399,23 @@ def test_a_systems_ablation_is_in_its_details_and_a_none_design_prints_no_empty_
     assert video and video[0].ablation
     assert "```text" not in comment.markdown(results.Results(
         quick.schema_version, quick.tool, quick.environment, quick.run, tuple(video)))
+
+
+def test_a_figure_measured_beside_reads_the_secondary_even_without_a_primary_ratio(tmp_path):
+    """split.shared_helper's primary counts failed label sets, 0 at both sides
+    on some workloads (no ratio): the code-size figure beside it still reads
+    its split_code_lines ratio."""
+    entry = _entry("split.shared_helper", 30, None, "confirmed", secondary={
+        "split_code_lines": {"kind": "counter", "unit": "lines",
+                             "values": {"baseline": 135, "optimized": 224},
+                             "ratio": 224 / 135, "ci_low": 224 / 135, "ci_high": 224 / 135}})
+    entry["contrasts"] = {}
+    path = _results_file(tmp_path, [entry])
+    out = tmp_path / "audit.json"
+    assert cli.main(["audit", str(SOURCES / "training-system.md"), "--under", UNDER,
+                     "--results", str(path), "--json", str(out)]) == 0
+    found = json.loads(out.read_text(encoding="utf-8"))
+    code = next(c for c in found if c["quote"] == "Code Reduction: ~50%")
+    (m, *_) = code["measured"]
+    assert (m["how"], m["metric"]) == (mapping.BESIDE, "split_code_lines")
+    assert m["result"]["ratio"] == pytest.approx(224 / 135) and m["result"]["verdict"] is None

@@ -37,6 +37,7 @@ from typing import Iterable, Sequence
 
 from optbench.audit.parse import COMPLEXITY, Claim as Found, parse_text
 from optbench.core.text import headline_entry
+from optbench.core.verdict import ERROR, NOT_MEASURABLE
 from optbench.core.registry import Listed
 from optbench.core.schema import Entry, Results
 
@@ -265,7 +266,9 @@ def _entry_for(found: Found, match: Match, entries: list[Entry]) -> Entry:
 def _reading(entry: Entry, match: Match) -> dict:
     where = {"size": entry.size, "size_unit": entry.workload.get("size_unit", ""),
              "device": entry.device}
-    if match.how == BESIDE and entry.ratio is not None:
+    if match.how == BESIDE and entry.verdict not in (NOT_MEASURABLE, ERROR):
+        # The secondary reading, whatever the claim's own ratio (none where
+        # its baseline counted zero): only a case that did not run has none.
         sec = entry.secondary.get(match.metric)
         return {**where, "verdict": None, "ratio": sec.ratio if sec else None,
                 "ci_low": sec.ci_low if sec else None, "ci_high": sec.ci_high if sec else None,
