@@ -23,7 +23,7 @@ from rich.table import Table
 # and a mistyped id answer in well under a second (the engine imports them).
 from optbench import terminal
 from optbench.core import gate, registry, results, verdict
-from optbench.core.errors import MeasurementError
+from optbench.core.errors import ClusterError, MeasurementError
 from optbench.core.schema import Entry
 from optbench.core.text import interval
 from optbench.core.verdict import INCONCLUSIVE, SYMBOL
@@ -92,6 +92,15 @@ def _parser() -> argparse.ArgumentParser:
                           help="kill a case (one claim at one size) with no result after this "
                                "long; it becomes an 'error' entry and the run goes on "
                                "(default 900)")
+    p_verify.add_argument("--executor", choices=("local", "ray"), default="local",
+                          help="where the cases run: local (this machine, one claim at a "
+                               "time; the default) or ray (each case a task on a Ray cluster "
+                               "holding a whole node, a GPU too for a CUDA case; README, "
+                               "'On a cluster')")
+    p_verify.add_argument("--address", metavar="HOST:PORT",
+                          help="with --executor ray: the cluster's head node (default: what "
+                               "Ray finds, RAY_ADDRESS or a cluster started on this machine, "
+                               "else a new one here for the run)")
     p_verify.add_argument("--wide", action="store_true",
                           help="print the verdict table uncut, with every hidden cost, the "
                                "instruction witness and the sampling (default: cut to the "
@@ -244,6 +253,7 @@ def _run_options(args) -> "engine.RunOptions":
     return engine.RunOptions(
         quick=args.quick, instructions=args.instructions, design=args.design,
         case_timeout=float(getattr(args, "case_timeout", 900)),
+        executor=getattr(args, "executor", "local"), address=getattr(args, "address", None),
         threads=engine.DEFAULT_THREADS if args.threads is None else args.threads)
 
 
@@ -313,17 +323,18 @@ def _progress(cases: int):
     nothing for minutes looks hung)."""
     if not errors.is_terminal:
         started = time.monotonic()
-        state = {"done": 0, "case_started": started}
+        # When each case started, by case: on a cluster several run at once.
+        state = {"done": 0, "case_started": {}}
 
         def on_case_piped(claim, size, device):
-            state["case_started"] = time.monotonic()
+            state["case_started"][(claim.id, size, device)] = time.monotonic()
             return lambda what: None
 
         def on_done_piped(entry):
             state["done"] += 1
             now = time.monotonic()
-            _say(terminal.progress_line(state["done"], cases, entry,
-                                        now - state["case_started"], now - started))
+            began = state["case_started"].pop((entry.id, entry.size, entry.device), now)
+            _say(terminal.progress_line(state["done"], cases, entry, now - began, now - started))
 
         yield on_case_piped, on_done_piped
         return
@@ -344,6 +355,8 @@ def _progress(cases: int):
 
 def _cmd_verify(args) -> int:
     registry.check_ids(args.ids, args.claims)
+    if args.address and args.executor != "ray":
+        raise UsageError(f"--address {args.address}: only with --executor ray")
     previous = results.load(args.gate) if args.gate else None
     _check_writable(args.json, "--json")
     from optbench.core import engine  # torch and the claims: only once the input is sound
@@ -414,7 +427,7 @@ def _gate(previous, document, args, selected, options) -> int:
                      markup=False, highlight=False)
         # In a process of its own, as the run measured it: a shift that only
         # one process's memory layout shows must not reproduce by staying put.
-        return engine.remeasure(by_id[entry.id], entry.size, entry.device, options)
+        return engine.remeasure(by_id[entry.id], entry.size, entry.device, options, args.claims)
 
     try:
         outcome = gate.judge(previous, document, remeasure, args.gate_allow)
@@ -629,7 +642,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except (UsageError, registry.ClaimsError, results.ResultsError,
-            MeasurementError) as exc:
+            MeasurementError, ClusterError) as exc:
         errors.print(f"optbench: error: {exc}", markup=False, highlight=False)
         return EXIT_USAGE
     except KeyboardInterrupt:

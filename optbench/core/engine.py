@@ -57,6 +57,10 @@ class RunOptions:
     # Which configurations of a system's switches are measured (core/design.py):
     # "none", "screen" or "full"; None: screen in quick mode, full otherwise.
     design: str | None = None
+    # Where the cases run: "local" (this machine, one claim at a time) or
+    # "ray" (each case a task on the Ray cluster at `address`; core/cluster.py).
+    executor: str = "local"
+    address: str | None = None
 
     @property
     def design_kind(self) -> str:
@@ -572,7 +576,40 @@ def measure_claim(claim: Claim, options: RunOptions,
     return witness(claim, measured, options)
 
 
-class InProcess:
+class OneClaimAtATime:
+    """Runs the claims in order, each whole (its cases, then its witness)
+    through `run(claim, ...)`: the local executors."""
+
+    name = "local"
+
+    def run_all(self, claims: Iterable[Claim], options: RunOptions,
+                on_case: Callable[[Claim, int, str], Callable[[str], None]],
+                on_done: Callable[[Entry], None]) -> list[Entry]:
+        """Every entry of every claim, in the claims' order; Ctrl-C raises
+        isolate.Interrupted with the entries measured so far."""
+        entries: list[Entry] = []
+        finished: list[Entry] = []   # the current claim's cases, as each is done
+
+        def done(entry: Entry) -> None:
+            finished.append(entry)
+            on_done(entry)
+
+        try:
+            for claim in claims:
+                finished.clear()
+                told = (lambda c: (lambda size, device: on_case(c, size, device)))(claim)
+                entries.extend(sanity.check(self.run(claim, options, told, done)))
+        except isolate.Interrupted as stop:
+            raise isolate.Interrupted(entries + sanity.check(stop.entries)) from None
+        except KeyboardInterrupt:
+            raise isolate.Interrupted(entries + sanity.check(finished)) from None
+        return entries
+
+    def describe(self) -> dict[str, Any]:
+        return {"executor": self.name}
+
+
+class InProcess(OneClaimAtATime):
     """Measures each claim in this process: where fork is not available, or
     for a caller that wants no child (a debugger, a profiler)."""
 
@@ -580,7 +617,7 @@ class InProcess:
         return measure_claim(claim, options, on_case, on_done)
 
 
-class Forked:
+class Forked(OneClaimAtATime):
     """Measures each claim in its own forked child (core/isolate.py): a claim
     that raises, hangs past the case timeout or dies gives "error" entries."""
 
@@ -589,9 +626,28 @@ class Forked:
                                  options.case_timeout)
 
 
-def executor_for(options: RunOptions):
+def local_executor(options: RunOptions) -> OneClaimAtATime:
     """Forked when asked for and possible, else in this process."""
     return Forked() if options.isolate and isolate.fork_available() else InProcess()
+
+
+def executor_for(options: RunOptions, claims_module: str | None = None):
+    """The executor `options.executor` names: this machine's (the default),
+    or a Ray cluster's (core/cluster.py), where each case is a task that finds
+    its claim by id in `claims_module` (the built-in claims when None)."""
+    if options.executor == "ray":
+        from .cluster import RayExecutor
+
+        return RayExecutor(options.address, claims_module)
+    return local_executor(options)
+
+
+def one_case(claim: Claim, size: int, device: str) -> Claim:
+    """`claim` narrowed to one size on one device, in either mode: what the
+    gate re-measures and what a cluster's task measures."""
+    return replace(claim, devices=(device,),
+                   workload=replace(claim.workload, sizes=(size,), quick_sizes=(size,)),
+                   claimed_on={d: c for d, c in claim.claimed_on.items() if d == device})
 
 
 def witness(claim: Claim, measured: list[Entry], options: RunOptions) -> list[Entry]:
@@ -607,60 +663,49 @@ def run(claims: Iterable[Claim], options: RunOptions, claims_module: str | None 
         on_done: Callable[[Entry], None] = lambda _: None, executor=None) -> Results:
     """Measure every claim at every size and device; the whole results file.
 
-    `executor` (default `executor_for(options)`) runs each claim: `Forked`
-    puts each in its own child process (core/isolate.py), where one that
-    raises, hangs past `options.case_timeout` or dies gives "error" entries,
-    and the run goes on; `InProcess` measures here. `on_case(claim, size, device)` is told when
-    a case starts and returns a function told each step; `on_done(entry)`
-    when the case is measured. Ctrl-C raises RunInterrupted with what was
-    measured so far.
+    `executor` (default `executor_for(options)`) runs the claims: `Forked`
+    puts each claim in its own child process (core/isolate.py), where one
+    that raises, hangs past `options.case_timeout` or dies gives "error"
+    entries, and the run goes on; `InProcess` measures here; `RayExecutor`
+    (core/cluster.py) sends each case to a Ray cluster, where a task forks
+    the same child. `on_case(claim, size, device)` is told when a case starts
+    and returns a function told each step; `on_done(entry)` when the case is
+    measured. Ctrl-C raises RunInterrupted with what was measured so far.
     """
-    _set_threads(options.threads)
+    set_threads(options.threads)
     STOP_REQUEST.reset()
     # The machine as the run found it: its load average and the time at the start.
     environment = results.environment(claims_module)
-    entries: list[Entry] = []
-    finished: list[Entry] = []   # the current claim's cases, as each is done
-
-    def done(entry: Entry) -> None:
-        finished.append(entry)
-        on_done(entry)
-
-    executor = executor or executor_for(options)
+    executor = executor or executor_for(options, claims_module)
+    told = on_case or (lambda claim, size, device: (lambda _: None))
     try:
-        for claim in claims:
-            told = (lambda c: (lambda size, device: on_case(c, size, device)))(claim) \
-                if on_case else (lambda size, device: (lambda _: None))
-            finished.clear()
-            entries.extend(sanity.check(executor.run(claim, options, told, done)))
+        entries = executor.run_all(claims, options, told, on_done)
     except isolate.Interrupted as stop:
-        raise RunInterrupted(_document(entries + sanity.check(stop.entries), options,
-                                       claims_module, incomplete=True,
-                                       environment=environment)) from None
-    except KeyboardInterrupt:
-        raise RunInterrupted(_document(entries + sanity.check(finished), options, claims_module,
-                                       incomplete=True, environment=environment)) from None
-    return _document(entries, options, claims_module, environment=environment)
+        raise RunInterrupted(_document(stop.entries, options, claims_module, incomplete=True,
+                                       environment=environment,
+                                       executor=executor.describe())) from None
+    return _document(entries, options, claims_module, environment=environment,
+                     executor=executor.describe())
 
 
-def remeasure(claim: Claim, size: int, device: str, options: RunOptions) -> Entry:
+def remeasure(claim: Claim, size: int, device: str, options: RunOptions,
+              claims_module: str | None = None) -> Entry:
     """One case measured again, in a child process of its own (the gate's
-    second look at a timing that seems to have got worse)."""
-    from dataclasses import replace as _replace
-
-    one = _replace(claim, devices=(device,), workload=_replace(
-        claim.workload, sizes=(size,), quick_sizes=(size,)),
-        claimed_on={d: c for d, c in claim.claimed_on.items() if d == device})
-    options = _replace(options, instructions=False)
+    second look at a timing that seems to have got worse), by the run's
+    executor."""
+    options = replace(options, instructions=False)
     try:
-        return executor_for(options).run(one, options, _no_progress, lambda _: None)[0]
+        return executor_for(options, claims_module).run_all([one_case(claim, size, device)], options,
+                                             lambda c, s, d: _no_progress(s, d),
+                                             lambda _: None)[0]
     except (isolate.Interrupted, KeyboardInterrupt):
         raise RunInterrupted(_document([], options, None, incomplete=True)) from None
 
 
 def _document(entries: list[Entry], options: RunOptions, claims_module: str | None,
-              incomplete: bool = False, environment: dict | None = None) -> Results:
-    run_info = {"quick": options.quick, "claims_module": claims_module,
+              incomplete: bool = False, environment: dict | None = None,
+              executor: dict | None = None) -> Results:
+    run_info = {**(executor or {}), "quick": options.quick, "claims_module": claims_module,
                 "torch_threads": options.threads, "order_seed": options.seed,
                 "instructions": options.count_instructions,
                 "isolated": options.isolate, "case_timeout": options.case_timeout,
@@ -772,7 +817,8 @@ def _count(claim: Claim, entries: list[Entry], threads: int,
     return out
 
 
-def _set_threads(threads: int) -> None:
+def set_threads(threads: int) -> None:
+    """torch's intra-op threads for this process (a run's, or a cluster task's)."""
     import torch
 
     torch.set_num_threads(threads)

@@ -54,9 +54,26 @@ def _describe_exit(code: int | None) -> str:
     return f"its process exited with status {code}"
 
 
-def _child(claim: Claim, options, work, conn, scratch: str) -> None:
+def _die_with_parent(parent: int) -> None:
+    """Linux: the kernel kills this child when the process that forked it
+    dies, so a case never outlives a killed parent (a Ray worker cancelled
+    with force, a parent killed by the OOM killer) to load the machine."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):   # not Linux: the parent's kill is all there is
+        return
+    if os.getppid() != parent:   # it died before the request was in place
+        os._exit(1)
+
+
+def _child(claim: Claim, options, work, conn, scratch: str, parent: int) -> None:
     status = 0
     try:
+        _die_with_parent(parent)
         # Every temporary folder of this claim goes under one the parent
         # removes, so a case killed mid-way leaves nothing behind.
         tempfile.tempdir = scratch
@@ -103,7 +120,8 @@ def run_claim(claim: Claim, options, work: Callable[..., list[Entry]],
     # a claim may (a DataLoader's workers, a process pool). It is killed below
     # whenever this function leaves before it has finished.
     scratch = tempfile.mkdtemp(prefix=f"optbench-run-{claim.id}-")
-    child = context.Process(target=_child, args=(claim, options, work, send, scratch))
+    child = context.Process(target=_child,
+                            args=(claim, options, work, send, scratch, os.getpid()))
     child.start()
     send.close()
     entries: dict[tuple, Entry] = {}

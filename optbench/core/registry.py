@@ -129,7 +129,7 @@ def check_ids(ids: list[str], module: str | None = None) -> None:
                           f"`optbench list` shows the {len(known)} known ones")
 
 
-def _sources_hash() -> str:
+def sources_hash() -> str:
     """One hash of every .py file of the installed optbench package, its
     version and Python's: any edit anywhere makes a new catalogue."""
     package = Path(__file__).resolve().parent.parent
@@ -143,7 +143,7 @@ def _sources_hash() -> str:
 def _catalogue_path() -> Path:
     root = os.environ.get("OPTBENCH_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "optbench")
-    return Path(root) / f"catalogue-{_sources_hash()}.json"
+    return Path(root) / f"catalogue-{sources_hash()}.json"
 
 
 def _load_catalogue() -> list[Listed] | None:
