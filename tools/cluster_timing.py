@@ -113,8 +113,15 @@ def split(verify_args: list[str]) -> dict:
                                       cluster.address], work / f"{nodes}.json")
         verdicts = {f"{e['id']} @ {e['workload']['size']} {e['workload']['device']}":
                     e["verdict"] for e in document["claims"]}
-        runs[name] = {"wall_seconds": wall, "entries": len(verdicts), "verdicts": verdicts}
-        print(f"{name}: {wall / 60:.1f} min, {len(verdicts)} entries", flush=True)
+        # How wide the timed entries' intervals are: a neighbour on the other core widens them.
+        widths = [e["noise"]["interval_half_width"] for e in document["claims"]
+                  if e.get("kind") == "time"
+                  and (e.get("noise") or {}).get("interval_half_width") is not None]
+        runs[name] = {"wall_seconds": wall, "entries": len(verdicts), "verdicts": verdicts,
+                      "timed_half_width_median": statistics.median(widths) if widths else None,
+                      "timed_half_width_mean": statistics.mean(widths) if widths else None}
+        print(f"{name}: {wall / 60:.1f} min, {len(verdicts)} entries; timed intervals "
+              f"±{runs[name]['timed_half_width_median'] or 0:.1%} (median)", flush=True)
     one, two = (r["verdicts"] for r in runs.values())
     differ = {k: [one[k], two.get(k)] for k in one if one[k] != two.get(k)}
     print(f"verdicts that differ: {len(differ)} of {len(one)}")

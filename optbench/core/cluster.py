@@ -17,6 +17,8 @@ JSON, each stamped with the machine that measured it.
 from __future__ import annotations
 
 import collections
+import contextlib
+import importlib.machinery
 import logging
 import os
 import shutil
@@ -26,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import types
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -65,13 +68,32 @@ def measure_on_node(claims_module: str | None, claim_id: str, size: int, device:
     if claim is None:
         raise registry.ClaimsError(f"claim {claim_id} is not defined on this node")
     engine.set_threads(options.threads)
-    entries = engine.local_executor(options).run(
-        engine.one_case(claim, size, device), options,
-        lambda s, d: (lambda _: None), lambda _: None)
+    with _main_of_a_local_run():
+        entries = engine.local_executor(options).run(
+            engine.one_case(claim, size, device), options,
+            lambda s, d: (lambda _: None), lambda _: None)
     # The claim narrowed to one size would call every size its headline.
     headline = claim.headline(options.quick)
     return {"entries": [replace(e, headline=e.size == headline).to_json() for e in entries],
             "code": registry.sources_hash()}
+
+
+@contextlib.contextmanager
+def _main_of_a_local_run():
+    """This worker's main module, while a case runs, as `python -m optbench`'s.
+    A process a case spawns (AURA's stage processes) first runs its parent's
+    main module, and a Ray worker's is Ray's worker script: a process spawned
+    from a task held 711 modules, Ray among them, where one spawned under
+    this stand-in held 124, as one spawned by a local run. (spawn skips a
+    main module named like a package's __main__.)"""
+    worker_main = sys.modules["__main__"]
+    stand_in = types.ModuleType("__main__")
+    stand_in.__spec__ = importlib.machinery.ModuleSpec("optbench.__main__", None)
+    sys.modules["__main__"] = stand_in
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = worker_main
 
 
 @dataclass(frozen=True)
@@ -194,114 +216,158 @@ class RayExecutor:
                 on_done: Callable[[Entry], None]) -> list[Entry]:
         ray = connect(self.address)
         try:
-            return self._run(ray, list(claims), options, on_case, on_done)
+            return self._run(ray, _Dispatch(ray, list(claims), options, self.claims_module,
+                                            on_case, on_done))
         finally:
             ray.shutdown()
 
-    def _run(self, ray, claims: list[Claim], options, on_case, on_done) -> list[Entry]:
-        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
-
-        from . import engine
-
-        task = ray.remote(max_retries=0)(measure_on_node)
-        code = registry.sources_hash()
-        allowed = (options.case_timeout * (2 if options.count_instructions else 1)
-                   + WORKER_START_SECONDS)
-        pending = collections.deque((index, size, device) for index, claim in enumerate(claims)
-                                    for size in claim.sizes(options.quick)
-                                    for device in claim.devices)
-        running: dict[Any, _Task] = {}
-        measured: dict[tuple[int, int, str], list[Entry]] = {}
-
-        def finish(case, entries: list[Entry]) -> None:
-            measured[case] = entries
-            for entry in entries:
-                on_done(entry)
-
-        def failed(run: _Task, why: str) -> None:
-            index, size, device = run.case
-            finish(run.case, [engine.error_entry(claims[index], size, device, options.quick,
-                                                 f"{why} ({run.node.label})")])
-
-        try:
-            while pending or running:
-                nodes = alive_nodes(ray)
-                self.nodes.update((n.id, n) for n in nodes)
-                alive = {n.id for n in nodes}
-                for ref, run in list(running.items()):
-                    if run.node.id not in alive:
-                        _cancel(ray, ref)
-                        del running[ref]
-                        failed(run, "lost: the node left the cluster while measuring it")
-                if not nodes and not running:
-                    for index, size, device in pending:
-                        finish((index, size, device), [engine.error_entry(
-                            claims[index], size, device, options.quick,
-                            "not measured: no node of the cluster can take a case (none "
-                            "alive with a CPU)")])
-                    pending.clear()
-                    break
-                busy = {run.node.id for run in running.values()}
-                gpu_in_cluster = any(n.gpus >= 1 for n in nodes)
-                for node in nodes:
-                    if node.id in busy:
-                        continue
-                    case = next_case(node, pending, gpu_in_cluster)
-                    if case is None:
-                        continue
-                    pending.remove(case)
-                    index, size, device = case
-                    ref = task.options(
-                        num_cpus=node.cpus,
-                        num_gpus=1 if device == "cuda" and node.gpus >= 1 else 0,
-                        scheduling_strategy=NodeAffinitySchedulingStrategy(node.id, soft=False),
-                    ).remote(self.claims_module, claims[index].id, size, device, options)
-                    running[ref] = _Task(case, node, time.monotonic() + allowed)
-                    on_case(claims[index], size, device)
-                if not running:
-                    time.sleep(POLL_SECONDS)
-                    continue
-                ready, _ = ray.wait(list(running), num_returns=1, timeout=POLL_SECONDS)
-                for ref in ready:
-                    run = running.pop(ref)
-                    self._gather(ray, ref, run, code, finish, failed)
-                now = time.monotonic()
-                for ref, run in list(running.items()):
-                    if now > run.deadline:
-                        _cancel(ray, ref)
-                        del running[ref]
-                        failed(run, f"no answer after {allowed:,.0f} s (the case timeout, "
-                                    f"the witness's and a worker's start): cancelled")
-        except KeyboardInterrupt:
-            # What finished is kept; the cases in flight are cancelled, and
-            # their children die with their killed workers (isolate).
-            for ref in running:
-                _cancel(ray, ref)
-            raise isolate.Interrupted(_in_order(claims, measured, options.quick)) from None
-        return _in_order(claims, measured, options.quick)
-
-    @staticmethod
-    def _gather(ray, ref, run: _Task, code: str, finish, failed) -> None:
+    def _run(self, ray, run: "_Dispatch") -> list[Entry]:
+        """Until every case has an entry: each free node given the next case
+        it should take, every answer gathered, the lost and the late made
+        errors."""
         from ray import exceptions
 
         try:
-            answer = ray.get(ref)
+            while run.pending or run.running:
+                nodes = alive_nodes(ray)
+                self.nodes.update((n.id, n) for n in nodes)
+                run.lose_the_cases_of_lost_nodes({n.id for n in nodes})
+                if not nodes and not run.running:
+                    run.give_up("not measured: no node of the cluster can take a case (none "
+                                "alive with a CPU)")
+                    break
+                run.send(nodes)
+                if not run.running:
+                    time.sleep(POLL_SECONDS)
+                    continue
+                ready, _ = ray.wait(list(run.running), num_returns=1, timeout=POLL_SECONDS)
+                for ref in ready:
+                    run.gather(ref)
+                run.cancel_the_late()
+        except KeyboardInterrupt:
+            # What finished is kept; the cases in flight are cancelled, and
+            # their children die with their killed workers (isolate).
+            run.cancel_all()
+            raise isolate.Interrupted(run.in_order()) from None
+        except (exceptions.RaySystemError, ConnectionError) as exc:   # the head itself lost
+            run.give_up(f"not measured: the connection to the cluster failed "
+                        f"({type(exc).__name__}: {_first_line(exc)})")
+        return run.in_order()
+
+
+class _Dispatch:
+    """One run's cases on a cluster: those waiting, those running (each on
+    its node), and the entries each case gave."""
+
+    def __init__(self, ray, claims: list[Claim], options, claims_module: str | None,
+                 on_case, on_done):
+        from . import engine
+
+        self.ray, self.claims, self.options = ray, claims, options
+        self.claims_module, self.on_case, self.on_done = claims_module, on_case, on_done
+        self.error_entry = engine.error_entry
+        self.task = ray.remote(max_retries=0)(measure_on_node)
+        self.code = registry.sources_hash()
+        self.allowed = (options.case_timeout * (2 if options.count_instructions else 1)
+                        + WORKER_START_SECONDS)
+        self.pending = collections.deque(
+            (index, size, device) for index, claim in enumerate(claims)
+            for size in claim.sizes(options.quick) for device in claim.devices)
+        self.running: dict[Any, _Task] = {}
+        self.measured: dict[tuple[int, int, str], list[Entry]] = {}
+
+    def send(self, nodes: list[Node]) -> None:
+        """Each node with no case running given the next case it should take."""
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+        busy = {task.node.id for task in self.running.values()}
+        gpu_in_cluster = any(n.gpus >= 1 for n in nodes)
+        for node in nodes:
+            case = None if node.id in busy else next_case(node, self.pending, gpu_in_cluster)
+            if case is None:
+                continue
+            self.pending.remove(case)
+            index, size, device = case
+            ref = self.task.options(
+                num_cpus=node.cpus, num_gpus=1 if device == "cuda" and node.gpus >= 1 else 0,
+                scheduling_strategy=NodeAffinitySchedulingStrategy(node.id, soft=False),
+            ).remote(self.claims_module, self.claims[index].id, size, device, self.options)
+            self.running[ref] = _Task(case, node, time.monotonic() + self.allowed)
+            self.on_case(self.claims[index], size, device)
+
+    def gather(self, ref) -> None:
+        """A finished task's entries, or the error that says why it has none."""
+        from ray import exceptions
+
+        task = self.running.pop(ref)
+        try:
+            answer = self.ray.get(ref)
         except exceptions.RayTaskError as exc:   # the task's own code raised
             cause = exc.cause if getattr(exc, "cause", None) is not None else exc
-            failed(run, f"the task failed: {type(cause).__name__}: {_first_line(cause)}")
+            self.fail(task, f"the task failed: {type(cause).__name__}: {_first_line(cause)}")
             return
         except exceptions.RayError as exc:   # its worker or node was lost, or it was cancelled
-            failed(run, f"lost: {type(exc).__name__}: {_first_line(exc)}")
+            self.fail(task, f"lost: {type(exc).__name__}: {_first_line(exc)}")
             return
-        if answer["code"] != code:
-            failed(run, f"not measured: the node runs other optbench code (sources "
-                        f"{answer['code']}, this run's {code}); install the same commit on "
-                        f"every node")
+        if answer["code"] != self.code:
+            self.fail(task, f"not measured: the node runs other optbench code (sources "
+                            f"{answer['code']}, this run's {self.code}); install the same "
+                            f"commit on every node")
             return
         # An error the node's own run reported says where it happened.
-        finish(run.case, [replace(e, reason=f"{e.reason} (on {run.node.label})")
-                          if e.verdict == ERROR else e
-                          for e in map(Entry.from_json, answer["entries"])])
+        self.finish(task.case, [replace(e, reason=f"{e.reason} (on {task.node.label})")
+                                if e.verdict == ERROR else e
+                                for e in map(Entry.from_json, answer["entries"])])
+
+    def lose_the_cases_of_lost_nodes(self, alive: set[str]) -> None:
+        for ref, task in list(self.running.items()):
+            if task.node.id not in alive:
+                self._drop(ref)
+                self.fail(task, "lost: the node left the cluster while measuring it")
+
+    def cancel_the_late(self) -> None:
+        now = time.monotonic()
+        for ref, task in list(self.running.items()):
+            if now > task.deadline:
+                self._drop(ref)
+                self.fail(task, f"no answer after {self.allowed:,.0f} s (the case timeout, "
+                                f"the witness's and a worker's start): cancelled")
+
+    def cancel_all(self) -> None:
+        for ref in list(self.running):
+            self._drop(ref)
+
+    def give_up(self, why: str) -> None:
+        """Every case without an entry yet made an error saying `why`."""
+        self.cancel_all()
+        self.pending.clear()
+        for index, claim in enumerate(self.claims):
+            for size in claim.sizes(self.options.quick):
+                for device in claim.devices:
+                    if (index, size, device) not in self.measured:
+                        self.finish((index, size, device), [self.error_entry(
+                            claim, size, device, self.options.quick, why)])
+
+    def fail(self, task: _Task, why: str) -> None:
+        index, size, device = task.case
+        self.finish(task.case, [self.error_entry(self.claims[index], size, device,
+                                                 self.options.quick,
+                                                 f"{why} ({task.node.label})")])
+
+    def finish(self, case, entries: list[Entry]) -> None:
+        self.measured[case] = entries
+        for entry in entries:
+            self.on_done(entry)
+
+    def in_order(self) -> list[Entry]:
+        return _in_order(self.claims, self.measured, self.options.quick)
+
+    def _drop(self, ref) -> None:
+        del self.running[ref]
+        try:
+            self.ray.cancel(ref, force=True)
+        except Exception:  # noqa: BLE001 - already finished, or its node is gone
+            pass
 
 
 def _in_order(claims: list[Claim], measured: dict, quick: bool) -> list[Entry]:
@@ -315,13 +381,6 @@ def _in_order(claims: list[Claim], measured: dict, quick: bool) -> list[Entry]:
                 entries.extend(measured.get((index, size, device), ()))
         out.extend(sanity.check(entries))
     return out
-
-
-def _cancel(ray, ref) -> None:
-    try:
-        ray.cancel(ref, force=True)
-    except Exception:  # noqa: BLE001 - already finished, or its node is gone
-        pass
 
 
 def _first_line(exc: BaseException) -> str:

@@ -303,7 +303,7 @@ def measure_case(claim: Claim, size: int, device: str, options: RunOptions,
     """One results entry: every variant of `claim` at `size` on `device`."""
     # Stamped where it is measured: a case run elsewhere carries that machine.
     identity = {**_identity(claim, size, device, options.quick),
-                "machine": fingerprint.machine(options.threads)}
+                "machine": fingerprint.machine(options.threads, options.executor)}
     reason = None
     if device == "cuda" and not cuda_available():
         reason = "needs CUDA; no CUDA device here"

@@ -17,7 +17,13 @@ from typing import Any, Mapping
 
 # The fields hashed, in order; `host` is recorded beside them.
 HASHED = ("cpu_model", "cpu_flags", "usable_cores", "memory_bytes", "gpu", "gpu_driver",
-          "torch", "cuda", "threads")
+          "torch", "cuda", "threads", "executor")
+# Recorded and hashed only where it is not the local run's: a case on a Ray
+# node runs in a process forked from a Ray worker, whose heap (Ray's own
+# objects) a heap-walking reading sees (video.aggressive_gc's collections
+# took 173 ms a call there, 157 ms locally, on one machine). A local entry's
+# fingerprint is what it was before executors were recorded.
+LOCAL_EXECUTOR = "local"
 
 
 def _memory_bytes() -> int | None:
@@ -60,17 +66,20 @@ def _static() -> tuple[tuple[str, Any], ...]:
             ("cuda", torch.version.cuda if gpu else None))
 
 
-def machine(threads: int | None) -> dict[str, Any]:
+def machine(threads: int | None, executor: str = LOCAL_EXECUTOR) -> dict[str, Any]:
     """This process's machine as an entry records it, `fingerprint` first."""
     facts = dict(_static())
     facts["cpu_flags"] = list(facts["cpu_flags"])
     facts["threads"] = threads
+    if executor != LOCAL_EXECUTOR:
+        facts["executor"] = executor
     return {"fingerprint": fingerprint(facts), **facts}
 
 
 def fingerprint(facts: Mapping[str, Any]) -> str:
     """12 hex digits of the hashed fields: equal facts, equal fingerprint."""
-    hashed = {name: facts.get(name) for name in HASHED}
+    hashed = {name: facts.get(name) for name in HASHED
+              if name != "executor" or facts.get(name) is not None}
     digest = hashlib.sha256(json.dumps(hashed, sort_keys=True, default=str).encode())
     return digest.hexdigest()[:12]
 
