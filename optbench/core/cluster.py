@@ -48,6 +48,10 @@ WORKER_START_SECONDS = 300.0
 POLL_SECONDS = 1.0
 # How long the head node's port may take to accept a connection.
 CONNECT_SECONDS = 10.0
+# A node whose task was lost takes no case for this long: Ray can report the
+# task lost before its health checks call the node dead, and a case sent to
+# it then would be lost without having run.
+HOLD_SECONDS = 30.0
 
 # The claims a worker process has loaded, by claims module: its later tasks
 # reuse them (Ray reuses a worker for the next task of the same shape).
@@ -204,7 +208,7 @@ class RayExecutor:
         if claims_module and Path(claims_module).is_file():
             claims_module = str(Path(claims_module).resolve())
         self.claims_module = claims_module
-        self.nodes: dict[str, Node] = {}   # every node that took part, by id
+        self.nodes: dict[str, Node] = {}   # every node that took a case, by id
 
     def describe(self) -> dict[str, Any]:
         return {"executor": self.name,
@@ -214,11 +218,15 @@ class RayExecutor:
     def run_all(self, claims: Iterable[Claim], options,
                 on_case: Callable[[Claim, int, str], Callable[[str], None]],
                 on_done: Callable[[Entry], None]) -> list[Entry]:
-        ray = connect(self.address)
         try:
-            return self._run(ray, _Dispatch(ray, list(claims), options, self.claims_module,
-                                            on_case, on_done))
+            ray = connect(self.address)
+        except KeyboardInterrupt:   # Ctrl-C while connecting: nothing measured yet
+            raise isolate.Interrupted([]) from None
+        run = _Dispatch(ray, list(claims), options, self.claims_module, on_case, on_done)
+        try:
+            return self._run(ray, run)
         finally:
+            self.nodes = run.used
             ray.shutdown()
 
     def _run(self, ray, run: "_Dispatch") -> list[Entry]:
@@ -230,7 +238,6 @@ class RayExecutor:
         try:
             while run.pending or run.running:
                 nodes = alive_nodes(ray)
-                self.nodes.update((n.id, n) for n in nodes)
                 run.lose_the_cases_of_lost_nodes({n.id for n in nodes})
                 if not nodes and not run.running:
                     run.give_up("not measured: no node of the cluster can take a case (none "
@@ -249,7 +256,7 @@ class RayExecutor:
             # their children die with their killed workers (isolate).
             run.cancel_all()
             raise isolate.Interrupted(run.in_order()) from None
-        except (exceptions.RaySystemError, ConnectionError) as exc:   # the head itself lost
+        except (exceptions.RayError, ConnectionError) as exc:   # the cluster itself failing
             run.give_up(f"not measured: the connection to the cluster failed "
                         f"({type(exc).__name__}: {_first_line(exc)})")
         return run.in_order()
@@ -275,12 +282,16 @@ class _Dispatch:
             for size in claim.sizes(options.quick) for device in claim.devices)
         self.running: dict[Any, _Task] = {}
         self.measured: dict[tuple[int, int, str], list[Entry]] = {}
+        self.used: dict[str, Node] = {}      # every node that took a case, by id
+        self.held: dict[str, float] = {}     # node id -> until when it takes none
 
     def send(self, nodes: list[Node]) -> None:
         """Each node with no case running given the next case it should take."""
         from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
+        now = time.monotonic()
         busy = {task.node.id for task in self.running.values()}
+        busy |= {node for node, until in self.held.items() if until > now}
         gpu_in_cluster = any(n.gpus >= 1 for n in nodes)
         for node in nodes:
             case = None if node.id in busy else next_case(node, self.pending, gpu_in_cluster)
@@ -293,6 +304,7 @@ class _Dispatch:
                 scheduling_strategy=NodeAffinitySchedulingStrategy(node.id, soft=False),
             ).remote(self.claims_module, self.claims[index].id, size, device, self.options)
             self.running[ref] = _Task(case, node, time.monotonic() + self.allowed)
+            self.used[node.id] = node
             self.on_case(self.claims[index], size, device)
 
     def gather(self, ref) -> None:
@@ -307,6 +319,8 @@ class _Dispatch:
             self.fail(task, f"the task failed: {type(cause).__name__}: {_first_line(cause)}")
             return
         except exceptions.RayError as exc:   # its worker or node was lost, or it was cancelled
+            self.held[task.node.id] = (float("inf") if isinstance(exc, exceptions.NodeDiedError)
+                                       else time.monotonic() + HOLD_SECONDS)
             self.fail(task, f"lost: {type(exc).__name__}: {_first_line(exc)}")
             return
         if answer["code"] != self.code:
