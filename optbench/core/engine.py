@@ -694,10 +694,10 @@ def remeasure(claim: Claim, size: int, device: str, options: RunOptions,
     second look at a timing that seems to have got worse), by the run's
     executor."""
     options = replace(options, instructions=False)
+    executor = executor_for(options, claims_module)
     try:
-        return executor_for(options, claims_module).run_all([one_case(claim, size, device)], options,
-                                             lambda c, s, d: _no_progress(s, d),
-                                             lambda _: None)[0]
+        return executor.run_all([one_case(claim, size, device)], options,
+                                lambda c, s, d: _no_progress(s, d), lambda _: None)[0]
     except (isolate.Interrupted, KeyboardInterrupt):
         raise RunInterrupted(_document([], options, None, incomplete=True)) from None
 
